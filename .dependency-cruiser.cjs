@@ -1,0 +1,50 @@
+/** The dependency direction, enforced: core is shared; functions and gpu-runner never import each other. */
+module.exports = {
+  forbidden: [
+    {
+      name: "engine-is-standalone",
+      comment: "The training engine imports nothing of the service (not even core).",
+      severity: "error",
+      from: { path: "^gpu-runner/engine/" },
+      to: { path: "^(core|functions|cli|gpu-runner/(?!engine/))" },
+    },
+    {
+      name: "functions-not-runner",
+      severity: "error",
+      from: { path: "^functions/" },
+      to: { path: "^gpu-runner/" },
+    },
+    {
+      name: "runner-not-functions",
+      severity: "error",
+      from: { path: "^gpu-runner/" },
+      to: { path: "^functions/" },
+    },
+    {
+      name: "core-is-a-leaf",
+      comment: "core/ is shared by both sides and depends on neither.",
+      severity: "error",
+      from: { path: "^core/" },
+      to: { path: "^(functions|gpu-runner|cli)/" },
+    },
+    {
+      name: "nothing-imports-the-cli",
+      comment: "cli/ is the composition root (embedded stack, commands); nothing depends on it.",
+      severity: "error",
+      from: { path: "^(core|functions|gpu-runner|bench)/" },
+      to: { path: "^cli/" },
+    },
+    {
+      name: "no-circular",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsConfig: { fileName: "tsconfig.json" },
+    tsPreCompilationDeps: true,
+    exclude: { path: "(^node_modules|\\.test\\.ts$)" },
+  },
+};

@@ -1,0 +1,129 @@
+import path from "node:path";
+import { envSchema, type RawEnv } from "./env-schema.ts";
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`configuration: ${variable} ${problem}`);
+  }
+}
+
+export type DatabaseConfig =
+  | { kind: "pglite"; dataDir: string | "memory" }
+  | { kind: "postgres"; url: string; poolSize: number };
+
+export type AwsConfig =
+  | { kind: "embedded"; region: string }
+  | {
+      kind: "external";
+      region: string;
+      endpoint: string | undefined;
+      forcePathStyle: boolean;
+      bucket: string;
+      jobsQueueUrl: string;
+      jobsDlqUrl: string | undefined;
+      uploadsQueueUrl: string;
+    };
+
+export interface Config {
+  mode: "embedded" | "external";
+  http: { port: number; host: string };
+  logLevel: RawEnv["LOG_LEVEL"];
+  dataDir: string;
+  bootstrapKey: string | undefined;
+  database: DatabaseConfig;
+  aws: AwsConfig;
+  uploads: {
+    maxBytes: number;
+    mode: "put" | "post";
+    urlTtlSeconds: number;
+    multipartThresholdBytes: number;
+    minExamples: number;
+    maxLineBytes: number;
+    maxExamples: number;
+  };
+  webhooks: { allowlist: string[]; allowHttp: boolean };
+  runner: {
+    enabled: boolean;
+    ep: "cpu" | "webgpu";
+    workerId: string | undefined;
+    threads: number;
+    modelCacheDir: string;
+    modelCacheBytes: number;
+  };
+}
+
+/** Reads the environment into one typed object; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? "environment");
+    const got = env[variable];
+    throw new ConfigError(variable, `${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.GUARDTUNE_DATA_DIR);
+
+  const database: DatabaseConfig = e.DATABASE_URL
+    ? { kind: "postgres", url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+    : { kind: "pglite", dataDir: e.GUARDTUNE_DB_DIR ?? path.join(dataDir, "db") };
+
+  let aws: AwsConfig;
+  if (e.GUARDTUNE_BUCKET) {
+    const need = (name: "GUARDTUNE_JOBS_QUEUE_URL" | "GUARDTUNE_UPLOADS_QUEUE_URL" | "AWS_REGION") => {
+      const v = e[name];
+      if (!v) throw new ConfigError(name, "is required when GUARDTUNE_BUCKET is set (external AWS mode)");
+      return v;
+    };
+    aws = {
+      kind: "external",
+      region: need("AWS_REGION"),
+      endpoint: e.AWS_ENDPOINT_URL,
+      forcePathStyle: e.GUARDTUNE_S3_FORCE_PATH_STYLE,
+      bucket: e.GUARDTUNE_BUCKET,
+      jobsQueueUrl: need("GUARDTUNE_JOBS_QUEUE_URL"),
+      jobsDlqUrl: e.GUARDTUNE_JOBS_DLQ_URL,
+      uploadsQueueUrl: need("GUARDTUNE_UPLOADS_QUEUE_URL"),
+    };
+  } else {
+    for (const name of ["GUARDTUNE_JOBS_QUEUE_URL", "GUARDTUNE_UPLOADS_QUEUE_URL", "GUARDTUNE_JOBS_DLQ_URL"] as const) {
+      if (e[name]) throw new ConfigError(name, "is set but GUARDTUNE_BUCKET is not; set both for external AWS mode");
+    }
+    aws = { kind: "embedded", region: e.AWS_REGION ?? "us-east-1" };
+  }
+
+  return {
+    mode: database.kind === "pglite" && aws.kind === "embedded" ? "embedded" : "external",
+    http: { port: e.PORT, host: e.HOST },
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    bootstrapKey: e.GUARDTUNE_BOOTSTRAP_KEY,
+    database,
+    aws,
+    uploads: {
+      maxBytes: e.GUARDTUNE_MAX_UPLOAD_BYTES,
+      mode: e.GUARDTUNE_UPLOAD_MODE,
+      urlTtlSeconds: e.GUARDTUNE_UPLOAD_URL_TTL_SECONDS,
+      multipartThresholdBytes: e.GUARDTUNE_MULTIPART_THRESHOLD_BYTES,
+      minExamples: e.GUARDTUNE_MIN_EXAMPLES,
+      maxLineBytes: e.GUARDTUNE_MAX_LINE_BYTES,
+      maxExamples: e.GUARDTUNE_MAX_EXAMPLES,
+    },
+    webhooks: {
+      allowlist: e.GUARDTUNE_WEBHOOK_ALLOWLIST.split(",").map((s) => s.trim()).filter(Boolean),
+      allowHttp: e.GUARDTUNE_WEBHOOK_ALLOW_HTTP,
+    },
+    runner: {
+      enabled: e.GUARDTUNE_RUNNER === "embedded",
+      ep: e.GUARDTUNE_EP,
+      workerId: e.GUARDTUNE_WORKER_ID,
+      threads: e.GUARDTUNE_THREADS,
+      modelCacheDir: e.GUARDTUNE_MODEL_CACHE_DIR ?? path.join(dataDir, "models"),
+      modelCacheBytes: e.GUARDTUNE_MODEL_CACHE_BYTES,
+    },
+  };
+}

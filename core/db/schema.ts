@@ -1,0 +1,5 @@
+export * from "./schema/tenants.ts";
+export * from "./schema/datasets.ts";
+export * from "./schema/jobs.ts";
+export * from "./schema/webhooks.ts";
+export * from "./schema/idempotency.ts";

@@ -1,0 +1,131 @@
+import { Scalar } from "@scalar/hono-api-reference";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { ApiError } from "../core/errors.ts";
+import { datasetRoutes } from "./datasets/routes.ts";
+import type { AppDeps, AppEnv } from "./deps.ts";
+import { healthRoutes } from "./health/routes.ts";
+import { apiKeyAuth } from "./http/auth.ts";
+import { createHttpMetrics } from "./http/metrics.ts";
+import { problemResponse } from "./http/problem.ts";
+import { createRouter } from "./http/router.ts";
+import { jobRoutes } from "./jobs/routes.ts";
+import { openaiRoutes } from "./openai/routes.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
+
+/** JSON request bodies are small; file bytes go to S3 directly (or stream through `/v1/files`). */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+export function createApp(deps: AppDeps) {
+  const app = createRouter();
+  const metrics = createHttpMetrics(deps);
+
+  app.use(requestId());
+  app.use(metrics.middleware);
+  app.use(async (c, next) => {
+    const start = performance.now();
+    await next();
+    deps.logger.info(
+      {
+        requestId: c.get("requestId"),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - start),
+        tenant: c.get("tenant")?.id,
+      },
+      "request",
+    );
+  });
+  app.use("/v1/*", async (c, next) => {
+    // Multipart file uploads stream to S3 and carry their own limit.
+    if (c.req.path === "/v1/files" && c.req.method === "POST") return next();
+    return bodyLimit({
+      maxSize: MAX_JSON_BODY_BYTES,
+      onError: () => {
+        throw new ApiError({
+          status: 413,
+          code: "body_too_large",
+          title: "Content Too Large",
+          detail: `Request bodies are limited to ${MAX_JSON_BODY_BYTES} bytes. Upload dataset files through the presigned URL from POST /v1/datasets.`,
+        });
+      },
+    })(c, next);
+  });
+  app.use("/v1/*", apiKeyAuth(deps));
+
+  app.route("/", healthRoutes(deps));
+  app.get("/metrics", async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
+  );
+  app.route("/v1", datasetRoutes(deps));
+  app.route("/v1", jobRoutes(deps));
+  app.route("/v1", openaiRoutes(deps));
+  app.route("/v1", webhookRoutes(deps));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key: `Authorization: Bearer gt_...`",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "guardtune API",
+      version: "1.0.0",
+      description: "Fine-tuning with in-training defenses against emergent misalignment.",
+    },
+    security: [{ bearerAuth: [] }],
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "guardtune API reference" }));
+
+  app.notFound((c) => {
+    const allowed = allowedMethods(app.routes, c.req.path, c.req.method);
+    if (allowed.length > 0) {
+      return problemResponse(
+        c,
+        new ApiError({
+          status: 405,
+          code: "method_not_allowed",
+          title: "Method Not Allowed",
+          detail: `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(", ")}.`,
+        }),
+        { allow: allowed.join(", ") },
+      );
+    }
+    return problemResponse(
+      c,
+      new ApiError({ status: 404, code: "not_found", title: "Not Found", detail: `No route for ${c.req.method} ${c.req.path}.` }),
+    );
+  });
+  app.onError((err, c: Context<AppEnv>) => {
+    if (err instanceof ApiError) return problemResponse(c, err);
+    deps.logger.error({ err, requestId: c.get("requestId"), path: c.req.path }, "unhandled error");
+    return problemResponse(
+      c,
+      new ApiError(
+        {
+          status: 500,
+          code: "internal_error",
+          title: "Internal Server Error",
+          detail: `Something went wrong on our side (request ${c.get("requestId") ?? "unknown"}). Retry; if it persists, report the request id.`,
+        },
+        { cause: err },
+      ),
+    );
+  });
+  return app;
+}
+
+export type GuardtuneApp = ReturnType<typeof createApp>;
+
+function allowedMethods(routes: ReadonlyArray<{ method: string; path: string }>, path: string, method: string): string[] {
+  const out = new Set<string>();
+  for (const r of routes) {
+    if (r.method === "ALL" || r.method === method || r.path.endsWith("*")) continue;
+    const pattern = new RegExp("^" + r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+/g, "[^/]+") + "/?$");
+    if (pattern.test(path)) out.add(r.method);
+  }
+  return [...out].sort();
+}

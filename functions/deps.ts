@@ -1,0 +1,25 @@
+import type { AwsResources } from "../core/aws/resources.ts";
+import type { Config } from "../core/config/load-config.ts";
+import type { Database } from "../core/db/database.ts";
+import type { Tenant } from "../core/db/schema.ts";
+import type { Logger } from "../core/log/logger.ts";
+
+/** Everything a handler needs, injected once when the app is built. */
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  aws: AwsResources;
+  logger: Logger;
+  /** Database readiness probe (a cheap round trip). */
+  pingDb: () => Promise<void>;
+  /** Hook the embedded stack uses to wake background loops early (e.g. after a commit that queued work). */
+  notify?: (topic: "jobs-outbox" | "webhooks" | "uploads") => void;
+}
+
+export interface AppEnv {
+  Variables: {
+    tenant: Tenant;
+    apiKeyId: string;
+    requestId: string;
+  };
+}
