@@ -1,0 +1,29 @@
+import { parseArgs } from "node:util";
+import { createApiKey } from "../../core/auth/api-keys.ts";
+import { loadConfig } from "../../core/config/load-config.ts";
+import { connectDatabase } from "../../core/db/connect.ts";
+
+/** `guardtune keys create --tenant NAME [--name LABEL]`: prints a new API key once. */
+export async function keysCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== "create") {
+    process.stderr.write("usage: guardtune keys create --tenant NAME [--name LABEL]\n");
+    return 2;
+  }
+  const { values } = parseArgs({ args: rest, options: { tenant: { type: "string" }, name: { type: "string" } } });
+  if (!values.tenant) {
+    process.stderr.write("guardtune keys create: --tenant NAME is required\n");
+    return 2;
+  }
+  const config = loadConfig();
+  const database = await connectDatabase(config.database);
+  try {
+    await database.migrate();
+    const { key, tenantId } = await createApiKey(database.db, { tenant: values.tenant, name: values.name });
+    process.stdout.write(`${key}\n`);
+    process.stderr.write(`created an API key for tenant '${values.tenant}' (${tenantId}); it is not shown again\n`);
+  } finally {
+    await database.close();
+  }
+  return 0;
+}
