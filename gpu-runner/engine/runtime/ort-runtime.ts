@@ -1,0 +1,121 @@
+/**
+ * The engine's only contact with onnxruntime-node: session creation and runs with host tensors.
+ * ORT-node has no IO binding, so every run passes host buffers in and gets host buffers back.
+ */
+import * as ort from "onnxruntime-node";
+import type { DType } from "../graph/dtype.ts";
+import type { HostData, HostTensor } from "../graph/host-tensor.ts";
+
+export type ExecutionProvider = "cpu" | "webgpu";
+export type GraphOptimizationLevel = "disabled" | "basic" | "extended" | "all";
+
+export interface SessionConfig {
+  readonly ep?: ExecutionProvider;
+  /** Threads inside one op (ORT's intra-op pool); 0 lets ORT choose. */
+  readonly intraOpThreads?: number;
+  readonly interOpThreads?: number;
+  readonly graphOptimizationLevel?: GraphOptimizationLevel;
+  /** 0 verbose … 4 fatal; verbose logs show node placement per execution provider. */
+  readonly logSeverity?: 0 | 1 | 2 | 3 | 4;
+  /** Writes the graph as ORT optimised it (for inspection). */
+  readonly optimizedModelPath?: string;
+  readonly enableProfiling?: boolean;
+  /** Fixes symbolic dims ahead of time so ORT can plan memory for them. */
+  readonly freeDimensionOverrides?: Readonly<Record<string, number>>;
+}
+
+const ORT_TYPE: Readonly<Record<DType, ort.Tensor.Type>> = {
+  float32: "float32",
+  float64: "float64",
+  float16: "float16",
+  int64: "int64",
+  int32: "int32",
+  int8: "int8",
+  uint8: "uint8",
+  bool: "bool",
+};
+
+function toOrt(name: string, t: HostTensor): ort.Tensor {
+  try {
+    return new ort.Tensor(ORT_TYPE[t.dtype], t.data as ort.Tensor.DataType, t.dims);
+  } catch (e) {
+    throw new Error(`feed '${name}' (${t.dtype}[${t.dims.join(", ")}]): ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function fromOrt(name: string, v: ort.OnnxValue): HostTensor {
+  const t = v as ort.Tensor;
+  const dtype = (Object.keys(ORT_TYPE) as DType[]).find((k) => ORT_TYPE[k] === t.type);
+  if (dtype === undefined) throw new Error(`output '${name}' has unsupported type ${t.type}`);
+  return { dtype, dims: [...t.dims], data: t.data as HostData };
+}
+
+/** An ORT inference session over an engine-built model. */
+export class EngineSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly config: SessionConfig,
+  ) {}
+
+  /** `model` is the serialised bytes or a path to a `.onnx` file (needed when weights are external data). */
+  static async create(model: Uint8Array | string, config: SessionConfig = {}): Promise<EngineSession> {
+    const ep = config.ep ?? "cpu";
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: [ep],
+      graphOptimizationLevel: config.graphOptimizationLevel ?? "all",
+      intraOpNumThreads: config.intraOpThreads ?? 0,
+      interOpNumThreads: config.interOpThreads ?? 1,
+      executionMode: "sequential",
+      logSeverityLevel: config.logSeverity ?? 3,
+      ...(config.optimizedModelPath ? { optimizedModelFilePath: config.optimizedModelPath } : {}),
+      ...(config.enableProfiling ? { enableProfiling: true } : {}),
+      ...(config.freeDimensionOverrides ? { freeDimensionOverrides: config.freeDimensionOverrides } : {}),
+    };
+    try {
+      const session = typeof model === "string" ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+      return new EngineSession(session, config);
+    } catch (e) {
+      throw new Error(`onnxruntime could not load the model (ep ${ep}): ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  /**
+   * Runs the graph. `fetch` limits which outputs are computed (default: all); `into` gives preallocated
+   * host tensors that ORT writes the named outputs into (they are returned as-is).
+   */
+  async run(
+    feeds: Readonly<Record<string, HostTensor>>,
+    fetch?: readonly string[],
+    into?: Readonly<Record<string, HostTensor>>,
+  ): Promise<Record<string, HostTensor>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(name, t);
+    let result: ort.InferenceSession.ReturnType;
+    try {
+      if (into) {
+        const fetches: Record<string, ort.Tensor | null> = {};
+        for (const name of fetch ?? this.outputNames) fetches[name] = into[name] ? toOrt(name, into[name]) : null;
+        result = await this.session.run(ortFeeds, fetches);
+      } else {
+        result = fetch ? await this.session.run(ortFeeds, fetch) : await this.session.run(ortFeeds);
+      }
+    } catch (e) {
+      throw new Error(`onnxruntime run failed: ${(e as Error).message}`, { cause: e });
+    }
+    const out: Record<string, HostTensor> = {};
+    for (const [name, v] of Object.entries(result)) out[name] = into?.[name] ?? fromOrt(name, v);
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
