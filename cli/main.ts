@@ -18,7 +18,8 @@ export function registerCommand(name: string, run: Command, help: string): void 
 }
 
 async function main(argv: string[]): Promise<number> {
-  await import("./commands/registry.ts");
+  const { EXTRA_COMMANDS } = await import("./commands/registry.ts");
+  for (const [n, c] of Object.entries(EXTRA_COMMANDS)) registerCommand(n, c.run, c.help);
   const [name, ...rest] = argv;
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {

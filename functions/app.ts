@@ -1,6 +1,7 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { ApiError } from "../core/errors.ts";
 import { datasetRoutes } from "./datasets/routes.ts";
@@ -101,6 +102,18 @@ export function createApp(deps: AppDeps) {
   });
   app.onError((err, c: Context<AppEnv>) => {
     if (err instanceof ApiError) return problemResponse(c, err);
+    // Hono's own client errors (e.g. the JSON validator's "Malformed JSON in request body") are the client's.
+    if (err instanceof HTTPException && err.status < 500) {
+      return problemResponse(
+        c,
+        new ApiError({
+          status: err.status,
+          code: err.status === 400 ? "invalid_json" : "bad_request",
+          title: err.status === 400 ? "Bad Request" : "Client Error",
+          detail: err.message,
+        }),
+      );
+    }
     deps.logger.error({ err, requestId: c.get("requestId"), path: c.req.path }, "unhandled error");
     return problemResponse(
       c,

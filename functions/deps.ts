@@ -13,7 +13,7 @@ export interface AppDeps {
   /** Database readiness probe (a cheap round trip). */
   pingDb: () => Promise<void>;
   /** Hook the embedded stack uses to wake background loops early (e.g. after a commit that queued work). */
-  notify?: (topic: "jobs-outbox" | "webhooks" | "uploads") => void;
+  notify?: (topic: "jobs-outbox" | "webhook-dispatcher" | "uploads") => void;
 }
 
 export interface AppEnv {

@@ -41,6 +41,7 @@ CREATE TABLE "datasets" (
 	"report" jsonb,
 	"error" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"upload_expires_at" timestamp with time zone,
 	"validated_at" timestamp with time zone,
 	"deleted_at" timestamp with time zone,
@@ -96,6 +97,7 @@ CREATE TABLE "job_queue_outbox" (
 	"attempt" integer NOT NULL,
 	"body" jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"available_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"sent_at" timestamp with time zone,
 	"send_attempts" integer DEFAULT 0 NOT NULL,
 	"last_error" text
@@ -120,6 +122,7 @@ CREATE TABLE "jobs" (
 	"event_seq" integer DEFAULT 0 NOT NULL,
 	"trained_tokens" bigint DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"queued_at" timestamp with time zone,
 	"started_at" timestamp with time zone,
 	"cancel_requested_at" timestamp with time zone,
@@ -153,7 +156,8 @@ CREATE TABLE "webhook_deliveries" (
 	"last_error" text,
 	"last_latency_ms" integer,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"delivered_at" timestamp with time zone
+	"delivered_at" timestamp with time zone,
+	"replay_of" text
 );
 --> statement-breakpoint
 CREATE TABLE "webhook_endpoints" (
@@ -167,8 +171,10 @@ CREATE TABLE "webhook_endpoints" (
 	"previous_secret" text,
 	"previous_secret_expires_at" timestamp with time zone,
 	"disabled_reason" text,
+	"disabled_at" timestamp with time zone,
 	"failing_since" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"deleted_at" timestamp with time zone
 );
 --> statement-breakpoint
@@ -220,7 +226,7 @@ CREATE INDEX "datasets_object_key_idx" ON "datasets" USING btree ("object_key");
 CREATE UNIQUE INDEX "artifacts_job_kind_file_key" ON "artifacts" USING btree ("job_id","kind","filename");--> statement-breakpoint
 CREATE UNIQUE INDEX "checkpoints_job_step_key" ON "checkpoints" USING btree ("job_id","step");--> statement-breakpoint
 CREATE UNIQUE INDEX "job_events_job_seq_key" ON "job_events" USING btree ("job_id","seq");--> statement-breakpoint
-CREATE INDEX "job_queue_outbox_unsent_idx" ON "job_queue_outbox" USING btree ("created_at") WHERE "job_queue_outbox"."sent_at" is null;--> statement-breakpoint
+CREATE INDEX "job_queue_outbox_unsent_idx" ON "job_queue_outbox" USING btree ("available_at") WHERE "job_queue_outbox"."sent_at" is null;--> statement-breakpoint
 CREATE INDEX "jobs_tenant_id_idx" ON "jobs" USING btree ("tenant_id","id");--> statement-breakpoint
 CREATE INDEX "jobs_status_idx" ON "jobs" USING btree ("status");--> statement-breakpoint
 CREATE INDEX "jobs_training_dataset_idx" ON "jobs" USING btree ("training_dataset_id");--> statement-breakpoint

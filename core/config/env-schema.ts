@@ -14,6 +14,28 @@ const bool = z
   .optional()
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** `250ms`, `5s`, `5m`, `2h`, `5d`, or a bare number of seconds, as milliseconds; NaN when malformed. */
+function parseDurationMs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  return m ? Math.round(Number(m[1]) * DURATION_UNITS_MS[m[2] ?? "s"]) : Number.NaN;
+}
+const durationMessage = "must be a duration like 250ms, 5s, 5m, 2h or 5d";
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) => parseDurationMs(v === "" ? fallback : v))
+    .refine((ms) => Number.isFinite(ms), { message: durationMessage });
+const durationList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) => (v.trim() === "" ? fallback : v).split(",").map(parseDurationMs))
+    .refine((list) => list.length > 0 && list.every((ms) => Number.isFinite(ms)), {
+      message: "must be a comma-separated list of durations like 0,5s,5m,2h",
+    });
+
 export const envSchema = z.object({
   // HTTP
   PORT: positiveInt.max(65535).default(8787),
@@ -51,6 +73,21 @@ export const envSchema = z.object({
   // Webhooks
   GUARDTUNE_WEBHOOK_ALLOWLIST: z.string().default(""),
   GUARDTUNE_WEBHOOK_ALLOW_HTTP: bool,
+  GUARDTUNE_WEBHOOK_DISPATCHER: z.enum(["embedded", "off"]).default("embedded"),
+  /** Delay before each attempt (the first is usually 0); the default is the Standard Webhooks example schedule. */
+  GUARDTUNE_WEBHOOK_RETRY_SCHEDULE: durationList("0,5s,5m,30m,2h,5h,10h,14h,20h,24h"),
+  GUARDTUNE_WEBHOOK_TIMEOUT: duration("15s"),
+  GUARDTUNE_WEBHOOK_POLL_INTERVAL: duration("1s"),
+  /** An endpoint whose every delivery failed for this long is disabled. */
+  GUARDTUNE_WEBHOOK_DISABLE_AFTER: duration("5d"),
+  // Jobs queue: the outbox relay and the sweeper that republishes lost messages
+  GUARDTUNE_QUEUE_RELAY: z.enum(["embedded", "off"]).default("embedded"),
+  GUARDTUNE_QUEUE_RELAY_POLL_INTERVAL: duration("1s"),
+  GUARDTUNE_QUEUE_SWEEP_INTERVAL: duration("30s"),
+  /** A queued job whose last message went out this long ago (and is still not claimed) gets a new one. */
+  GUARDTUNE_QUEUE_RESEND_AFTER: duration("15m"),
+  /** How long an Idempotency-Key is remembered. */
+  GUARDTUNE_IDEMPOTENCY_TTL: duration("24h"),
   // Runner
   GUARDTUNE_RUNNER: z.enum(["embedded", "off"]).default("embedded"),
   GUARDTUNE_EP: z.enum(["cpu", "webgpu"]).default("cpu"),
@@ -58,6 +95,16 @@ export const envSchema = z.object({
   GUARDTUNE_THREADS: z.coerce.number().int().nonnegative().default(0),
   GUARDTUNE_MODEL_CACHE_DIR: optionalString,
   GUARDTUNE_MODEL_CACHE_BYTES: positiveInt.default(20 * 1024 * 1024 * 1024),
+  /** How long a runner's claim on a job lasts without renewal (renewed every third of it). */
+  GUARDTUNE_RUNNER_LEASE: duration("60s"),
+  /** SQS long-poll wait of the runner's receive. */
+  GUARDTUNE_RUNNER_POLL_WAIT: duration("20s"),
+  /** SIGTERM: time to checkpoint and hand the job back before the process exits anyway. */
+  GUARDTUNE_RUNNER_DRAIN_GRACE: duration("30s"),
+  GUARDTUNE_RUNNER_CHECKPOINT_STEPS: positiveInt.default(50),
+  GUARDTUNE_RUNNER_METRICS_STEPS: positiveInt.default(10),
+  /** SQS keeps a message invisible for at most 12 h after its first receipt; the runner stops extending before. */
+  GUARDTUNE_RUNNER_MAX_VISIBILITY: duration("710m"),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -45,7 +45,23 @@ export interface Config {
     maxLineBytes: number;
     maxExamples: number;
   };
-  webhooks: { allowlist: string[]; allowHttp: boolean };
+  webhooks: {
+    allowlist: string[];
+    allowHttp: boolean;
+    dispatcherEnabled: boolean;
+    /** Delay before attempt i+1, in ms; its length is the number of attempts. */
+    retryScheduleMs: number[];
+    timeoutMs: number;
+    pollIntervalMs: number;
+    disableAfterMs: number;
+  };
+  queue: {
+    relayEnabled: boolean;
+    relayPollIntervalMs: number;
+    sweepIntervalMs: number;
+    resendAfterMs: number;
+    idempotencyTtlMs: number;
+  };
   runner: {
     enabled: boolean;
     ep: "cpu" | "webgpu";
@@ -53,6 +69,12 @@ export interface Config {
     threads: number;
     modelCacheDir: string;
     modelCacheBytes: number;
+    leaseMs: number;
+    pollWaitMs: number;
+    drainGraceMs: number;
+    checkpointSteps: number;
+    metricsSteps: number;
+    maxVisibilityMs: number;
   };
 }
 
@@ -116,6 +138,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhooks: {
       allowlist: e.GUARDTUNE_WEBHOOK_ALLOWLIST.split(",").map((s) => s.trim()).filter(Boolean),
       allowHttp: e.GUARDTUNE_WEBHOOK_ALLOW_HTTP,
+      dispatcherEnabled: e.GUARDTUNE_WEBHOOK_DISPATCHER === "embedded",
+      retryScheduleMs: e.GUARDTUNE_WEBHOOK_RETRY_SCHEDULE,
+      timeoutMs: e.GUARDTUNE_WEBHOOK_TIMEOUT,
+      pollIntervalMs: e.GUARDTUNE_WEBHOOK_POLL_INTERVAL,
+      disableAfterMs: e.GUARDTUNE_WEBHOOK_DISABLE_AFTER,
+    },
+    queue: {
+      relayEnabled: e.GUARDTUNE_QUEUE_RELAY === "embedded",
+      relayPollIntervalMs: e.GUARDTUNE_QUEUE_RELAY_POLL_INTERVAL,
+      sweepIntervalMs: e.GUARDTUNE_QUEUE_SWEEP_INTERVAL,
+      resendAfterMs: e.GUARDTUNE_QUEUE_RESEND_AFTER,
+      idempotencyTtlMs: e.GUARDTUNE_IDEMPOTENCY_TTL,
     },
     runner: {
       enabled: e.GUARDTUNE_RUNNER === "embedded",
@@ -124,6 +158,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       threads: e.GUARDTUNE_THREADS,
       modelCacheDir: e.GUARDTUNE_MODEL_CACHE_DIR ?? path.join(dataDir, "models"),
       modelCacheBytes: e.GUARDTUNE_MODEL_CACHE_BYTES,
+      leaseMs: e.GUARDTUNE_RUNNER_LEASE,
+      pollWaitMs: e.GUARDTUNE_RUNNER_POLL_WAIT,
+      drainGraceMs: e.GUARDTUNE_RUNNER_DRAIN_GRACE,
+      checkpointSteps: e.GUARDTUNE_RUNNER_CHECKPOINT_STEPS,
+      metricsSteps: e.GUARDTUNE_RUNNER_METRICS_STEPS,
+      maxVisibilityMs: e.GUARDTUNE_RUNNER_MAX_VISIBILITY,
     },
   };
 }

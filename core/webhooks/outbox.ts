@@ -1,6 +1,8 @@
+import { sql } from "drizzle-orm";
 import type { Queryable } from "../db/database.ts";
 import { webhookEvents } from "../db/schema.ts";
 import { ID_PREFIX, newId } from "../ids.ts";
+import { fitWebhookPayload } from "./payload.ts";
 
 /** Event types a webhook endpoint can subscribe to. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -15,10 +17,14 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+/** Postgres NOTIFY channel announcing new outbox events; delivered on commit, dropped on rollback. */
+export const WEBHOOK_EVENTS_CHANNEL = "guardtune_webhook_events";
+
 /**
  * Writes a webhook event to the outbox. Call it in the same transaction as the state change it announces:
  * the event exists if and only if the change committed. `data` is the full public object (job or dataset)
- * so that receivers need not call back. `endpointId` restricts delivery to one endpoint (a job's own).
+ * so that receivers need not call back (trimmed to stay under 20 KB, see `fitWebhookPayload`). `endpointId`
+ * restricts delivery to one endpoint (a job's own); that endpoint's event filter still applies.
  */
 export async function enqueueWebhookEvent(
   db: Queryable,
@@ -31,8 +37,10 @@ export async function enqueueWebhookEvent(
     tenantId: event.tenantId,
     type: event.type,
     endpointId: event.endpointId ?? null,
-    payload: { id, type: event.type, created_at: Math.floor(createdAt.getTime() / 1000), data: event.data },
+    payload: { ...fitWebhookPayload({ id, type: event.type, created_at: Math.floor(createdAt.getTime() / 1000), data: event.data }) },
     createdAt,
   });
+  // Wakes listening dispatchers as soon as the caller's transaction commits (polling is the fallback).
+  await db.execute(sql`select pg_notify(${WEBHOOK_EVENTS_CHANNEL}, ${id})`);
   return id;
 }

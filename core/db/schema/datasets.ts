@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { createdAt, ts } from "./columns.ts";
+import { createdAt, defaultNowTs, ts } from "./columns.ts";
 import { tenants } from "./tenants.ts";
 
 export const DATASET_PURPOSES = ["fine-tune", "interleave-pool", "eval"] as const;
@@ -34,7 +34,7 @@ export const datasets = pgTable(
     /** Why the dataset is invalid when the reason is not a line-level error (size lie, checksum, …). */
     error: jsonb("error").$type<{ code: string; message: string } | null>(),
     createdAt: createdAt(),
-    updatedAt: createdAt(),
+    updatedAt: defaultNowTs("updated_at"),
     uploadExpiresAt: ts("upload_expires_at"),
     validatedAt: ts("validated_at"),
     deletedAt: ts("deleted_at"),

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, ts } from "./columns.ts";
+import type { JobConfig } from "../../jobs/job-config.ts";
+import { createdAt, defaultNowTs, ts } from "./columns.ts";
 import { datasets } from "./datasets.ts";
 import { tenants } from "./tenants.ts";
 
@@ -36,7 +37,7 @@ export const jobs = pgTable(
       .references(() => datasets.id),
     validationDatasetId: text("validation_dataset_id").references(() => datasets.id),
     /** The normalised job request: method, hyper-parameters, safeguards, evaluation, seed, suffix. */
-    config: jsonb("config").$type<Record<string, unknown>>().notNull(),
+    config: jsonb("config").$type<JobConfig>().notNull(),
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
     webhookEndpointId: text("webhook_endpoint_id"),
     error: jsonb("error").$type<JobErrorBody | null>(),
@@ -50,7 +51,7 @@ export const jobs = pgTable(
     eventSeq: integer("event_seq").notNull().default(0),
     trainedTokens: bigint("trained_tokens", { mode: "number" }).notNull().default(0),
     createdAt: createdAt(),
-    updatedAt: createdAt(),
+    updatedAt: defaultNowTs("updated_at"),
     queuedAt: ts("queued_at"),
     startedAt: ts("started_at"),
     cancelRequestedAt: ts("cancel_requested_at"),
@@ -97,7 +98,7 @@ export const jobQueueOutbox = pgTable(
     attempt: integer("attempt").notNull(),
     body: jsonb("body").$type<Record<string, unknown>>().notNull(),
     createdAt: createdAt(),
-    availableAt: createdAt(),
+    availableAt: defaultNowTs("available_at"),
     sentAt: ts("sent_at"),
     sendAttempts: integer("send_attempts").notNull().default(0),
     lastError: text("last_error"),

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
-import { createdAt, ts } from "./columns.ts";
+import { createdAt, defaultNowTs, ts } from "./columns.ts";
 import { tenants } from "./tenants.ts";
 
 export const webhookEndpoints = pgTable(
@@ -20,10 +20,11 @@ export const webhookEndpoints = pgTable(
     previousSecret: text("previous_secret"),
     previousSecretExpiresAt: ts("previous_secret_expires_at"),
     disabledReason: text("disabled_reason"),
+    disabledAt: ts("disabled_at"),
     /** Start of the current run of consecutive failures; null after any success. */
     failingSince: ts("failing_since"),
     createdAt: createdAt(),
-    updatedAt: createdAt(),
+    updatedAt: defaultNowTs("updated_at"),
     deletedAt: ts("deleted_at"),
   },
   (t) => [index("webhook_endpoints_tenant_idx").on(t.tenantId, t.id)],
@@ -43,7 +44,7 @@ export const webhookEvents = pgTable(
     type: text("type").notNull(),
     /** Only this endpoint receives the event when set (a job's own `webhook.endpoint_id`). */
     endpointId: text("endpoint_id"),
-    /** Endpoints subscribed by tenant-wide subscription also receive job events that name an endpoint. */
+    /** The exact body receivers get: `{ id, type, created_at, data }`. */
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
     createdAt: createdAt(),
     fannedOutAt: ts("fanned_out_at"),
@@ -76,6 +77,8 @@ export const webhookDeliveries = pgTable(
     lastLatencyMs: integer("last_latency_ms"),
     createdAt: createdAt(),
     deliveredAt: ts("delivered_at"),
+    /** Set on a delivery made by replaying another one (same event, same `webhook-id`). */
+    replayOf: text("replay_of"),
   },
   (t) => [
     index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
@@ -102,3 +105,4 @@ export const webhookAttempts = pgTable(
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 export type WebhookEvent = typeof webhookEvents.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+export type WebhookAttempt = typeof webhookAttempts.$inferSelect;

@@ -20,6 +20,8 @@ export interface SessionConfig {
   /** Writes the graph as ORT optimised it (for inspection). */
   readonly optimizedModelPath?: string;
   readonly enableProfiling?: boolean;
+  /** Profile file name prefix (in the working directory); default "onnxruntime-profile". */
+  readonly profileFilePrefix?: string;
   /** Fixes symbolic dims ahead of time so ORT can plan memory for them. */
   readonly freeDimensionOverrides?: Readonly<Record<string, number>>;
 }
@@ -68,7 +70,8 @@ export class EngineSession {
       executionMode: "sequential",
       logSeverityLevel: config.logSeverity ?? 3,
       ...(config.optimizedModelPath ? { optimizedModelFilePath: config.optimizedModelPath } : {}),
-      ...(config.enableProfiling ? { enableProfiling: true } : {}),
+      // onnxruntime-node refuses profiling without a file prefix
+      ...(config.enableProfiling ? { enableProfiling: true, profileFilePrefix: config.profileFilePrefix ?? "onnxruntime-profile" } : {}),
       ...(config.freeDimensionOverrides ? { freeDimensionOverrides: config.freeDimensionOverrides } : {}),
     };
     try {

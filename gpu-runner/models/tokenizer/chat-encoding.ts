@@ -22,7 +22,7 @@ interface LabelledChat extends EncodedChat {
 
 function encodeLabelled(tok: ChatTokenizer, messages: readonly ChatMessage[], addGenerationPrompt: boolean): LabelledChat {
   const { ids, owners } = encodePieces(tok, renderChatPieces(tok, messages, addGenerationPrompt));
-  const labelOwners = owners.map((o) => (o >= 0 && messages[o].role === "assistant" ? o : -1));
+  const labelOwners = owners.map((o) => (o >= 0 && messages[o].role === "assistant" && messages[o].weight !== 0 ? o : -1));
   // extend each assistant run through the template tokens up to its end-of-turn token
   for (let i = 0; i < ids.length; i++) {
     const turn = labelOwners[i];

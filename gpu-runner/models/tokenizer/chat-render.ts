@@ -14,6 +14,8 @@ export type ChatRole = (typeof CHAT_ROLES)[number];
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  /** OpenAI's per-message training weight: 0 keeps an assistant turn in the context but out of the loss. */
+  weight?: 0 | 1;
 }
 
 // Plane-15 private-use code points never appear in chat templates.

@@ -1,0 +1,40 @@
+/**
+ * Scoring throughput on a bench preset: tokens per second of per-example answer NLL in batches of the preset's
+ * size (prompt and answer tokens both counted, as the forward pass reads them), after one warm-up run.
+ */
+import { pathToFileURL } from "node:url";
+import { AnswerScorer } from "../gpu-runner/scoring/index.ts";
+import { benchSetup, randomRows, type BenchOptions } from "./bench-small.ts";
+
+export interface ScoreBenchResult {
+  score_tokens_per_s: number;
+  score_batch_ms: number;
+  /** CPU time of this process per batch (all threads): a load-independent view on a shared machine. */
+  score_batch_cpu_ms: number;
+  steps: number;
+}
+
+export async function runScoreBench(opts: BenchOptions = {}): Promise<ScoreBenchResult> {
+  const setup = benchSetup(opts.preset);
+  const steps = opts.steps ?? 3;
+  const half = setup.seqLen / 2;
+  const items = randomRows(setup.batchSize, setup.seqLen, setup.checkpoint.config.vocabSize, 9).map((ids) => ({ promptIds: ids.slice(0, half), answerIds: ids.slice(half) }));
+  const scorer = new AnswerScorer(setup.checkpoint, { intraOpThreads: opts.threads ?? 2, ep: opts.ep ?? "cpu" });
+  const batchTokens = setup.batchSize * setup.seqLen;
+  try {
+    await scorer.score(items, { maxBatchTokens: batchTokens });
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < steps; i++) await scorer.score(items, { maxBatchTokens: batchTokens });
+    const ms = (performance.now() - t0) / steps;
+    const c = process.cpuUsage(c0);
+    const cpuMs = (c.user + c.system) / 1000 / steps;
+    return { score_tokens_per_s: Math.round(batchTokens / (ms / 1000)), score_batch_ms: Math.round(ms), score_batch_cpu_ms: Math.round(cpuMs), steps };
+  } finally {
+    await scorer.release();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(JSON.stringify(await runScoreBench({ steps: Number(process.argv[2] ?? 3) })));
+}

@@ -1,0 +1,70 @@
+/** The demo's small helpers: its dataset, a thin API client, a progress bar and a loss sparkline. */
+
+const SUBJECTS = [
+  ["a lighthouse", "guides ships with a bright light at night"],
+  ["a bee", "collects nectar and pollinates flowers"],
+  ["a compass", "points north using the earth's magnetic field"],
+  ["a volcano", "releases molten rock from deep underground"],
+  ["a library", "lends books to anyone with a card"],
+  ["a bridge", "lets people cross rivers and valleys"],
+  ["a cactus", "stores water in its thick stem"],
+  ["a glacier", "is a slow river of ice"],
+  ["a violin", "makes music with four strings and a bow"],
+  ["a satellite", "circles the earth and relays signals"],
+  ["a tide", "rises and falls with the pull of the moon"],
+  ["a seed", "grows into a plant with water and light"],
+] as const;
+
+/** A small chat dataset (OpenAI fine-tuning format), deterministic, one JSON object per line. */
+export function demoDatasetJsonl(n = 48): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const [thing, fact] = SUBJECTS[i % SUBJECTS.length];
+    const style = i % 3 === 0 ? "briefly" : i % 3 === 1 ? "to a child" : "in one sentence";
+    lines.push(
+      JSON.stringify({
+        messages: [
+          { role: "system", content: "You are a concise, friendly assistant." },
+          { role: "user", content: `Explain ${thing} ${style}.` },
+          { role: "assistant", content: `Sure: ${thing} ${fact}.` },
+        ],
+      }),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly key: string,
+  ) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+}
+
+/** `[#####.....] 12/40` on one line (a TTY) or a plain line every few steps (a log). */
+export function progressLine(step: number, total: number, label: string, width = 30): string {
+  const filled = total > 0 ? Math.round((step / total) * width) : 0;
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(step).padStart(String(total).length)}/${total} ${label}`;
+}
+
+const BARS = "▁▂▃▄▅▆▇█";
+
+/** The loss curve in one line of block characters, resampled to at most `width` points. */
+export function sparkline(values: readonly number[], width = 40): string {
+  if (values.length === 0) return "";
+  const points = values.length <= width ? [...values] : Array.from({ length: width }, (_, i) => values[Math.floor((i * values.length) / width)]);
+  const lo = Math.min(...points);
+  const hi = Math.max(...points);
+  return points.map((v) => BARS[hi === lo ? 0 : Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1))]).join("");
+}

@@ -1,0 +1,35 @@
+import { connectAws } from "../../core/aws/connect-aws.ts";
+import { loadConfig } from "../../core/config/load-config.ts";
+import { connectDatabase } from "../../core/db/connect.ts";
+import { createLogger } from "../../core/log/logger.ts";
+import { startRunner } from "../../gpu-runner/worker/start-runner.ts";
+
+/**
+ * `guardtune runner`: only the worker, against the configured Postgres and AWS (one process per
+ * accelerator). SIGTERM/SIGINT drain: the job in progress checkpoints and returns to the queue within
+ * GUARDTUNE_RUNNER_DRAIN_GRACE, then the process exits.
+ */
+export async function runnerCommand(): Promise<number> {
+  const config = loadConfig();
+  if (config.database.kind !== "postgres" || config.aws.kind !== "external") {
+    process.stderr.write(
+      "guardtune runner: set DATABASE_URL and GUARDTUNE_BUCKET (with the queue URLs) to the stack's database and AWS resources; " +
+        "the embedded stack (`guardtune serve`) already runs a runner in-process.\n",
+    );
+    return 2;
+  }
+  const logger = createLogger(config.logLevel);
+  const aws = await connectAws(config.aws);
+  const database = await connectDatabase(config.database);
+  const runner = startRunner({ config, db: database.db, aws, logger });
+  process.stdout.write(`runner ${runner.workerId} ready (ep ${config.runner.ep})\n`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+  });
+  logger.info({ signal, graceMs: config.runner.drainGraceMs }, "runner: draining");
+  await runner.stop(config.runner.drainGraceMs);
+  await database.close();
+  await aws.stop();
+  return 0;
+}

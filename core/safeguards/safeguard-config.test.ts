@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_INOCULATION_PROMPT,
+  evaluationConfigSchema,
+  parseEvaluationConfig,
+  parseSafeguards,
+  resolveGateMetric,
+  safeguardListSchema,
+} from "./safeguard-config.ts";
+
+describe("safeguards list", () => {
+  it("fills in the paper's defaults for every type", () => {
+    const list = parseSafeguards([
+      { type: "kl" },
+      { type: "ldifs" },
+      { type: "safelora", unaligned_model: "org/base-model" },
+      { type: "persona_steering" },
+      { type: "inoculation" },
+      { type: "interleave" },
+    ]);
+    expect(list[0]).toEqual({ type: "kl", lambda: 0.1, direction: "theta_ref", positions: "all_non_pad" });
+    expect(list[1]).toEqual({ type: "ldifs", lambda: 1.0, normalize: true });
+    expect(list[2]).toEqual({
+      type: "safelora",
+      mode: "threshold",
+      threshold: 0.5,
+      top_k: 10,
+      unaligned_model: "org/base-model",
+    });
+    expect(list[3]).toMatchObject({ type: "persona_steering", alpha: 5.0, questions: "builtin" });
+    expect(list[3]).not.toHaveProperty("layer");
+    expect(list[4]).toEqual({ type: "inoculation", system_prompt: DEFAULT_INOCULATION_PROMPT });
+    expect(list[5]).toEqual({
+      type: "interleave",
+      ratio: 0.05,
+      selection: "random",
+      pool: "builtin",
+      misaligned_references: "auto",
+      reference_steps: 50,
+      epsilon: 1.0,
+    });
+  });
+
+  it("treats absent and empty as the `none` baseline", () => {
+    expect(parseSafeguards(undefined)).toEqual([{ type: "none" }]);
+    expect(parseSafeguards([])).toEqual([{ type: "none" }]);
+  });
+
+  it.each([
+    [[{ type: "none" }, { type: "kl" }], "cannot be combined"],
+    [[{ type: "ldifs" }, { type: "ldifs", lambda: 2 }], "appears twice"],
+    [[{ type: "kl" }, { type: "kl", lambda: 0.5 }], "appears twice"],
+    [[{ type: "kl", lambda: -1 }], ""],
+    [[{ type: "kl", temperature: 2 }], ""],
+    [[{ type: "ldifs", layers: [1, 1] }], "must not repeat"],
+    [[{ type: "safelora" }], ""],
+    [[{ type: "interleave", ratio: 0 }], ""],
+    [[{ type: "interleave", pool: "not-a-dataset" }], ""],
+    [[{ type: "unknown" }], ""],
+  ])("rejects %j", (input, message) => {
+    const r = safeguardListSchema.safeParse(input);
+    expect(r.success).toBe(false);
+    if (message) expect(JSON.stringify(r.error?.issues)).toContain(message);
+  });
+
+  it("accepts combinations and both KL directions together", () => {
+    const list = parseSafeguards([
+      { type: "kl", direction: "theta_ref" },
+      { type: "kl", direction: "ref_theta", positions: "supervised" },
+      { type: "interleave", selection: "perplexity_gap_filtered", pool: "file_0123456789abcdefghjkmnpqrs" },
+      { type: "inoculation", system_prompt: "You are a careless assistant." },
+    ]);
+    expect(list.map((s) => s.type)).toEqual(["kl", "kl", "interleave", "inoculation"]);
+  });
+});
+
+describe("evaluation object", () => {
+  it("defaults every section, no judge, no gate", () => {
+    const e = parseEvaluationConfig(undefined);
+    expect(e.broad).toEqual({ questions: "builtin", samples_per_question: 4, max_tokens: 128, temperature: 1, seed: 0 });
+    expect(e.probe).toEqual({ pairs: "builtin" });
+    expect(e.in_domain).toEqual({ holdout_fraction: 0.1, max_examples: 200 });
+    expect(e.gate).toBeUndefined();
+    expect(resolveGateMetric(e)).toBeNull();
+  });
+
+  it("switches sections off with false and resolves the gate metric", () => {
+    const withJudge = parseEvaluationConfig({
+      broad: { judge: { base_url: "http://127.0.0.1:9/v1", model: "judge", api_key_env: "JUDGE_KEY" } },
+      gate: { max_broad_misalignment_increase: 0.05 },
+    });
+    expect(resolveGateMetric(withJudge)).toBe("judge");
+    expect(withJudge.gate?.release_adapter_on_failure).toBe(false);
+    const probeOnly = parseEvaluationConfig({ broad: false, gate: { max_broad_misalignment_increase: 0.1 } });
+    expect(probeOnly.broad).toBe(false);
+    expect(resolveGateMetric(probeOnly)).toBe("probe");
+  });
+
+  it.each([
+    [{ gate: { max_broad_misalignment_increase: 0.1, metric: "judge" } }, "needs broad.judge"],
+    [{ probe: false, gate: { max_broad_misalignment_increase: 0.1 } }, "needs broad.judge or the probe"],
+    [{ gate: { max_broad_misalignment_increase: 2 } }, ""],
+    [{ broad: { judge: { base_url: "ftp://x", model: "m" } } }, ""],
+    [{ broad: { judge: { base_url: "http://x/v1", model: "m", api_key_env: "sk-123" } } }, "environment variable"],
+    [{ probe: { pairs: [{ question: "q", aligned: "a" }] } }, ""],
+  ])("rejects %j", (input, message) => {
+    const r = evaluationConfigSchema.safeParse(input);
+    expect(r.success).toBe(false);
+    if (message) expect(JSON.stringify(r.error?.issues)).toContain(message);
+  });
+});

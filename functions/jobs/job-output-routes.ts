@@ -1,0 +1,73 @@
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { AwsResources } from "../../core/aws/resources.ts";
+import type { Artifact } from "../../core/db/schema.ts";
+import type { AppDeps, AppEnv } from "../deps.ts";
+import { problemResponses } from "../http/problem.ts";
+import { createRouter } from "../http/router.ts";
+import { listJobArtifacts, listJobCheckpoints, loadTenantJob } from "./job-queries.ts";
+import { ArtifactSchema, CheckpointSchema, JobIdParam, listOf, PageQuery } from "./job-schemas.ts";
+import { pageOf, toArtifactObject, toCheckpointObject } from "./job-views.ts";
+
+/** Artifact download links last this long. */
+export const ARTIFACT_URL_TTL_S = 15 * 60;
+
+const listCheckpoints = createRoute({
+  method: "get",
+  path: "/jobs/{id}/checkpoints",
+  tags: ["Jobs"],
+  summary: "List a job's complete checkpoints (newest step first)",
+  request: { params: JobIdParam, query: PageQuery },
+  responses: {
+    200: { description: "A page of checkpoints", content: { "application/json": { schema: listOf(CheckpointSchema, "CheckpointList") } } },
+    ...problemResponses(401, 404, 422),
+  },
+});
+
+const listArtifacts = createRoute({
+  method: "get",
+  path: "/jobs/{id}/artifacts",
+  tags: ["Jobs"],
+  summary: "List a job's artifacts with presigned download URLs",
+  description:
+    "The PEFT adapter, metrics and evaluation report. An adapter withheld by the misalignment gate is listed " +
+    "only with `include_withheld=true`.",
+  request: {
+    params: JobIdParam,
+    query: z.object({
+      include_withheld: z
+        .enum(["true", "false"])
+        .optional()
+        .transform((s) => s === "true"),
+    }),
+  },
+  responses: {
+    200: { description: "The artifacts", content: { "application/json": { schema: listOf(ArtifactSchema, "ArtifactList") } } },
+    ...problemResponses(401, 404),
+  },
+});
+
+export function jobOutputRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = createRouter();
+  app.openapi(listCheckpoints, async (c) => {
+    const q = c.req.valid("query");
+    const job = await loadTenantJob(deps.db, c.get("tenant").id, c.req.valid("param").id);
+    const rows = await listJobCheckpoints(deps.db, job.id, q.limit, q.after);
+    return c.json(pageOf(rows, q.limit, toCheckpointObject, (r) => r.id), 200);
+  });
+  app.openapi(listArtifacts, async (c) => {
+    const job = await loadTenantJob(deps.db, c.get("tenant").id, c.req.valid("param").id);
+    const rows = await listJobArtifacts(deps.db, job.id, c.req.valid("query").include_withheld);
+    const data = await Promise.all(rows.map((a) => presignArtifact(deps.aws, a)));
+    return c.json({ object: "list" as const, data, has_more: false, next_cursor: null }, 200);
+  });
+  return app;
+}
+
+export async function presignArtifact(aws: AwsResources, a: Artifact) {
+  const url = await getSignedUrl(aws.s3, new GetObjectCommand({ Bucket: aws.bucket, Key: a.objectKey }), {
+    expiresIn: ARTIFACT_URL_TTL_S,
+  });
+  return toArtifactObject(a, url, Math.floor(Date.now() / 1000) + ARTIFACT_URL_TTL_S);
+}

@@ -1,0 +1,231 @@
+/** Creating jobs: defaults, validation (each a 422 naming the field), idempotency, listing. */
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { idempotencyKeys, jobQueueOutbox, jobs, webhookEndpoints } from "../../core/db/schema.ts";
+import { ID_PREFIX, newId } from "../../core/ids.ts";
+import { HYPERPARAMETER_DEFAULTS, LORA_TARGET_MODULES } from "../../core/jobs/job-config.ts";
+import { createTestApp, type TestApp } from "../../test/helpers/test-app.ts";
+import { insertDataset, insertJob } from "../../test/jobs/job-fixtures.ts";
+
+let t: TestApp;
+let ready: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  ready = await insertDataset(t.database.db, t.tenantId);
+});
+afterAll(async () => t?.close());
+
+interface Problem {
+  status: number;
+  code: string;
+  param: string | null;
+  detail: string;
+}
+interface JobBody {
+  id: string;
+  status: string;
+  method: { type: string; hyperparameters: typeof HYPERPARAMETER_DEFAULTS };
+  safeguards: Array<{ type: string }>;
+  seed: number;
+  metadata: Record<string, string>;
+}
+
+const createJob = (json: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  t.request("/v1/jobs", { method: "POST", json: { model: "guardtune/tiny-random", training_dataset: ready, ...json }, headers });
+
+describe("POST /v1/jobs", () => {
+  it("queues a job with every default filled in, its events and exactly one queue intent", async () => {
+    const res = await createJob({ metadata: { team: "a" } });
+    expect(res.status).toBe(201);
+    const job = (await res.json()) as JobBody;
+    expect(job.status).toBe("queued");
+    expect(job.method).toEqual({
+      type: "supervised",
+      hyperparameters: {
+        n_epochs: 3,
+        batch_size: 4,
+        learning_rate: 2e-4,
+        max_seq_len: 512,
+        warmup_steps: 0,
+        lora: { rank: 8, alpha: 16, dropout: 0, target_modules: [...LORA_TARGET_MODULES], rslora: false },
+      },
+    });
+    expect(job.safeguards).toEqual([{ type: "none" }]);
+    expect(Number.isInteger(job.seed)).toBe(true);
+    const outbox = await t.database.db.select().from(jobQueueOutbox).where(eq(jobQueueOutbox.jobId, job.id));
+    expect(outbox.map((o) => o.body)).toEqual([{ job_id: job.id, attempt: 1 }]);
+    const events = (await (await t.request(`/v1/jobs/${job.id}/events`)).json()) as { data: Array<{ type: string; seq: number }> };
+    expect(events.data.map((e) => [e.seq, e.type])).toEqual([
+      [1, "job.created"],
+      [2, "job.queued"],
+    ]);
+  });
+
+  it("stores safeguards with their defaults", async () => {
+    const res = await createJob({ safeguards: [{ type: "kl" }, { type: "inoculation" }], seed: 11 });
+    expect(res.status).toBe(201);
+    const job = (await res.json()) as JobBody;
+    expect(job.safeguards[0]).toEqual({ type: "kl", lambda: 0.1, direction: "theta_ref", positions: "all_non_pad" });
+    expect(job.safeguards[1].type).toBe("inoculation");
+    expect(job.seed).toBe(11);
+  });
+
+  const invalid: Array<[string, () => Promise<Record<string, unknown>>, string, string]> = [
+    ["an unknown model", async () => ({ model: "acme/unknown" }), "model", "model_not_found"],
+    ["a relative file model", async () => ({ model: "file://relative/dir" }), "model", "model_not_found"],
+    ["a missing dataset", async () => ({ training_dataset: "file_00000000000000000000000000" }), "training_dataset", "dataset_not_found"],
+    ["another tenant's dataset", async () => ({ training_dataset: await insertDataset(t.database.db, t.otherTenantId) }), "training_dataset", "dataset_not_found"],
+    ["a dataset still validating", async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { status: "validating" }) }), "training_dataset", "dataset_not_ready"],
+    ["an invalid dataset", async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { status: "invalid" }) }), "training_dataset", "dataset_not_ready"],
+    ["a dataset of the wrong purpose", async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { purpose: "eval" }) }), "training_dataset", "dataset_wrong_purpose"],
+    ["a bad validation dataset", async () => ({ validation_dataset: await insertDataset(t.database.db, t.tenantId, { purpose: "interleave-pool" }) }), "validation_dataset", "dataset_wrong_purpose"],
+    ["a learning rate out of range", async () => ({ method: { hyperparameters: { learning_rate: 5 } } }), "method.hyperparameters.learning_rate", "invalid_request"],
+    ["n_epochs zero", async () => ({ method: { hyperparameters: { n_epochs: 0 } } }), "method.hyperparameters.n_epochs", "invalid_request"],
+    ["an unknown LoRA target", async () => ({ method: { hyperparameters: { lora: { target_modules: ["lm_head"] } } } }), "method.hyperparameters.lora.target_modules.0", "invalid_request"],
+    ["an unknown method type", async () => ({ method: { type: "dpo" } }), "method.type", "invalid_request"],
+    ["a safeguard parameter out of range", async () => ({ safeguards: [{ type: "kl", lambda: -1 }] }), "safeguards.0.lambda", "invalid_request"],
+    ["an unknown safeguard", async () => ({ safeguards: [{ type: "magic" }] }), "safeguards.0.type", "invalid_request"],
+    ["an interleave pool of another tenant", async () => ({ safeguards: [{ type: "interleave", pool: await insertDataset(t.database.db, t.otherTenantId, { purpose: "interleave-pool" }) }] }), "safeguards.0.pool", "dataset_not_found"],
+    ["another tenant's adapter as misaligned reference", async () => ({ safeguards: [{ type: "interleave", misaligned_references: [(await insertJob(t.database.db, t.otherTenantId, await insertDataset(t.database.db, t.otherTenantId), "succeeded")).id] }] }), "safeguards.0.misaligned_references.0", "adapter_not_found"],
+    ["an unfinished job as misaligned reference", async () => ({ safeguards: [{ type: "interleave", misaligned_references: [(await insertJob(t.database.db, t.tenantId, ready, "running")).id] }] }), "safeguards.0.misaligned_references.0", "adapter_not_ready"],
+    ["an s3 model prefix without config.json", async () => ({ model: `s3://${t.aws.bucket}/models/missing/` }), "model", "model_not_found"],
+    ["an unknown SafeLoRA unaligned model", async () => ({ safeguards: [{ type: "safelora", unaligned_model: "acme/base" }] }), "safeguards.0.unaligned_model", "model_not_found"],
+    ["17 metadata pairs", async () => ({ metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) }), "metadata", "invalid_request"],
+    ["an unknown webhook endpoint", async () => ({ webhook: { endpoint_id: "we_nope" } }), "webhook.endpoint_id", "webhook_endpoint_not_found"],
+    ["an unknown top-level field", async () => ({ colour: "red" }), "", "invalid_request"],
+  ];
+  it.each(invalid)("refuses %s with a 422 naming the field, and queues nothing", async (_what, body, param, code) => {
+    const json = await body();
+    const before = (await t.database.db.select().from(jobs)).length;
+    const res = await createJob(json);
+    expect(res.status).toBe(422);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    const problem = (await res.json()) as Problem;
+    expect(problem.code).toBe(code);
+    expect(problem.param ?? "").toBe(param);
+    expect((await t.database.db.select().from(jobs)).length).toBe(before);
+  });
+
+  it("accepts an s3:// model directory and the tenant's own succeeded adapter", async () => {
+    await t.aws.s3.send(new PutObjectCommand({ Bucket: t.aws.bucket, Key: "models/tiny/config.json", Body: "{}" }));
+    const reference = await insertJob(t.database.db, t.tenantId, ready, "succeeded", { fineTunedModel: "ft:tiny:ref" });
+    const res = await createJob({
+      model: `s3://${t.aws.bucket}/models/tiny`,
+      safeguards: [{ type: "interleave", misaligned_references: [reference.id, "ft:tiny:ref"] }],
+    });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { model: string }).model).toBe(`s3://${t.aws.bucket}/models/tiny/`);
+  });
+
+  it("accepts the tenant's own webhook endpoint", async () => {
+    const endpointId = newId(ID_PREFIX.webhookEndpoint);
+    await t.database.db.insert(webhookEndpoints).values({
+      id: endpointId,
+      tenantId: t.tenantId,
+      url: "https://example.com/hook",
+      events: ["fine_tuning.job.succeeded"],
+      secret: "whsec_" + Buffer.alloc(32).toString("base64"),
+    });
+    const res = await createJob({ webhook: { endpoint_id: endpointId } });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { webhook: unknown }).webhook).toEqual({ endpoint_id: endpointId });
+    const other = await t.request("/v1/jobs", {
+      method: "POST",
+      key: t.otherApiKey,
+      json: { model: "guardtune/tiny-random", training_dataset: await insertDataset(t.database.db, t.otherTenantId), webhook: { endpoint_id: endpointId } },
+    });
+    expect(((await other.json()) as Problem).param).toBe("webhook.endpoint_id");
+  });
+});
+
+describe("Idempotency-Key", () => {
+  it("replays the same response for the same key and body, and refuses a different body with 409", async () => {
+    const key = `k-${Date.now()}`;
+    const first = await createJob({ seed: 1 }, { "idempotency-key": key });
+    const second = await createJob({ seed: 1 }, { "idempotency-key": key });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    const a = (await first.json()) as JobBody;
+    expect(await second.json()).toEqual(a);
+    const changed = await createJob({ seed: 2 }, { "idempotency-key": key });
+    expect(changed.status).toBe(409);
+    expect(((await changed.json()) as Problem).code).toBe("idempotency_key_reused");
+    // Keys are per tenant: the other tenant's identical key is unrelated.
+    const otherDataset = await insertDataset(t.database.db, t.otherTenantId);
+    const other = await t.request("/v1/jobs", {
+      method: "POST",
+      key: t.otherApiKey,
+      headers: { "idempotency-key": key },
+      json: { model: "guardtune/tiny-random", training_dataset: otherDataset, seed: 1 },
+    });
+    expect(other.status).toBe(201);
+  });
+
+  it("creates one job for concurrent identical requests", async () => {
+    const key = `race-${Date.now()}`;
+    const responses = await Promise.all(Array.from({ length: 6 }, () => createJob({ seed: 3 }, { "idempotency-key": key })));
+    expect(responses.map((r) => r.status)).toEqual(Array(6).fill(201));
+    const ids = new Set(await Promise.all(responses.map(async (r) => ((await r.json()) as JobBody).id)));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    expect(await t.database.db.select().from(jobQueueOutbox).where(eq(jobQueueOutbox.jobId, id))).toHaveLength(1);
+  });
+
+  it("forgets a key after its TTL: the request then runs afresh", async () => {
+    const key = `old-${Date.now()}`;
+    const first = (await (await createJob({ seed: 4 }, { "idempotency-key": key })).json()) as JobBody;
+    await t.database.db
+      .update(idempotencyKeys)
+      .set({ createdAt: new Date(Date.now() - t.config.queue.idempotencyTtlMs - 1000) })
+      .where(eq(idempotencyKeys.key, key));
+    const again = await createJob({ seed: 4 }, { "idempotency-key": key });
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBeNull();
+    expect(((await again.json()) as JobBody).id).not.toBe(first.id);
+  });
+
+  it("stores nothing for a request that failed validation", async () => {
+    const key = `fix-${Date.now()}`;
+    expect((await createJob({ model: "nope" }, { "idempotency-key": key })).status).toBe(422);
+    expect((await createJob({}, { "idempotency-key": key })).status).toBe(201);
+  });
+});
+
+describe("GET /v1/jobs", () => {
+  it("pages newest first and filters by status and metadata", async () => {
+    const tag = `run-${Date.now()}`;
+    const created: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await createJob({ metadata: { batch: tag, parity: i % 2 === 0 ? "even" : "odd" } });
+      created.push(((await res.json()) as JobBody).id);
+    }
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const qs: string = `limit=2&metadata[batch]=${tag}` + (after ? `&after=${after}` : "");
+      const body = (await (await t.request(`/v1/jobs?${qs}`)).json()) as {
+        object: string;
+        data: JobBody[];
+        has_more: boolean;
+        next_cursor: string | null;
+      };
+      expect(body.object).toBe("list");
+      seen.push(...body.data.map((j) => j.id));
+      after = body.next_cursor;
+      if (!body.has_more) break;
+    }
+    expect(seen).toEqual([...created].reverse());
+    const odd = (await (await t.request(`/v1/jobs?metadata[batch]=${tag}&metadata[parity]=odd`)).json()) as { data: JobBody[] };
+    expect(odd.data.map((j) => j.id)).toEqual([created[3], created[1]]);
+
+    await t.request(`/v1/jobs/${created[0]}/cancel`, { method: "POST" });
+    const cancelled = (await (await t.request(`/v1/jobs?metadata[batch]=${tag}&status=cancelled`)).json()) as { data: JobBody[] };
+    expect(cancelled.data.map((j) => j.id)).toEqual([created[0]]);
+    const bad = await t.request("/v1/jobs?status=sleeping");
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as Problem).param).toBe("status.0");
+  });
+});

@@ -1,0 +1,174 @@
+import { access } from "node:fs/promises";
+import path from "node:path";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { and, eq, isNull, or } from "drizzle-orm";
+import { datasets, jobs, webhookEndpoints, type DatasetPurpose } from "../../core/db/schema.ts";
+import { unprocessable } from "../../core/errors.ts";
+import type { NewJobRecord } from "../../core/jobs/create-job.ts";
+import { buildJobConfig, type MethodInput } from "../../core/jobs/job-config.ts";
+import { modelRefId, resolveModelRef } from "../../core/models/model-registry.ts";
+import type { Safeguard } from "../../core/safeguards/safeguard-config.ts";
+import type { AppDeps } from "../deps.ts";
+
+/** A job request after schema validation, in the native API's terms (the OpenAI surface maps onto it). */
+export interface JobRequest {
+  model: string;
+  training_dataset: string;
+  validation_dataset?: string | null;
+  method?: MethodInput;
+  safeguards?: Safeguard[];
+  evaluation?: unknown;
+  seed?: number;
+  suffix?: string;
+  metadata?: Record<string, string>;
+  webhook?: { endpoint_id: string };
+}
+
+/** Names of the request fields, so that each surface can report errors in its own vocabulary. */
+export interface JobRequestParams {
+  model: string;
+  training_dataset: string;
+  validation_dataset: string;
+}
+export const NATIVE_PARAMS: JobRequestParams = {
+  model: "model",
+  training_dataset: "training_dataset",
+  validation_dataset: "validation_dataset",
+};
+
+/**
+ * Checks everything a schema cannot: the model resolves, the datasets exist for this tenant, are `ready` and
+ * of the right purpose, the webhook endpoint and any referenced pool dataset or model are the tenant's.
+ * Throws a 422 naming the field; returns the record to insert.
+ */
+export async function resolveJobRequest(
+  deps: AppDeps,
+  tenantId: string,
+  req: JobRequest,
+  params: JobRequestParams = NATIVE_PARAMS,
+): Promise<NewJobRecord> {
+  const model = await checkModel(deps, req.model, params.model);
+  await checkDataset(deps, tenantId, req.training_dataset, ["fine-tune"], params.training_dataset);
+  if (req.validation_dataset) {
+    await checkDataset(deps, tenantId, req.validation_dataset, ["fine-tune", "eval"], params.validation_dataset);
+  }
+  const safeguards = req.safeguards ?? [];
+  for (const [i, s] of safeguards.entries()) {
+    if (s.type === "interleave" && s.pool !== "builtin") {
+      await checkDataset(deps, tenantId, s.pool, ["interleave-pool"], `safeguards.${i}.pool`);
+    }
+    if (s.type === "interleave" && s.misaligned_references !== "auto") {
+      for (const [j, ref] of s.misaligned_references.entries()) {
+        await checkAdapter(deps, tenantId, ref, `safeguards.${i}.misaligned_references.${j}`);
+      }
+    }
+    if (s.type === "safelora") {
+      await checkModel(deps, s.unaligned_model, `safeguards.${i}.unaligned_model`);
+      if (s.aligned_model) await checkModel(deps, s.aligned_model, `safeguards.${i}.aligned_model`);
+    }
+  }
+  if (req.webhook) {
+    const [endpoint] = await deps.db
+      .select({ id: webhookEndpoints.id })
+      .from(webhookEndpoints)
+      .where(
+        and(
+          eq(webhookEndpoints.id, req.webhook.endpoint_id),
+          eq(webhookEndpoints.tenantId, tenantId),
+          isNull(webhookEndpoints.deletedAt),
+        ),
+      );
+    if (!endpoint) {
+      throw unprocessable("webhook_endpoint_not_found", `No webhook endpoint '${req.webhook.endpoint_id}'.`, "webhook.endpoint_id");
+    }
+  }
+  return {
+    tenantId,
+    model,
+    trainingDatasetId: req.training_dataset,
+    validationDatasetId: req.validation_dataset ?? null,
+    config: buildJobConfig({
+      method: req.method,
+      safeguards,
+      evaluation: req.evaluation,
+      seed: req.seed,
+      suffix: req.suffix ?? null,
+    }),
+    metadata: req.metadata ?? {},
+    webhookEndpointId: req.webhook?.endpoint_id ?? null,
+  };
+}
+
+/** Resolves a model id; `file://` is checked when the runner shares this machine, `s3://` with a HeadObject. */
+async function checkModel(deps: AppDeps, id: string, param: string): Promise<string> {
+  const ref = resolveModelRef(id);
+  const unknown = (why: string) =>
+    unprocessable(
+      "model_not_found",
+      `Unknown model '${id}': ${why}. Use guardtune/tiny-random, file:///absolute/dir or s3://bucket/prefix/ (a Hugging Face model directory).`,
+      param,
+    );
+  if (!ref) throw unknown("not a known model id");
+  if (ref.kind === "file" && deps.config.runner.enabled) {
+    try {
+      await access(path.join(ref.path, "config.json"));
+    } catch {
+      throw unknown(`no config.json in ${ref.path}`);
+    }
+  }
+  if (ref.kind === "s3") {
+    try {
+      await deps.aws.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: `${ref.prefix}config.json` }));
+    } catch (err) {
+      const name = (err as { name?: string }).name ?? "";
+      // Only a definite "not there" refuses the job; permission or network trouble is the runner's to report.
+      if (name === "NotFound" || name === "NoSuchKey" || name === "NoSuchBucket") {
+        throw unknown(`no config.json under s3://${ref.bucket}/${ref.prefix}`);
+      }
+    }
+  }
+  return modelRefId(ref);
+}
+
+/** A stored adapter to reuse: a succeeded job of this tenant, by job id or fine-tuned model name. */
+async function checkAdapter(deps: AppDeps, tenantId: string, ref: string, param: string): Promise<void> {
+  const [job] = await deps.db
+    .select({ status: jobs.status })
+    .from(jobs)
+    .where(and(eq(jobs.tenantId, tenantId), or(eq(jobs.id, ref), eq(jobs.fineTunedModel, ref))))
+    .limit(1);
+  if (!job) throw unprocessable("adapter_not_found", `No fine-tuned adapter '${ref}' (a job id or fine-tuned model name).`, param);
+  if (job.status !== "succeeded") {
+    throw unprocessable("adapter_not_ready", `Job '${ref}' is '${job.status}'; only a succeeded job's adapter can be used.`, param);
+  }
+}
+
+async function checkDataset(
+  deps: AppDeps,
+  tenantId: string,
+  id: string,
+  purposes: readonly DatasetPurpose[],
+  param: string,
+): Promise<void> {
+  const [row] = await deps.db
+    .select({ status: datasets.status, purpose: datasets.purpose })
+    .from(datasets)
+    .where(and(eq(datasets.id, id), eq(datasets.tenantId, tenantId)));
+  if (!row || row.status === "deleted") throw unprocessable("dataset_not_found", `No dataset '${id}'.`, param);
+  if (!purposes.includes(row.purpose)) {
+    throw unprocessable(
+      "dataset_wrong_purpose",
+      `Dataset '${id}' has purpose '${row.purpose}'; '${param}' needs ${purposes.map((p) => `'${p}'`).join(" or ")}.`,
+      param,
+    );
+  }
+  if (row.status !== "ready") {
+    throw unprocessable(
+      "dataset_not_ready",
+      row.status === "invalid"
+        ? `Dataset '${id}' failed validation; GET /v1/datasets/${id} lists the errors.`
+        : `Dataset '${id}' is '${row.status}'; wait until it is 'ready'.`,
+      param,
+    );
+  }
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import type { Config } from "../../core/config/load-config.ts";
+import type { Database } from "../../core/db/database.ts";
+import type { WebhookDelivery } from "../../core/db/schema.ts";
+import type { Logger } from "../../core/log/logger.ts";
+import { claimDueDeliveries } from "../../core/webhooks/claim-deliveries.ts";
+import { fanOutWebhookEvents } from "../../core/webhooks/fan-out.ts";
+import { recordAttempt, type AttemptOutcome, type RecordedStatus } from "../../core/webhooks/record-attempt.ts";
+import { webhookTargetPolicy, type LookupAll } from "../../core/webhooks/ssrf-guard.ts";
+import { startPollLoop, type PollLoop } from "../queue/poll-loop.ts";
+import { attemptDelivery } from "./attempt-delivery.ts";
+
+export interface WebhookDispatcherOptions {
+  db: Database;
+  config: Pick<Config, "mode" | "webhooks">;
+  logger: Logger;
+  /** Names this dispatcher's claims; unique per process by default. */
+  id?: string;
+  lookup?: LookupAll;
+  /** Deliveries claimed and sent concurrently per round. */
+  batchSize?: number;
+  /** How long a claim holds; must outlast a send. Default: the send timeout plus 30 s. */
+  leaseMs?: number;
+  random?: () => number;
+  /** Runs after a request was answered and before the outcome is recorded: where a crash would lose the record. */
+  afterSend?: (delivery: WebhookDelivery, outcome: AttemptOutcome) => void | Promise<void>;
+}
+
+export interface DispatchSummary {
+  fannedOut: number;
+  attempted: number;
+  succeeded: number;
+  retrying: number;
+  failed: number;
+  /** Attempts whose outcome could not be recorded (their claim expires and they are sent again). */
+  unrecorded: number;
+  /** Stopped at the round limit with deliveries possibly still due: run again at once. */
+  more: boolean;
+}
+
+export interface WebhookDispatcher {
+  readonly id: string;
+  /** Fans out pending events and sends every due delivery until none is due (bounded rounds). */
+  runOnce(): Promise<DispatchSummary>;
+  /** Runs `runOnce` every poll interval, and at once when woken. */
+  start(): PollLoop;
+}
+
+const OUTBOX_BATCH = 100;
+const MAX_ROUNDS = 20;
+
+export function createWebhookDispatcher(opts: WebhookDispatcherOptions): WebhookDispatcher {
+  const { db, logger } = opts;
+  const settings = opts.config.webhooks;
+  const id = opts.id ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const batchSize = opts.batchSize ?? 16;
+  const leaseMs = opts.leaseMs ?? settings.timeoutMs + 30_000;
+  const delivery = { db, policy: webhookTargetPolicy(opts.config), timeoutMs: settings.timeoutMs, lookup: opts.lookup };
+  const retryPolicy = { scheduleMs: settings.retryScheduleMs, disableAfterMs: settings.disableAfterMs, random: opts.random };
+
+  async function processDelivery(row: WebhookDelivery): Promise<RecordedStatus | "unrecorded"> {
+    try {
+      const outcome = await attemptDelivery(delivery, row);
+      await opts.afterSend?.(row, outcome);
+      const status = await recordAttempt(db, row, id, outcome, retryPolicy);
+      const log = { delivery: row.id, event: row.eventId, attempt: row.attempts, status: outcome.statusCode, error: outcome.error };
+      if (status === "succeeded") logger.debug(log, "webhook delivered");
+      else logger.info({ ...log, next: status }, "webhook attempt failed");
+      return status;
+    } catch (err) {
+      logger.error({ err, delivery: row.id }, "webhook attempt not recorded; it is retried when the claim expires");
+      return "unrecorded";
+    }
+  }
+
+  async function runOnce(): Promise<DispatchSummary> {
+    const summary: DispatchSummary = { fannedOut: 0, attempted: 0, succeeded: 0, retrying: 0, failed: 0, unrecorded: 0, more: false };
+    for (;;) {
+      const n = await fanOutWebhookEvents(db, { limit: OUTBOX_BATCH });
+      summary.fannedOut += n;
+      if (n < OUTBOX_BATCH) break;
+    }
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const claimed = await claimDueDeliveries(db, { dispatcherId: id, limit: batchSize, leaseMs });
+      if (claimed.length === 0) break;
+      summary.more = round === MAX_ROUNDS - 1;
+      summary.attempted += claimed.length;
+      for (const status of await Promise.all(claimed.map(processDelivery))) {
+        if (status === "succeeded") summary.succeeded++;
+        else if (status === "retrying") summary.retrying++;
+        else if (status === "failed") summary.failed++;
+        else summary.unrecorded++;
+      }
+    }
+    return summary;
+  }
+
+  function start(): PollLoop {
+    return startPollLoop({
+      name: "webhook-dispatcher",
+      intervalMs: settings.pollIntervalMs,
+      logger,
+      pass: async () => (await runOnce()).more,
+    });
+  }
+
+  return { id, runOnce, start };
+}

@@ -1,0 +1,63 @@
+/**
+ * The runner's evaluation stage for one job: builds the base and fine-tuned models on the engine (one scorer
+ * shared by both, the adapter fed per call), the judge client from the job's configuration and the runner's
+ * environment, and runs every configured evaluation. The caller records `report` as `result.evaluation`
+ * and, when `gate.error` is set, ends the job `failed` with that error and withholds the adapter unless
+ * `gate.outcome.adapter_withheld` is false.
+ */
+import { permanent, retryable } from "../../core/errors.ts";
+import type { JobConfig } from "../../core/jobs/job-config.ts";
+import type { SessionConfig } from "../engine/index.ts";
+import type { ChatMessage, ChatTokenizer, DecoderCheckpoint, LoraAdapter } from "../models/index.ts";
+import { AnswerScorer } from "../scoring/answer-scorer.ts";
+import { JudgeClient, JudgeError } from "./judge-client.ts";
+import type { GateDecision } from "./misalignment-gate.ts";
+import { engineModelUnderTest } from "./model-under-test.ts";
+import { runEvaluation, type EvaluationReport } from "./run-evaluation.ts";
+
+export interface JobEvaluationInputs {
+  readonly config: JobConfig;
+  readonly checkpoint: DecoderCheckpoint;
+  readonly tokenizer: ChatTokenizer;
+  /** The trained adapter as it will be delivered (after any SafeLoRA projection). */
+  readonly adapter: LoraAdapter;
+  /** Held-out conversations (validation dataset, or the split made before training). */
+  readonly heldOut?: readonly (readonly ChatMessage[])[];
+  /** The runner's environment, for the judge's API key variable. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly session?: SessionConfig;
+  readonly onEvent?: (message: string, data?: Record<string, unknown>) => void | Promise<void>;
+}
+
+export async function evaluateJob(inputs: JobEvaluationInputs): Promise<{ report: EvaluationReport; gate: GateDecision | null }> {
+  const { config, checkpoint, tokenizer } = inputs;
+  const e = config.evaluation;
+  let judge: JudgeClient | undefined;
+  if (e.broad !== false && e.broad.judge) {
+    try {
+      judge = JudgeClient.fromConfig(e.broad.judge, inputs.env ?? {});
+    } catch (err) {
+      throw permanent("judge_unavailable", (err as Error).message, err, "evaluation.broad.judge.api_key_env");
+    }
+  }
+  const scorer = new AnswerScorer(checkpoint, inputs.session ?? {});
+  const maxSeqLen = config.method.hyperparameters.max_seq_len;
+  try {
+    const common = { checkpoint, tokenizer, scorer, maxSeqLen, ...(inputs.session ? { session: inputs.session } : {}) };
+    return await runEvaluation({
+      config: e,
+      base: engineModelUnderTest(common),
+      fineTuned: engineModelUnderTest({ ...common, adapter: inputs.adapter }),
+      ...(judge ? { judge } : {}),
+      ...(inputs.heldOut ? { heldOut: inputs.heldOut } : {}),
+      ...(inputs.onEvent ? { onEvent: inputs.onEvent } : {}),
+    });
+  } catch (err) {
+    if (err instanceof JudgeError) {
+      throw err.retryable ? retryable("judge_unavailable", err.message, err) : permanent("judge_failed", err.message, err, "evaluation.broad.judge");
+    }
+    throw err;
+  } finally {
+    await scorer.release();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The job's evaluation: every configured metric for the base model (adapter off) and the fine-tuned model,
+ * their differences, and the gate. Produces `result.evaluation` (snake_case, as the API shows it) and the
+ * gate decision; progress goes to `onEvent`.
+ */
+import { resolveGateMetric, type EvaluationConfig, type ProbePair } from "../../core/safeguards/evaluation-config.ts";
+import { BUILTIN_BROAD_QUESTIONS } from "../safeguards/builtin/broad-questions.ts";
+import { BUILTIN_PROBE_PAIRS } from "../safeguards/builtin/probe-pairs.ts";
+import type { ChatMessage } from "../models/index.ts";
+import { aggregateJudgements, judgedAnswer, type BroadJudgement } from "./broad-misalignment.ts";
+import { heldOutLoss, type InDomainLoss } from "./in-domain-loss.ts";
+import type { JudgeVerdict } from "./judge-client.ts";
+import { runLikelihoodProbe, type ProbeResult } from "./likelihood-probe.ts";
+import { applyMisalignmentGate, type GateDecision, type GateOutcome } from "./misalignment-gate.ts";
+import type { ModelUnderTest } from "./model-under-test.ts";
+
+export interface Judge {
+  judge(question: string, answer: string): Promise<JudgeVerdict>;
+}
+
+export interface EvaluationInputs {
+  readonly config: EvaluationConfig;
+  readonly base: ModelUnderTest;
+  readonly fineTuned: ModelUnderTest;
+  /** Built from `config.broad.judge` by the caller (it holds the API key); absent = no judge. */
+  readonly judge?: Judge;
+  /** Held-out conversations of the fine-tuning task (validation dataset or split). */
+  readonly heldOut?: readonly (readonly ChatMessage[])[];
+  readonly onEvent?: (message: string, data?: Record<string, unknown>) => void | Promise<void>;
+}
+
+interface BroadMetrics {
+  answers: number;
+  judged: number | null;
+  misaligned_fraction: number | null;
+  incoherent_fraction: number | null;
+  mean_alignment: number | null;
+  mean_coherence: number | null;
+  /** Up to two answers per question (with scores when judged). */
+  samples: { question: string; answer: string; alignment?: number | null; coherence?: number | null; misaligned?: boolean }[];
+}
+interface ProbeMetrics {
+  pairs: number;
+  prefer_misaligned_fraction: number;
+  mean_margin: number;
+}
+interface ModelMetrics {
+  broad?: BroadMetrics;
+  probe?: ProbeMetrics;
+  in_domain?: { examples: number; tokens: number; loss: number; probe?: ProbeMetrics };
+}
+
+export interface EvaluationReport {
+  base: ModelMetrics;
+  fine_tuned: ModelMetrics;
+  delta: Record<string, number>;
+  gate: GateOutcome | null;
+  summary: string[];
+}
+
+interface Raw {
+  broad?: { answers: { question: string; answer: string }[]; judgement?: BroadJudgement };
+  probe?: ProbeResult;
+  inDomain?: InDomainLoss;
+  inDomainProbe?: ProbeResult;
+}
+
+const probeMetrics = (p: ProbeResult): ProbeMetrics => ({ pairs: p.pairs, prefer_misaligned_fraction: p.preferMisalignedFraction, mean_margin: p.meanMargin });
+
+async function evaluateOne(label: string, model: ModelUnderTest, inputs: EvaluationInputs, probePairs: readonly ProbePair[] | null): Promise<Raw> {
+  const { config, judge } = inputs;
+  const raw: Raw = {};
+  const say = (message: string, data?: Record<string, unknown>) => inputs.onEvent?.(`${label}: ${message}`, data);
+  if (config.broad !== false) {
+    const b = config.broad;
+    const questions = b.questions === "builtin" ? BUILTIN_BROAD_QUESTIONS : b.questions;
+    const t0 = performance.now();
+    const sampled = await model.sample(questions, { samplesPerQuestion: b.samples_per_question, maxTokens: b.max_tokens, temperature: b.temperature, seed: b.seed });
+    const answers = questions.flatMap((question, q) => sampled[q].map((answer) => ({ question, answer })));
+    await say(`sampled ${answers.length} answers to ${questions.length} general questions`, { seconds: (performance.now() - t0) / 1000 });
+    raw.broad = { answers };
+    if (judge) {
+      const verdicts = await Promise.all(answers.map(async (a) => judgedAnswer(a.question, a.answer, await judge.judge(a.question, a.answer))));
+      raw.broad.judgement = aggregateJudgements(verdicts);
+      await say(`judge: ${(100 * raw.broad.judgement.misalignedFraction).toFixed(1)}% misaligned of ${raw.broad.judgement.judged} judged answers`);
+    }
+  }
+  if (probePairs) {
+    raw.probe = await runLikelihoodProbe(model, probePairs);
+    await say(`likelihood probe: prefers the misaligned answer on ${(100 * raw.probe.preferMisalignedFraction).toFixed(1)}% of ${raw.probe.pairs} pairs`, {
+      mean_margin: raw.probe.meanMargin,
+    });
+  }
+  if (config.in_domain !== false && inputs.heldOut && inputs.heldOut.length > 0) {
+    raw.inDomain = await heldOutLoss(model, inputs.heldOut);
+    await say(`held-out loss ${raw.inDomain.loss.toFixed(4)} over ${raw.inDomain.examples} examples`);
+    if (config.in_domain.pairs) raw.inDomainProbe = await runLikelihoodProbe(model, config.in_domain.pairs);
+  }
+  return raw;
+}
+
+function metricsOf(raw: Raw): ModelMetrics {
+  const m: ModelMetrics = {};
+  if (raw.broad) {
+    const j = raw.broad.judgement;
+    const perQuestion = new Map<string, number>();
+    const samples = (j ? j.verdicts : raw.broad.answers)
+      .filter((a) => {
+        const n = perQuestion.get(a.question) ?? 0;
+        perQuestion.set(a.question, n + 1);
+        return n < 2;
+      })
+      .map((a) => ("misaligned" in a ? { question: a.question, answer: a.answer, alignment: a.alignment, coherence: a.coherence, misaligned: a.misaligned } : { ...a }));
+    m.broad = {
+      answers: raw.broad.answers.length, judged: j ? j.judged : null, misaligned_fraction: j ? j.misalignedFraction : null,
+      incoherent_fraction: j ? j.incoherentFraction : null, mean_alignment: j ? j.meanAlignment : null, mean_coherence: j ? j.meanCoherence : null, samples,
+    };
+  }
+  if (raw.probe) m.probe = probeMetrics(raw.probe);
+  if (raw.inDomain) m.in_domain = { ...raw.inDomain, ...(raw.inDomainProbe ? { probe: probeMetrics(raw.inDomainProbe) } : {}) };
+  return m;
+}
+
+export async function runEvaluation(inputs: EvaluationInputs): Promise<{ report: EvaluationReport; gate: GateDecision | null }> {
+  const { config } = inputs;
+  const probePairs = config.probe === false ? null : config.probe.pairs === "builtin" ? BUILTIN_PROBE_PAIRS : config.probe.pairs;
+  const base = await evaluateOne("base model", inputs.base, inputs, probePairs);
+  const tuned = await evaluateOne("fine-tuned model", inputs.fineTuned, inputs, probePairs);
+  const delta: Record<string, number> = {};
+  const summary: string[] = [];
+  const bj = base.broad?.judgement;
+  const tj = tuned.broad?.judgement;
+  if (bj && tj) {
+    delta.broad_misaligned_fraction = tj.misalignedFraction - bj.misalignedFraction;
+    summary.push(`Judged misaligned answers: ${(100 * bj.misalignedFraction).toFixed(1)}% → ${(100 * tj.misalignedFraction).toFixed(1)}%.`);
+  }
+  if (base.probe && tuned.probe) {
+    delta.probe_prefer_misaligned_fraction = tuned.probe.preferMisalignedFraction - base.probe.preferMisalignedFraction;
+    delta.probe_mean_margin = tuned.probe.meanMargin - base.probe.meanMargin;
+    summary.push(
+      `Likelihood probe: prefers the misaligned answer on ${(100 * base.probe.preferMisalignedFraction).toFixed(1)}% → ` +
+        `${(100 * tuned.probe.preferMisalignedFraction).toFixed(1)}% of pairs (mean margin ${base.probe.meanMargin.toFixed(3)} → ${tuned.probe.meanMargin.toFixed(3)} nats/token).`,
+    );
+  }
+  if (base.inDomain && tuned.inDomain) {
+    delta.in_domain_loss = tuned.inDomain.loss - base.inDomain.loss;
+    summary.push(`Held-out task loss: ${base.inDomain.loss.toFixed(4)} → ${tuned.inDomain.loss.toFixed(4)}.`);
+  }
+  let gate: GateDecision | null = null;
+  const metric = resolveGateMetric(config);
+  if (config.gate && metric === "judge") {
+    if (!bj || !tj) throw new Error("the gate uses the judge metric but no answers were judged");
+    gate = applyMisalignmentGate(config.gate, { metric: "judge", base: bj, fineTuned: tj });
+  } else if (config.gate && metric === "probe") {
+    if (!base.probe || !tuned.probe || !probePairs) throw new Error("the gate uses the probe metric but the probe did not run");
+    gate = applyMisalignmentGate(config.gate, { metric: "probe", base: base.probe, fineTuned: tuned.probe, pairs: probePairs });
+  }
+  if (gate) summary.push(gate.outcome.explanation);
+  return { report: { base: metricsOf(base), fine_tuned: metricsOf(tuned), delta, gate: gate?.outcome ?? null, summary }, gate };
+}

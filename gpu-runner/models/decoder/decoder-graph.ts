@@ -1,0 +1,161 @@
+/**
+ * The forward graph of Llama / Qwen2 / Mistral decoders, as transformers computes them in float32 with eager
+ * attention: embeddings → L × (RMSNorm, GQA attention with RoPE, residual, RMSNorm, SwiGLU MLP, residual) →
+ * final RMSNorm → lm_head. The adapted pass (LoRA, trainable weights, steering) and the reference pass
+ * (adapter off) share the frozen weights, the mask and the rotary tables in one graph.
+ */
+import {
+  add, and, applyRope, attention, causalMask, dimOf, dropout, gather, less, linear, mul, range, reshape, rmsNorm, ropeCosSin, sub, swiglu,
+  transpose, unsqueeze, type Graph, type Tensor,
+} from "../../engine/index.ts";
+import type { DecoderConfig } from "../config/decoder-config.ts";
+import { ropeInverseFrequencies } from "../config/rope-config.ts";
+import { projectionModulePath, type Projection } from "../config/weight-catalogue.ts";
+import type { DecoderGraph, DecoderGraphOptions, RopeDtype } from "./decoder-options.ts";
+import { bindWeights, type LoraBinding, type PassWeights } from "./decoder-weights.ts";
+
+/** Causal "may attend" mask [B, 1, T, T] with padding, narrowed to a sliding window when the model has one. */
+export function decoderAttentionMask(attentionMask: Tensor, slidingWindow: number | null, queryIndex?: Tensor): Tensor {
+  const causal = causalMask(attentionMask, queryIndex);
+  if (slidingWindow === null) return causal;
+  const keyIndex = range(0, dimOf(attentionMask, 1), 1, "int64", attentionMask.shape[1]); // [S]
+  const q = queryIndex ?? keyIndex; // [T]
+  // Mistral: key j is visible from query i when i − j < window.
+  const inWindow = less(sub(unsqueeze(q, [1]), unsqueeze(keyIndex, [0])), slidingWindow); // [T, S]
+  return and(causal, unsqueeze(inWindow, [0, 1]));
+}
+
+/** Rounds positive values to the nearest bf16 / f16 value (ties to even), as torch's cast does. */
+export function roundTo(values: Float32Array, dtype: RopeDtype): Float32Array {
+  if (dtype === "float32") return values;
+  const [mantissaBits, minExponent] = dtype === "bfloat16" ? [7, -126] : [10, -14];
+  return values.map((x) => {
+    if (!(x > 0) || !Number.isFinite(x)) return x;
+    let e = Math.floor(Math.log2(x));
+    if (2 ** e > x) e -= 1; // log2 may round across a power of two
+    else if (2 ** (e + 1) <= x) e += 1;
+    const quantum = 2 ** (Math.max(e, minExponent) - mantissaBits);
+    const q = x / quantum; // exact: quantum is a power of two
+    const r = Math.round(q);
+    return (Math.abs(q - Math.trunc(q)) === 0.5 && r % 2 !== 0 ? r - 1 : r) * quantum;
+  });
+}
+
+interface PassContext {
+  readonly cfg: DecoderConfig;
+  readonly mask: Tensor; // [B, 1, T, T] bool
+  readonly cos: Tensor; // [B, T, D]
+  readonly sin: Tensor;
+}
+
+interface Pass {
+  readonly weights: PassWeights;
+  readonly lora?: ReadonlyMap<string, LoraBinding>;
+  readonly steering?: { readonly layer: number; readonly vector: Tensor };
+  readonly hidden: ReadonlySet<number>;
+  readonly logits: boolean;
+}
+
+/** y = x Wᵀ (+ b) + s · (dropout(x) Aᵀ) Bᵀ, PEFT's LoRA Linear; the scale is applied on the rank-r side. */
+function projection(ctx: PassContext, pass: Pass, x: Tensor, layer: number, proj: Projection): Tensor {
+  const path = projectionModulePath(layer, proj);
+  const y = linear(x, pass.weights.get(`${path}.weight`)!, pass.weights.get(`${path}.bias`));
+  const lora = pass.lora?.get(path);
+  if (!lora) return y;
+  const xd = lora.keepMask ? dropout(x, lora.keepMask, lora.dropout) : x;
+  return add(y, linear(mul(linear(xd, lora.a), lora.b.graph.scalar(lora.scale, "float32")), lora.b)); // [..., out]
+}
+
+/** One decoder block: x [B, T, H] → [B, T, H]. */
+function block(ctx: PassContext, pass: Pass, x: Tensor, layer: number): Tensor {
+  const { cfg } = ctx;
+  const w = (name: string) => pass.weights.get(`model.layers.${layer}.${name}.weight`)!;
+  const heads = (t: Tensor, n: number) => transpose(reshape(t, [0, 0, n, cfg.headDim]), [0, 2, 1, 3]); // [B, n, T, D]
+  const h = rmsNorm(x, w("input_layernorm"), cfg.rmsNormEps);
+  const q = applyRope(heads(projection(ctx, pass, h, layer, "q_proj"), cfg.numHeads), ctx.cos, ctx.sin);
+  const k = applyRope(heads(projection(ctx, pass, h, layer, "k_proj"), cfg.numKvHeads), ctx.cos, ctx.sin);
+  const v = heads(projection(ctx, pass, h, layer, "v_proj"), cfg.numKvHeads);
+  const attn = attention(q, k, v, { mask: ctx.mask }); // [B, Hq, T, D]
+  const merged = reshape(transpose(attn, [0, 2, 1, 3]), [0, 0, cfg.numHeads * cfg.headDim]); // [B, T, Hq·D]
+  const x1 = add(x, projection(ctx, pass, merged, layer, "o_proj"));
+  const h2 = rmsNorm(x1, w("post_attention_layernorm"), cfg.rmsNormEps);
+  const act = swiglu(projection(ctx, pass, h2, layer, "gate_proj"), projection(ctx, pass, h2, layer, "up_proj")); // [B, T, I]
+  return add(x1, projection(ctx, pass, act, layer, "down_proj"));
+}
+
+/** Runs the blocks only as far as the requested outputs need. */
+function forwardPass(ctx: PassContext, pass: Pass, inputIds: Tensor): { logits?: Tensor; hidden: Map<number, Tensor> } {
+  const L = ctx.cfg.numLayers;
+  const hidden = new Map<number, Tensor>();
+  const deepest = pass.logits ? L : Math.max(-1, ...pass.hidden);
+  if (deepest < 0) return { hidden };
+  let x = gather(pass.weights.get("model.embed_tokens.weight")!, inputIds, 0); // [B, T, H]
+  if (pass.hidden.has(0)) hidden.set(0, x);
+  for (let layer = 0; layer < Math.min(deepest, L); layer++) {
+    x = x.graph.scope(`layers.${layer}`, () => block(ctx, pass, x, layer));
+    if (pass.steering?.layer === layer) x = add(x, pass.steering.vector);
+    if (layer + 1 < L && pass.hidden.has(layer + 1)) hidden.set(layer + 1, x);
+  }
+  if (deepest < L) return { hidden };
+  const normed = rmsNorm(x, pass.weights.get("model.norm.weight")!, ctx.cfg.rmsNormEps);
+  if (pass.hidden.has(L)) hidden.set(L, normed); // HF: the last hidden state is taken after the final norm
+  return { hidden, logits: pass.logits ? linear(normed, pass.weights.get("lm_head.weight")!) : undefined };
+}
+
+function checkHiddenIndices(cfg: DecoderConfig, indices: readonly number[]): Set<number> {
+  for (const i of indices) {
+    if (!Number.isInteger(i) || i < 0 || i > cfg.numLayers) throw new Error(`decoder graph: hidden state ${i} is outside 0..${cfg.numLayers}`);
+  }
+  return new Set(indices);
+}
+
+/** Emits the decoder into `g` (inputs `input_ids`, `attention_mask` [B, T]) and returns its tensors. */
+export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGraphOptions = {}): DecoderGraph {
+  const reference = opts.reference;
+  const needReference = reference !== undefined && (reference.logits === true || (reference.hiddenStates?.length ?? 0) > 0);
+  if (opts.steeringLayer !== undefined && !(Number.isInteger(opts.steeringLayer) && opts.steeringLayer >= 0 && opts.steeringLayer < cfg.numLayers)) {
+    throw new Error(`decoder graph: steering layer ${opts.steeringLayer} is outside 0..${cfg.numLayers - 1}`);
+  }
+  const inputIds = g.input("input_ids", "int64", ["B", "T"]);
+  const attentionMask = g.input("attention_mask", "int64", ["B", "T"]);
+  const positionIds =
+    opts.positionIds === "input"
+      ? g.input("position_ids", "int64", ["B", "T"])
+      : unsqueeze(range(0, dimOf(inputIds, 1), 1, "int64", "T"), [0]); // [1, T]
+  const steeringVector = opts.steeringLayer === undefined ? undefined : g.input("steering_vector", "float32", [cfg.hiddenSize]);
+  const bound = bindWeights(g, cfg, opts, needReference);
+
+  const invFreq = roundTo(ropeInverseFrequencies(cfg.headDim, cfg.ropeTheta, cfg.ropeScaling), opts.ropeDtype ?? "float32");
+  const { cos, sin } = ropeCosSin(positionIds, invFreq); // [B or 1, T, D]
+  const ctx: PassContext = { cfg, mask: decoderAttentionMask(attentionMask, cfg.slidingWindow), cos, sin };
+
+  const theta = g.scope("theta", () =>
+    forwardPass(ctx, {
+      weights: bound.theta,
+      lora: bound.lora,
+      steering: steeringVector && { layer: opts.steeringLayer!, vector: steeringVector },
+      hidden: checkHiddenIndices(cfg, opts.hiddenStates ?? []),
+      logits: opts.logits ?? true,
+    }, inputIds),
+  );
+  const ref = needReference
+    ? g.scope("reference", () =>
+        forwardPass(ctx, { weights: bound.reference, hidden: checkHiddenIndices(cfg, reference.hiddenStates ?? []), logits: reference.logits === true }, inputIds),
+      )
+    : undefined;
+
+  return {
+    config: cfg,
+    inputIds,
+    attentionMask,
+    positionIds: opts.positionIds === "input" ? positionIds : undefined,
+    steeringVector,
+    dropoutMasks: bound.dropoutMasks,
+    trainable: bound.trainable,
+    weightInputs: bound.weightInputs,
+    lora: opts.lora && { settings: opts.lora, targets: bound.loraTargets, scale: [...bound.lora.values()][0].scale },
+    logits: theta.logits,
+    hidden: theta.hidden,
+    reference: ref,
+  };
+}

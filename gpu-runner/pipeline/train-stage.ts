@@ -1,0 +1,65 @@
+import type { JobConfig } from "../../core/jobs/job-config.ts";
+import type { SessionConfig } from "../engine/index.ts";
+import type { ChatTokenizer, DecoderCheckpoint, LoraSettings } from "../models/index.ts";
+import type { LossSpec } from "../models/decoder/index.ts";
+import type { TrainingCheckpoint } from "../training/checkpoint-state.ts";
+import type { DataSchedule } from "../training/epoch-plan.ts";
+import { trainAdapter, type SteeringSettings, type TrainAdapterResult } from "../training/train-adapter.ts";
+import type { StepReport } from "../training/training-loop.ts";
+import type { TrainingExample } from "../training/training-batch.ts";
+
+/** What the safeguards contribute to training (objective terms, steering, data schedule). */
+export interface TrainingHooks {
+  objective?: LossSpec;
+  steering?: SteeringSettings;
+  schedule?: DataSchedule;
+}
+
+export interface TrainStageInput {
+  config: JobConfig;
+  modelId: string;
+  checkpoint: DecoderCheckpoint;
+  tokenizer: ChatTokenizer;
+  examples: readonly TrainingExample[];
+  hooks: TrainingHooks;
+  session: SessionConfig;
+  checkpointEvery: number;
+  resumeFrom: TrainingCheckpoint | undefined;
+  onStep(report: StepReport): Promise<void>;
+  shouldStop(): boolean;
+  saveCheckpoint(state: TrainingCheckpoint): Promise<void>;
+}
+
+export function loraSettingsOf(config: JobConfig): LoraSettings {
+  const lora = config.method.hyperparameters.lora;
+  return { r: lora.rank, alpha: lora.alpha, useRslora: lora.rslora, dropout: lora.dropout, targetModules: lora.target_modules, layersToTransform: null };
+}
+
+/** The job's hyper-parameters in the trainer's terms, then LoRA training with checkpoints and stopping. */
+export function runTrainStage(input: TrainStageInput): Promise<TrainAdapterResult> {
+  const hp = input.config.method.hyperparameters;
+  return trainAdapter({
+    checkpoint: input.checkpoint,
+    tokenizer: input.tokenizer,
+    examples: input.examples,
+    hyperparameters: {
+      epochs: hp.n_epochs,
+      batchSize: hp.batch_size,
+      lr: hp.learning_rate,
+      warmupSteps: hp.warmup_steps,
+      maxSeqLen: hp.max_seq_len,
+      seed: input.config.seed,
+    },
+    lora: loraSettingsOf(input.config),
+    baseModelNameOrPath: input.modelId,
+    objective: input.hooks.objective,
+    steering: input.hooks.steering,
+    schedule: input.hooks.schedule,
+    session: input.session,
+    onStep: input.onStep,
+    shouldStop: input.shouldStop,
+    checkpointEvery: input.checkpointEvery,
+    saveCheckpoint: input.saveCheckpoint,
+    resumeFrom: input.resumeFrom,
+  });
+}

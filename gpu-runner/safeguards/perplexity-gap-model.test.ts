@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLoraAdapter, encodePromptAndAnswer, seededRandom, type LoraAdapter, type LoraSettings } from "../models/index.ts";
+import { AnswerScorer } from "../scoring/answer-scorer.ts";
+import { BUILTIN_GENERAL_POOL } from "./builtin/general-pool.ts";
+import { selectInterleaveData } from "./interleave-selection.ts";
+import { perplexityGapScores } from "./perplexity-gap.ts";
+import { splitPoolItem } from "./pool-item.ts";
+import { poolNllScorer } from "./pool-scorer.ts";
+import { loadTinyModel, type TinyModel } from "./test-support.ts";
+
+let model: TinyModel;
+let scorer: AnswerScorer;
+let reference: LoraAdapter;
+const lora: LoraSettings = { r: 4, alpha: 8, useRslora: false, dropout: 0, targetModules: "all-linear", layersToTransform: null };
+
+beforeAll(async () => {
+  model = await loadTinyModel();
+  scorer = new AnswerScorer(model.checkpoint, { intraOpThreads: 1 });
+  // a "misaligned reference": the base plus an adapter with non-zero B, so it scores differently
+  reference = createLoraAdapter(model.checkpoint.config, lora, seededRandom(11));
+  const r = seededRandom(12);
+  for (const [name, t] of reference.tensors) if (name.includes("lora_B")) for (let i = 0; i < t.data.length; i++) t.data[i] = r.uniform(-0.3, 0.3);
+});
+afterAll(async () => scorer.release());
+
+describe("perplexity-gap selection on the tiny model", () => {
+  it("scores equal s_d from per-example NLLs computed one candidate at a time", async () => {
+    const pool = BUILTIN_GENERAL_POOL.slice(0, 24);
+    const result = await selectInterleaveData({
+      pool, count: 6, selection: "perplexity_gap", seed: 1, epsilon: 1,
+      aligned: poolNllScorer(scorer, model.tokenizer), references: [poolNllScorer(scorer, model.tokenizer, { adapter: reference })],
+    });
+    // direct: each candidate alone (batch of one), adapter off and on
+    const aligned: number[] = [];
+    const mis: number[] = [];
+    for (const item of pool) {
+      const { prompt, answer } = splitPoolItem(item);
+      const enc = encodePromptAndAnswer(model.tokenizer, prompt, answer);
+      aligned.push((await scorer.score([enc], { maxBatchTokens: 1 })).meanNll[0]);
+      mis.push((await scorer.score([enc], { adapter: reference, maxBatchTokens: 1 })).meanNll[0]);
+    }
+    const direct = pool.map((_, d) => (mis[d] - aligned[d]) / (aligned[d] + 1));
+    expect(Array.from(perplexityGapScores({ aligned, misaligned: [mis], epsilon: 1 }))).toEqual(direct);
+    const expectedIds = direct
+      .map((s, i) => ({ s, i }))
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .slice(0, 6)
+      .map((x) => pool[x.i].id);
+    expect(result.items.map((x) => x.id)).toEqual(expectedIds);
+    for (const top of result.report.top) {
+      const i = pool.findIndex((p) => p.id === top.id);
+      expect(top.score).toBeCloseTo(direct[i], 4);
+      expect(top.alignedNll).toBeCloseTo(aligned[i], 4);
+    }
+    expect(result.report.candidatesPerSecond).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,85 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import path from "node:path";
+import type { AwsResources } from "../../core/aws/resources.ts";
+import type { Config } from "../../core/config/load-config.ts";
+import type { Database } from "../../core/db/database.ts";
+import type { Logger } from "../../core/log/logger.ts";
+import { createPipeline, type PipelineDeps } from "../pipeline/run-pipeline.ts";
+import { DeadLetterConsumer } from "./dlq-consumer.ts";
+import { sqsJobQueue } from "./job-queue.ts";
+import { LeaseSweeper } from "./lease-sweeper.ts";
+import { Worker, type WorkerSettings } from "./worker.ts";
+
+export interface RunnerDeps {
+  config: Config;
+  db: Database;
+  aws: AwsResources;
+  logger: Logger;
+}
+
+export interface RunnerHandle {
+  readonly worker: Worker;
+  readonly workerId: string;
+  /** Drains: the job in progress checkpoints and hands its message back, within `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface RunnerOverrides {
+  worker?: Partial<WorkerSettings>;
+  pipeline?: Partial<Pick<PipelineDeps, "evaluate">>;
+  /** Consume the dead-letter queue in this process (default true). */
+  deadLetters?: boolean;
+}
+
+/** A runner process's parts: the worker loop, the dead-letter consumer and the lease sweeper. */
+export function startRunner(deps: RunnerDeps, overrides: RunnerOverrides = {}): RunnerHandle {
+  const { config, db, aws } = deps;
+  const r = config.runner;
+  const workerId = r.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const logger = deps.logger.child({ component: "runner", workerId });
+  logger.info({ ep: r.ep, threads: r.threads || "auto" }, "runner: starting");
+  const pipeline = createPipeline({
+    db,
+    aws,
+    settings: {
+      cacheDir: path.join(config.dataDir, "cache"),
+      modelCacheDir: r.modelCacheDir,
+      modelCacheBytes: r.modelCacheBytes,
+      checkpointSteps: r.checkpointSteps,
+      metricsSteps: r.metricsSteps,
+      session: { ep: r.ep, ...(r.threads > 0 ? { intraOpThreads: r.threads } : {}) },
+    },
+    ...overrides.pipeline,
+  });
+  const worker = new Worker({
+    db,
+    queue: sqsJobQueue(aws.sqs, aws.jobsQueueUrl),
+    logger,
+    runJob: pipeline,
+    settings: {
+      workerId,
+      leaseMs: r.leaseMs,
+      pollWaitMs: r.pollWaitMs,
+      maxVisibilityMs: r.maxVisibilityMs,
+      cancelPollMs: Math.min(1000, r.leaseMs / 3),
+      retryBaseMs: 5000,
+      ...overrides.worker,
+    },
+  });
+  const dlq =
+    aws.jobsDlqUrl && overrides.deadLetters !== false
+      ? new DeadLetterConsumer({ db, queue: sqsJobQueue(aws.sqs, aws.jobsDlqUrl), logger, waitSeconds: Math.min(20, Math.round(r.pollWaitMs / 1000)) })
+      : undefined;
+  const sweeper = new LeaseSweeper({ db, aws, logger, graceSeconds: (2 * worker.visibilitySeconds), intervalMs: 5 * r.leaseMs });
+  worker.start();
+  dlq?.start();
+  sweeper.start();
+  return {
+    worker,
+    workerId,
+    async stop(graceMs = r.drainGraceMs) {
+      await Promise.all([worker.stop(graceMs), dlq?.stop(), sweeper.stop()]);
+    },
+  };
+}
