@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { ApiError } from "../core/errors.ts";
+import { adminRoutes } from "./admin/routes.ts";
 import { datasetRoutes } from "./datasets/routes.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { healthRoutes } from "./health/routes.ts";
@@ -57,6 +58,8 @@ export function createApp(deps: AppDeps) {
   app.use("/v1/*", apiKeyAuth(deps));
 
   app.route("/", healthRoutes(deps));
+  // Operators authenticate with GUARDTUNE_ADMIN_KEY; /admin is outside the /v1 API-key and body-limit middleware.
+  app.route("/admin", adminRoutes(deps));
   app.get("/metrics", async (c) =>
     c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
   );

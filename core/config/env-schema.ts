@@ -47,6 +47,10 @@ export const envSchema = z.object({
   GUARDTUNE_BOOTSTRAP_KEY: optionalString.refine((v) => v === undefined || /^gt_[A-Za-z0-9]{32,64}$/.test(v), {
     message: "must be gt_ followed by 32 to 64 letters or digits, e.g. gt_" + "0".repeat(40),
   }),
+  /** Enables the admin dashboard (`/admin`); the same shape as an API key but never stored in the database. */
+  GUARDTUNE_ADMIN_KEY: optionalString.refine((v) => v === undefined || /^gt_[A-Za-z0-9]{32,64}$/.test(v), {
+    message: "must be gt_ followed by 32 to 64 letters or digits, e.g. gt_" + "0".repeat(40),
+  }),
   // Database: external when DATABASE_URL is set, otherwise embedded PGlite
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: "must be a postgres:// or postgresql:// connection string",

@@ -34,6 +34,8 @@ export interface Config {
   logLevel: RawEnv["LOG_LEVEL"];
   dataDir: string;
   bootstrapKey: string | undefined;
+  /** The admin dashboard is off when unset. */
+  adminKey: string | undefined;
   database: DatabaseConfig;
   aws: AwsConfig;
   uploads: {
@@ -124,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     dataDir,
     bootstrapKey: e.GUARDTUNE_BOOTSTRAP_KEY,
+    adminKey: e.GUARDTUNE_ADMIN_KEY,
     database,
     aws,
     uploads: {

@@ -3,3 +3,4 @@ export * from "./schema/datasets.ts";
 export * from "./schema/jobs.ts";
 export * from "./schema/webhooks.ts";
 export * from "./schema/idempotency.ts";
+export * from "./schema/admin-views.ts";

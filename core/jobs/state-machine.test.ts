@@ -4,6 +4,7 @@ import { ensureTenant } from "../auth/api-keys.ts";
 import { jobEvents, jobQueueOutbox, jobs, webhookEvents } from "../db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/test-db.ts";
 import { insertDataset, insertJob } from "../../test/jobs/job-fixtures.ts";
+import { claimJob } from "./claim-job.ts";
 import { IllegalTransitionError, JOB_STATUSES, LEGAL_TRANSITIONS, transitionJob, type JobStatus } from "./state-machine.ts";
 
 let database: TestDatabase;
@@ -138,5 +139,19 @@ describe("job state machine", () => {
       .where(and(eq(jobEvents.jobId, job.id)))
       .orderBy(asc(jobEvents.seq));
     expect(events).toHaveLength(1);
+  });
+
+  it("announces the first start of a job to webhooks, not its resumes", async () => {
+    const job = await insertJob(database.db, tenantId, datasetId, "queued");
+    const holder = { workerId: "worker-a", leaseSeconds: 60 };
+    expect((await claimJob(database.db, job.id, holder)).kind).toBe("claimed");
+    // The lease runs out (a crashed runner) and another runner resumes the job.
+    await database.db.update(jobs).set({ leaseExpiresAt: new Date(Date.now() - 1000) }).where(eq(jobs.id, job.id));
+    expect((await claimJob(database.db, job.id, { ...holder, workerId: "worker-b" })).kind).toBe("claimed");
+    const announced = await database.db
+      .select({ type: webhookEvents.type })
+      .from(webhookEvents)
+      .where(sql`${webhookEvents.payload} -> 'data' ->> 'id' = ${job.id}`);
+    expect(announced.map((e) => e.type)).toEqual(["fine_tuning.job.running"]);
   });
 });

@@ -62,7 +62,8 @@ export interface TransitionOptions {
 /**
  * The one way to change a job's status: a guarded `UPDATE … WHERE status IN (from)` plus the event, in one
  * transaction (joining the caller's when `db` is one). Entering `queued` writes the queue intent (outbox);
- * entering a terminal state writes the webhook event `fine_tuning.job.<status>` with the job's API object.
+ * entering a terminal state, or `running` for the first time, writes the webhook event `fine_tuning.job.<status>`
+ * with the job's API object.
  */
 export async function transitionJob(db: Queryable, jobId: string, opts: TransitionOptions): Promise<JobRow> {
   const from: readonly JobStatus[] = typeof opts.from === "string" ? [opts.from] : opts.from;
@@ -85,10 +86,12 @@ export async function transitionJob(db: Queryable, jobId: string, opts: Transiti
     if (opts.to === "queued") await enqueueJobMessage(tx, { job_id: row.id, attempt: row.attempts + 1 });
     // The event bumped `event_seq`; return the row as it is now.
     const current: JobRow = { ...row, eventSeq: row.eventSeq + 1 };
-    if (isTerminalStatus(opts.to)) {
+    // Receivers hear once that training started (the first claim), not on every resume after a crash.
+    const firstStart = opts.to === "running" && row.attempts === 1;
+    if (isTerminalStatus(opts.to) || firstStart) {
       await enqueueWebhookEvent(tx, {
         tenantId: row.tenantId,
-        type: `fine_tuning.job.${opts.to as "succeeded" | "failed" | "cancelled"}`,
+        type: `fine_tuning.job.${opts.to as "running" | "succeeded" | "failed" | "cancelled"}`,
         data: toJobObject(current),
         endpointId: row.webhookEndpointId,
       });

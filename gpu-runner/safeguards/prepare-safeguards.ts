@@ -115,7 +115,7 @@ export async function prepareSafeguards(inputs: SafeguardStageInputs): Promise<P
               pool, count, selection: il.selection, seed: config.seed, epsilon: il.epsilon, candidatesCap: il.candidates,
               aligned: poolNllScorer(scorer, tokenizer, { maxSeqLen: hp.max_seq_len }), references: scorers,
               onScored: (e) => progress.event({
-                type: "safeguards.scoring", message: `Scored ${e.candidates} candidates with the ${e.model.replace("_", " ")} model in ${e.seconds.toFixed(1)} s`,
+                type: "safeguards.scoring", message: `Scored ${e.candidates} candidates with the ${modelLabel(e.model)} in ${e.seconds.toFixed(1)} s`,
                 data: { model: e.model, candidates: e.candidates, seconds: e.seconds, candidates_per_second: e.candidates / Math.max(e.seconds, 1e-9) },
               }),
             }),
@@ -205,4 +205,10 @@ async function safeloraStage(inputs: SafeguardStageInputs, plan: SafeguardPlan, 
     layers: r.layers.map((l) => ({ layer: l.layer, projection: l.projection, similarity: Number.isFinite(l.similarity) ? l.similarity : null, projected: l.projected })),
   };
   return { adapter: r.adapter, layers: r.layers, projected: r.projectedCount };
+}
+
+/** `aligned` → "aligned model", `misaligned_0` → "misaligned reference 1" (for event messages). */
+function modelLabel(model: string): string {
+  const ref = /^misaligned_(\d+)$/.exec(model);
+  return ref ? `misaligned reference ${Number(ref[1]) + 1}` : `${model} model`;
 }

@@ -1,0 +1,90 @@
+CREATE VIEW "public"."admin_job_failures" AS (
+  select
+    coalesce(error->>'code', 'unknown') as code,
+    count(*)::int as failures,
+    count(distinct tenant_id)::int as tenants,
+    max(coalesce(finished_at, updated_at)) as last_failed_at,
+    (array_agg(error->>'message' order by coalesce(finished_at, updated_at) desc))[1] as last_message
+  from jobs
+  where status = 'failed' and coalesce(finished_at, updated_at) > now() - interval '7 days'
+  group by 1
+);--> statement-breakpoint
+CREATE VIEW "public"."admin_queue_health" AS (
+  select j.queued_jobs, j.oldest_queued_age_s, j.running_jobs, j.expired_lease_jobs, j.cancelling_jobs,
+    o.unsent_outbox, o.oldest_unsent_outbox_age_s
+  from (
+    select
+      count(*) filter (where status = 'queued')::int as queued_jobs,
+      extract(epoch from now() - min(coalesce(queued_at, created_at)) filter (where status = 'queued'))::double precision
+        as oldest_queued_age_s,
+      count(*) filter (where status = 'running')::int as running_jobs,
+      count(*) filter (where status = 'running' and lease_expires_at < now())::int as expired_lease_jobs,
+      count(*) filter (where status = 'cancelling')::int as cancelling_jobs
+    from jobs where status in ('queued', 'running', 'cancelling')
+  ) j
+  cross join (
+    select
+      count(*)::int as unsent_outbox,
+      extract(epoch from now() - min(created_at))::double precision as oldest_unsent_outbox_age_s
+    from job_queue_outbox where sent_at is null
+  ) o
+);--> statement-breakpoint
+CREATE VIEW "public"."admin_tenant_usage" AS (
+  select
+    t.id as tenant_id,
+    t.name as tenant_name,
+    j.jobs_total, j.jobs_validating_files, j.jobs_queued, j.jobs_running, j.jobs_cancelling,
+    j.jobs_succeeded, j.jobs_failed, j.jobs_cancelled, j.jobs_last_24h, j.trained_tokens,
+    j.median_job_duration_s, j.p95_job_duration_s,
+    d.datasets_ready, d.datasets_invalid
+  from tenants t
+  cross join lateral (
+    select
+      count(*)::int as jobs_total,
+      count(*) filter (where status = 'validating_files')::int as jobs_validating_files,
+      count(*) filter (where status = 'queued')::int as jobs_queued,
+      count(*) filter (where status = 'running')::int as jobs_running,
+      count(*) filter (where status = 'cancelling')::int as jobs_cancelling,
+      count(*) filter (where status = 'succeeded')::int as jobs_succeeded,
+      count(*) filter (where status = 'failed')::int as jobs_failed,
+      count(*) filter (where status = 'cancelled')::int as jobs_cancelled,
+      count(*) filter (where created_at > now() - interval '24 hours')::int as jobs_last_24h,
+      coalesce(sum(trained_tokens), 0)::bigint as trained_tokens,
+      percentile_cont(0.5) within group (order by extract(epoch from finished_at - started_at)::double precision)
+        filter (where status = 'succeeded' and started_at is not null and finished_at is not null) as median_job_duration_s,
+      percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at)::double precision)
+        filter (where status = 'succeeded' and started_at is not null and finished_at is not null) as p95_job_duration_s
+    from jobs where jobs.tenant_id = t.id
+  ) j
+  cross join lateral (
+    select
+      count(*) filter (where status = 'ready')::int as datasets_ready,
+      count(*) filter (where status = 'invalid')::int as datasets_invalid
+    from datasets where datasets.tenant_id = t.id
+  ) d
+);--> statement-breakpoint
+CREATE VIEW "public"."admin_webhook_health" AS (
+  select
+    e.id as endpoint_id,
+    e.tenant_id,
+    t.name as tenant_name,
+    e.url,
+    e.enabled,
+    e.disabled_reason,
+    d.deliveries_pending,
+    d.deliveries_succeeded_24h,
+    d.deliveries_failed_24h,
+    e.failing_since
+  from webhook_endpoints e
+  join tenants t on t.id = e.tenant_id
+  cross join lateral (
+    select
+      count(*) filter (where status = 'pending')::int as deliveries_pending,
+      count(*) filter (where status = 'succeeded'
+        and coalesce(delivered_at, last_attempt_at, created_at) > now() - interval '24 hours')::int as deliveries_succeeded_24h,
+      count(*) filter (where status = 'failed'
+        and coalesce(last_attempt_at, created_at) > now() - interval '24 hours')::int as deliveries_failed_24h
+    from webhook_deliveries where webhook_deliveries.endpoint_id = e.id
+  ) d
+  where e.deleted_at is null
+);
