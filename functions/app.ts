@@ -13,6 +13,7 @@ import { createHttpMetrics } from "./http/metrics.ts";
 import { problemResponse } from "./http/problem.ts";
 import { createRouter } from "./http/router.ts";
 import { jobRoutes } from "./jobs/routes.ts";
+import { openaiErrorShape } from "./openai/fine-tuning-errors.ts";
 import { openaiRoutes } from "./openai/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 
@@ -55,6 +56,8 @@ export function createApp(deps: AppDeps) {
       },
     })(c, next);
   });
+  // OpenAI clients read `error` from failures of the OpenAI-compatible routes, authentication's included.
+  for (const path of ["/v1/files", "/v1/files/*", "/v1/fine_tuning/*"]) app.use(path, openaiErrorShape());
   app.use("/v1/*", apiKeyAuth(deps));
 
   app.route("/", healthRoutes(deps));

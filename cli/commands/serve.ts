@@ -9,6 +9,7 @@ export async function serveCommand(): Promise<number> {
   if (stack.bootstrapKey && !config.bootstrapKey) {
     process.stdout.write(`API key for tenant 'dev' (shown once): ${stack.bootstrapKey}\n`);
   }
+  if (config.adminKey) process.stdout.write(`admin dashboard: ${stack.url}/admin (password: GUARDTUNE_ADMIN_KEY)\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       stack.logger.info({ signal }, "shutting down");

@@ -84,6 +84,15 @@ describe("authentication", () => {
     expect(body.code).toBe("invalid_api_key");
   });
 
+  it.each(["/v1/fine_tuning/jobs", "/v1/files"])("adds OpenAI's error member on the OpenAI-compatible route %s", async (route) => {
+    const res = await t.request(route, { key: null });
+    expect(res.status).toBe(401);
+    const body = await problem(res);
+    expect(body.error).toEqual({ message: body.detail, type: "authentication_error", param: null, code: "invalid_api_key" });
+    const native = (await (await t.request("/v1/jobs", { key: null })).json()) as Record<string, unknown>;
+    expect(native.error).toBeUndefined();
+  });
+
   it("rejects a revoked key", async () => {
     const { createApiKey } = await import("../../core/auth/api-keys.ts");
     const created = await createApiKey(t.database.db, { tenant: "acme", name: "to-revoke" });

@@ -12,7 +12,6 @@ import { withIdempotency } from "../jobs/idempotency.ts";
 import { eventSeqOf, listJobCheckpoints, listJobEvents, listTenantJobs, loadTenantJob, metadataFilterOf } from "../jobs/job-queries.ts";
 import { JobIdParam, PageQuery } from "../jobs/job-schemas.ts";
 import { resolveJobRequest } from "../jobs/resolve-job-request.ts";
-import { openaiErrorShape } from "./fine-tuning-errors.ts";
 import {
   FineTuningJobCheckpointSchema,
   FineTuningJobEventSchema,
@@ -91,7 +90,6 @@ const checkpoints = createRoute({
 /** OpenAI's `/v1/fine_tuning/jobs…` over the same job records as the native API. */
 export function fineTuningJobRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
-  app.use("/fine_tuning/*", openaiErrorShape());
 
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");
