@@ -84,6 +84,8 @@ export const envSchema = z.object({
   GUARDTUNE_WEBHOOK_POLL_INTERVAL: duration("1s"),
   /** An endpoint whose every delivery failed for this long is disabled. */
   GUARDTUNE_WEBHOOK_DISABLE_AFTER: duration("5d"),
+  /** Delivered (or finally failed) events, with their deliveries and attempts, are deleted after this long. */
+  GUARDTUNE_WEBHOOK_RETENTION: duration("30d"),
   // Jobs queue: the outbox relay and the sweeper that republishes lost messages
   GUARDTUNE_QUEUE_RELAY: z.enum(["embedded", "off"]).default("embedded"),
   GUARDTUNE_QUEUE_RELAY_POLL_INTERVAL: duration("1s"),

@@ -56,6 +56,8 @@ export interface Config {
     timeoutMs: number;
     pollIntervalMs: number;
     disableAfterMs: number;
+    /** Finished events older than this are pruned with their deliveries and attempts. */
+    retentionMs: number;
   };
   queue: {
     relayEnabled: boolean;
@@ -146,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.GUARDTUNE_WEBHOOK_TIMEOUT,
       pollIntervalMs: e.GUARDTUNE_WEBHOOK_POLL_INTERVAL,
       disableAfterMs: e.GUARDTUNE_WEBHOOK_DISABLE_AFTER,
+      retentionMs: e.GUARDTUNE_WEBHOOK_RETENTION,
     },
     queue: {
       relayEnabled: e.GUARDTUNE_QUEUE_RELAY === "embedded",
