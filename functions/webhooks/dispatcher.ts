@@ -18,7 +18,7 @@ export interface WebhookDispatcherOptions {
   /** Names this dispatcher's claims; unique per process by default. */
   id?: string;
   lookup?: LookupAll;
-  /** Deliveries claimed and sent concurrently per round. */
+  /** Deliveries sent concurrently. */
   batchSize?: number;
   /** How long a claim holds; must outlast a send. Default: the send timeout plus 30 s. */
   leaseMs?: number;
@@ -41,7 +41,7 @@ export interface DispatchSummary {
 
 export interface WebhookDispatcher {
   readonly id: string;
-  /** Fans out pending events and sends every due delivery until none is due (bounded rounds). */
+  /** Fans out pending events and sends every due delivery until none is due (at most 20 × batchSize sends). */
   runOnce(): Promise<DispatchSummary>;
   /** Runs `runOnce` every poll interval, and at once when woken. */
   start(): PollLoop;
@@ -49,6 +49,7 @@ export interface WebhookDispatcher {
 
 const OUTBOX_BATCH = 100;
 const MAX_ROUNDS = 20;
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createWebhookDispatcher(opts: WebhookDispatcherOptions): WebhookDispatcher {
   const { db, logger } = opts;
@@ -76,23 +77,42 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
 
   async function runOnce(): Promise<DispatchSummary> {
     const summary: DispatchSummary = { fannedOut: 0, attempted: 0, succeeded: 0, retrying: 0, failed: 0, unrecorded: 0, more: false };
+    // A pool of `batchSize` sends: a slot freed by one answer is refilled at once, so a slow receiver holds
+    // one slot for up to the timeout instead of holding back everyone else's deliveries.
+    const tally = (status: RecordedStatus | "unrecorded") => {
+      if (status === "succeeded") summary.succeeded++;
+      else if (status === "retrying") summary.retrying++;
+      else if (status === "failed") summary.failed++;
+      else summary.unrecorded++;
+    };
+    const inFlight = new Set<Promise<void>>();
+    let budget = MAX_ROUNDS * batchSize;
     for (;;) {
-      const n = await fanOutWebhookEvents(db, { limit: OUTBOX_BATCH });
-      summary.fannedOut += n;
-      if (n < OUTBOX_BATCH) break;
-    }
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const claimed = await claimDueDeliveries(db, { dispatcherId: id, limit: batchSize, leaseMs });
-      if (claimed.length === 0) break;
-      summary.more = round === MAX_ROUNDS - 1;
-      summary.attempted += claimed.length;
-      for (const status of await Promise.all(claimed.map(processDelivery))) {
-        if (status === "succeeded") summary.succeeded++;
-        else if (status === "retrying") summary.retrying++;
-        else if (status === "failed") summary.failed++;
-        else summary.unrecorded++;
+      const free = Math.min(batchSize - inFlight.size, budget);
+      let idleSlots = false;
+      if (free > 0) {
+        // Events written meanwhile (e.g. while a slow receiver holds a slot) get their deliveries first.
+        for (;;) {
+          const n = await fanOutWebhookEvents(db, { limit: OUTBOX_BATCH });
+          summary.fannedOut += n;
+          if (n < OUTBOX_BATCH) break;
+        }
+        const claimed = await claimDueDeliveries(db, { dispatcherId: id, limit: free, leaseMs });
+        budget -= claimed.length;
+        summary.attempted += claimed.length;
+        for (const row of claimed) {
+          const send: Promise<void> = processDelivery(row)
+            .then(tally)
+            .finally(() => inFlight.delete(send));
+          inFlight.add(send);
+        }
+        idleSlots = claimed.length < free;
       }
+      if (inFlight.size === 0) break;
+      // With slots idle, look again for newly due deliveries while the slow sends go on.
+      await Promise.race(idleSlots ? [...inFlight, delay(Math.min(settings.pollIntervalMs, 500))] : inFlight);
     }
+    summary.more = budget === 0;
     return summary;
   }
 

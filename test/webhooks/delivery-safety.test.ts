@@ -132,6 +132,27 @@ describe("SSRF guard at delivery time", () => {
       hang.close();
     }
   });
+  it("keeps delivering to others while one receiver hangs", async () => {
+    const hang = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => hang.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const slow = await createEndpoint(t, `http://127.0.0.1:${(hang.address() as AddressInfo).port}/hooks`);
+      const fast = await receiver();
+      const ep = await createEndpoint(t, fast.url);
+      await emit(t, slow.id);
+      const run = dispatcher(t, { batchSize: 2, config: { ...t.config, webhooks: { ...t.config.webhooks, timeoutMs: 3000 } } }).runOnce();
+      await sleep(200); // the hanging send holds one of the two slots
+      const start = Date.now();
+      for (let i = 0; i < 3; i++) await emit(t, ep.id);
+      // The free slot is refilled as soon as the first send is answered; without waiting for the hanging one.
+      await fast.waitFor(1, 2500);
+      expect(Date.now() - start).toBeLessThan(2500);
+      await run;
+    } finally {
+      hang.closeAllConnections();
+      hang.close();
+    }
+  });
 });
 
 describe("several dispatchers and crashes", () => {
