@@ -1,34 +1,18 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../core/db/schema.ts";
 import { ID_PREFIX, newId } from "../../core/ids.ts";
 import { claimDueDeliveries } from "../../core/webhooks/claim-deliveries.ts";
 import { fanOutWebhookEvents } from "../../core/webhooks/fan-out.ts";
 import type { LookupAll } from "../../core/webhooks/ssrf-guard.ts";
-import { createTestApp, type TestApp } from "../helpers/test-app.ts";
-import { createEndpoint, deliveriesOf, dispatcher, emit, FAST_WEBHOOKS, sleep } from "./fixtures.ts";
-import { startReceiver, verifyWith, type Receiver } from "./receiver.ts";
+import type { TestApp } from "../helpers/test-app.ts";
+import { createEndpoint, deliveriesOf, dispatcher, emit, sleep, webhookSuite } from "./fixtures.ts";
+import { verifyWith } from "./receiver.ts";
 
 let t: TestApp;
-const receivers: Receiver[] = [];
-const receiver = async () => {
-  const r = await startReceiver();
-  receivers.push(r);
-  return r;
-};
-beforeAll(async () => {
-  t = await createTestApp(FAST_WEBHOOKS);
-});
-// Each test looks at its own endpoint; leftovers of earlier tests must not be retried into later ones.
-afterEach(async () => {
-  await t.deps.db.update(webhookDeliveries).set({ status: "failed" }).where(eq(webhookDeliveries.status, "pending"));
-});
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close().catch(() => undefined)));
-  await t?.close();
-});
+const { receiver } = webhookSuite((app) => (t = app));
 
 /** A dispatcher under the production policy (nothing allow-listed; http allowed to reach the test receiver), one attempt. */
 const strictDispatcher = (lookup?: LookupAll) =>

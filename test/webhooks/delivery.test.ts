@@ -1,33 +1,17 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "../../core/auth/api-keys.ts";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../core/db/schema.ts";
 import { fanOutWebhookEvents } from "../../core/webhooks/fan-out.ts";
 import { enqueueWebhookEvent } from "../../core/webhooks/outbox.ts";
 import { startWebhookDispatcherService } from "../../functions/webhooks/dispatcher-service.ts";
 import { dispatchWebhooksFor } from "../../functions/webhooks/scheduled-dispatch.ts";
-import { createTestApp, type TestApp } from "../helpers/test-app.ts";
-import { createEndpoint, deliveriesOf, dispatcher, emit, endpointRow, FAST_WEBHOOKS, sleep } from "./fixtures.ts";
-import { freePort, startReceiver, verifyWith, type Receiver } from "./receiver.ts";
+import type { TestApp } from "../helpers/test-app.ts";
+import { createEndpoint, deliveriesOf, dispatcher, emit, endpointRow, sleep, webhookSuite } from "./fixtures.ts";
+import { freePort, verifyWith } from "./receiver.ts";
 
 let t: TestApp;
-const receivers: Receiver[] = [];
-const receiver = async (port?: number) => {
-  const r = await startReceiver({ port });
-  receivers.push(r);
-  return r;
-};
-beforeAll(async () => {
-  t = await createTestApp(FAST_WEBHOOKS);
-});
-// Each test looks at its own endpoint; leftovers of earlier tests must not be retried into later ones.
-afterEach(async () => {
-  await t.deps.db.update(webhookDeliveries).set({ status: "failed" }).where(eq(webhookDeliveries.status, "pending"));
-});
-afterAll(async () => {
-  await Promise.all(receivers.map((r) => r.close().catch(() => undefined)));
-  await t?.close();
-});
+const { receiver } = webhookSuite((app) => (t = app));
 
 describe("webhook delivery to a verifying receiver", () => {
   it("delivers a signed event the standardwebhooks client verifies, and records the attempt", async () => {

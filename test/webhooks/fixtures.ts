@@ -1,8 +1,10 @@
 import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { webhookDeliveries, webhookEndpoints, type WebhookDelivery, type WebhookEndpoint } from "../../core/db/schema.ts";
 import { enqueueWebhookEvent, type WebhookEventType } from "../../core/webhooks/outbox.ts";
 import { createWebhookDispatcher, type WebhookDispatcherOptions } from "../../functions/webhooks/dispatcher.ts";
-import type { TestApp } from "../helpers/test-app.ts";
+import { createTestApp, type TestApp } from "../helpers/test-app.ts";
+import { startReceiver, type Receiver } from "./receiver.ts";
 
 /** Retries every 200 ms, four attempts: the real schedule's behaviour in a second. */
 export const FAST_WEBHOOKS = { GUARDTUNE_WEBHOOK_RETRY_SCHEDULE: "0,200ms,200ms,200ms", GUARDTUNE_WEBHOOK_TIMEOUT: "2s" };
@@ -43,3 +45,30 @@ export async function endpointRow(t: TestApp, id: string): Promise<WebhookEndpoi
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The lifecycle of a delivery test file: one app with fast retries (handed to `onApp`), receivers that are
+ * closed at the end, and no pending delivery left from one test to be retried into the next.
+ */
+export function webhookSuite(onApp: (t: TestApp) => void): { receiver: (port?: number) => Promise<Receiver> } {
+  let t: TestApp | undefined;
+  const receivers: Receiver[] = [];
+  beforeAll(async () => {
+    t = await createTestApp(FAST_WEBHOOKS);
+    onApp(t);
+  });
+  afterEach(async () => {
+    await t?.deps.db.update(webhookDeliveries).set({ status: "failed" }).where(eq(webhookDeliveries.status, "pending"));
+  });
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.close().catch(() => undefined)));
+    await t?.close();
+  });
+  return {
+    receiver: async (port?: number) => {
+      const r = await startReceiver({ port });
+      receivers.push(r);
+      return r;
+    },
+  };
+}

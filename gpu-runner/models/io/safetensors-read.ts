@@ -3,7 +3,7 @@
  * whose offset is 4-byte aligned are views into it (no copy), others are copied once. F16/BF16 are
  * widened to float32 (see half-floats.ts).
  */
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { endianness } from "node:os";
 import { ModelFileError } from "../model-file-error.ts";
 import { f32Tensor, type F32Tensor } from "./f32-tensor.ts";
@@ -27,17 +27,23 @@ function assertLittleEndianHost(): void {
   if (endianness() !== "LE") throw new Error("safetensors typed-array views need a little-endian host");
 }
 
+/** The 8-byte length prefix and the JSON header of an open safetensors file. */
+async function readHeaderBytes(file: FileHandle, path: string): Promise<{ size: number; json: Buffer; n: number }> {
+  const { size } = await file.stat();
+  const prefix = Buffer.alloc(8);
+  await readExactly(file, prefix, 0, path);
+  const n = headerLength(prefix, size, path);
+  const json = Buffer.alloc(n);
+  await readExactly(file, json, 8, path);
+  return { size, json, n };
+}
+
 /** Reads the whole file and converts every tensor to float32. */
 export async function readSafetensors(path: string): Promise<SafetensorsContents> {
   assertLittleEndianHost();
   const file = await open(path, "r");
   try {
-    const { size } = await file.stat();
-    const prefix = Buffer.alloc(8);
-    await readExactly(file, prefix, 0, path);
-    const n = headerLength(prefix, size, path);
-    const json = Buffer.alloc(n);
-    await readExactly(file, json, 8, path);
+    const { size, json, n } = await readHeaderBytes(file, path);
     const data = Buffer.allocUnsafeSlow(size - 8 - n); // own ArrayBuffer at offset 0: alignment = tensor offset
     await readExactly(file, data, 8 + n, path);
     return decodeTensors(parseSafetensorsHeader(json, data.length, path), data, path);
@@ -50,12 +56,7 @@ export async function readSafetensors(path: string): Promise<SafetensorsContents
 export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
   const file = await open(path, "r");
   try {
-    const { size } = await file.stat();
-    const prefix = Buffer.alloc(8);
-    await readExactly(file, prefix, 0, path);
-    const n = headerLength(prefix, size, path);
-    const json = Buffer.alloc(n);
-    await readExactly(file, json, 8, path);
+    const { size, json, n } = await readHeaderBytes(file, path);
     return parseSafetensorsHeader(json, size - 8 - n, path);
   } finally {
     await file.close();
