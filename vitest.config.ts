@@ -4,7 +4,14 @@ const jsonOut = process.env.VITEST_JSON_OUT;
 
 export default defineConfig({
   test: {
-    include: ["core/**/*.test.ts", "functions/**/*.test.ts", "gpu-runner/**/*.test.ts", "cli/**/*.test.ts", "test/**/*.test.ts", "infra/**/*.test.ts"],
+    include: [
+      "core/**/*.test.ts",
+      "functions/**/*.test.ts",
+      "gpu-runner/**/*.test.ts",
+      "cli/**/*.test.ts",
+      "test/**/*.test.ts",
+      "infra/**/*.test.ts",
+    ],
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -3,7 +3,14 @@
  * ffn 1408), batches of 8 × 256 tokens, LoRA r 16 on all seven projections, AdamW. Built in memory from a seed.
  */
 import { Rng } from "../gpu-runner/engine/index.ts";
-import { expectedWeights, f32Tensor, parseDecoderConfig, type DecoderCheckpoint, type F32Tensor, type LoraSettings } from "../gpu-runner/models/index.ts";
+import {
+  expectedWeights,
+  f32Tensor,
+  parseDecoderConfig,
+  type DecoderCheckpoint,
+  type F32Tensor,
+  type LoraSettings,
+} from "../gpu-runner/models/index.ts";
 
 export const BENCH_PRESETS = ["bench-small"] as const;
 export type BenchPreset = (typeof BENCH_PRESETS)[number];
@@ -25,19 +32,40 @@ export interface BenchOptions {
 
 export function benchSmall(): BenchSetup {
   const config = parseDecoderConfig({
-    architectures: ["LlamaForCausalLM"], model_type: "llama", vocab_size: 8192, hidden_size: 512, intermediate_size: 1408,
-    num_hidden_layers: 8, num_attention_heads: 8, num_key_value_heads: 4, rms_norm_eps: 1e-5, rope_theta: 10000,
-    max_position_embeddings: 2048, tie_word_embeddings: false, eos_token_id: 2, pad_token_id: 0,
+    architectures: ["LlamaForCausalLM"],
+    model_type: "llama",
+    vocab_size: 8192,
+    hidden_size: 512,
+    intermediate_size: 1408,
+    num_hidden_layers: 8,
+    num_attention_heads: 8,
+    num_key_value_heads: 4,
+    rms_norm_eps: 1e-5,
+    rope_theta: 10000,
+    max_position_embeddings: 2048,
+    tie_word_embeddings: false,
+    eos_token_id: 2,
+    pad_token_id: 0,
   });
   const rng = new Rng(2024);
   const weights = new Map<string, F32Tensor>();
   for (const [name, shape] of expectedWeights(config)) {
     const n = shape.reduce((a, b) => a * b, 1);
-    weights.set(name, f32Tensor(shape, name.endsWith("norm.weight") ? new Float32Array(n).fill(1) : rng.normalArray(n, 0.02)));
+    weights.set(
+      name,
+      f32Tensor(shape, name.endsWith("norm.weight") ? new Float32Array(n).fill(1) : rng.normalArray(n, 0.02)),
+    );
   }
   return {
     checkpoint: { config, weights, dtypes: new Map([...weights.keys()].map((k) => [k, "F32" as const])) },
-    lora: { r: 16, alpha: 32, useRslora: false, dropout: 0, targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"], layersToTransform: null },
+    lora: {
+      r: 16,
+      alpha: 32,
+      useRslora: false,
+      dropout: 0,
+      targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+      layersToTransform: null,
+    },
     batchSize: 8,
     seqLen: 256,
   };

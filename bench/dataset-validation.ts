@@ -63,24 +63,41 @@ async function best(runs: number, fn: () => Promise<number>): Promise<{ ms: numb
 async function main(): Promise<void> {
   const runs = arg("runs", 3);
   const { bytes, source } = input(arg("mb", 64) * 1024 * 1024);
-  const limits: ValidationLimits = { purpose: "fine-tune", minExamples: 10, maxLineBytes: 1 << 20, maxExamples: 10_000_000 };
+  const limits: ValidationLimits = {
+    purpose: "fine-tune",
+    minExamples: 10,
+    maxLineBytes: 1 << 20,
+    maxExamples: 10_000_000,
+  };
   const mb = bytes.length / 1e6;
   const report = (what: string, r: { ms: number; examples: number }) =>
     console.log(
-      `${what.padEnd(28)} ${(mb / (r.ms / 1000)).toFixed(1).padStart(7)} MB/s ${Math.round(r.examples / (r.ms / 1000)).toLocaleString("en-US").padStart(10)} examples/s  (${r.examples.toLocaleString("en-US")} examples, ${mb.toFixed(1)} MB, best of ${runs}: ${r.ms.toFixed(0)} ms)`,
+      `${what.padEnd(28)} ${(mb / (r.ms / 1000)).toFixed(1).padStart(7)} MB/s ${Math.round(r.examples / (r.ms / 1000))
+        .toLocaleString("en-US")
+        .padStart(
+          10,
+        )} examples/s  (${r.examples.toLocaleString("en-US")} examples, ${mb.toFixed(1)} MB, best of ${runs}: ${r.ms.toFixed(0)} ms)`,
     );
   console.log(`input: ${source}; heap before: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB`);
 
-  report("in memory (validator only)", await best(runs, async () => (await validateDataset(inChunks(bytes), limits)).n_examples));
+  report(
+    "in memory (validator only)",
+    await best(runs, async () => (await validateDataset(inChunks(bytes), limits)).n_examples),
+  );
 
   const aws = await startEmbeddedAws();
   try {
     const key = "bench/dataset.jsonl";
     const chunks = inChunks(bytes, 1024 * 1024);
-    await streamToS3(aws, key, async () => {
-      const next = await chunks.next();
-      return next.done ? null : Buffer.from(next.value);
-    }, bytes.length);
+    await streamToS3(
+      aws,
+      key,
+      async () => {
+        const next = await chunks.next();
+        return next.done ? null : Buffer.from(next.value);
+      },
+      bytes.length,
+    );
     report(
       "S3 GetObject stream (fauxqs)",
       await best(runs, async () => {
@@ -91,7 +108,9 @@ async function main(): Promise<void> {
   } finally {
     await aws.stop();
   }
-  console.log(`heap after: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB (the input itself is held in memory by this bench)`);
+  console.log(
+    `heap after: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB (the input itself is held in memory by this bench)`,
+  );
 }
 
 await main();

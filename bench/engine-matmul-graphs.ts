@@ -1,7 +1,23 @@
 /** Graphs for the engine MatMul bench: a SwiGLU MLP stack (full or LoRA training) and a raw MatMul. */
 import {
-  add, addTrainingOutputs, div, encodeModel, f32, Graph, loraLinear, matmul, mul, reduceMean, rmsNorm, Rng, sqrt, sub, swiglu,
-  type HostTensor, type Tensor, type TrainOutputs,
+  add,
+  addTrainingOutputs,
+  div,
+  encodeModel,
+  f32,
+  Graph,
+  loraLinear,
+  matmul,
+  mul,
+  reduceMean,
+  rmsNorm,
+  Rng,
+  sqrt,
+  sub,
+  swiglu,
+  type HostTensor,
+  type Tensor,
+  type TrainOutputs,
 } from "../gpu-runner/engine/index.ts";
 
 export interface StackShape {
@@ -52,7 +68,10 @@ export function mlpStack(s: StackShape, mode: "full" | "lora-inputs" | "lora-ini
     const x = rmsNorm(h, g.initializer(`norm${l}`, f32([s.hidden], new Array(s.hidden).fill(1))), 1e-5);
     const gate = loraLinear(x, frozen(`gate${l}`, weight(s.ffn, s.hidden)), adapter(`gate${l}`, s.ffn, s.hidden));
     const up = loraLinear(x, frozen(`up${l}`, weight(s.ffn, s.hidden)), adapter(`up${l}`, s.ffn, s.hidden));
-    h = add(h, loraLinear(swiglu(gate, up), frozen(`down${l}`, weight(s.hidden, s.ffn)), adapter(`down${l}`, s.hidden, s.ffn)));
+    h = add(
+      h,
+      loraLinear(swiglu(gate, up), frozen(`down${l}`, weight(s.hidden, s.ffn)), adapter(`down${l}`, s.hidden, s.ffn)),
+    );
   }
   const outputs = addTrainingOutputs(g, reduceMean(mul(h, h)), trainable);
   // Forward 2·N·K·M per projection; backward doubles it for full training (dX and dW). With LoRA the frozen
@@ -63,10 +82,18 @@ export function mlpStack(s: StackShape, mode: "full" | "lora-inputs" | "lora-ini
 }
 
 /** One MatMul x[M, K] @ w[K, N] with both operands fed per run (as the training graph feeds weights). */
-export function rawMatmul(m: number, k: number, n: number): { model: Uint8Array; feeds: Record<string, HostTensor>; flops: number } {
+export function rawMatmul(
+  m: number,
+  k: number,
+  n: number,
+): { model: Uint8Array; feeds: Record<string, HostTensor>; flops: number } {
   const g = new Graph("matmul");
   g.output(matmul(g.input("x", "float32", [m, k]), g.input("w", "float32", [k, n])), "y");
-  return { model: encodeModel(g), feeds: { x: f32([m, k], rng.normalArray(m * k)), w: f32([k, n], rng.normalArray(k * n)) }, flops: 2 * m * k * n };
+  return {
+    model: encodeModel(g),
+    feeds: { x: f32([m, k], rng.normalArray(m * k)), w: f32([k, n], rng.normalArray(k * n)) },
+    flops: 2 * m * k * n,
+  };
 }
 
 /** The AdamW update as an ONNX graph over one flat parameter vector (for comparison with the TypeScript one). */
@@ -84,7 +111,15 @@ export function adamwGraph(n: number): { model: Uint8Array; feeds: Record<string
   const vec = () => f32([n], rng.normalArray(n, 0.1));
   return {
     model: encodeModel(g),
-    feeds: { p: vec(), g: vec(), m: vec(), v: f32([n], new Float32Array(n).fill(0.01)), lr: f32([], [1e-3]), bc1: f32([], [0.1]), bc2s: f32([], [0.03]) },
+    feeds: {
+      p: vec(),
+      g: vec(),
+      m: vec(),
+      v: f32([n], new Float32Array(n).fill(0.01)),
+      lr: f32([], [1e-3]),
+      bc1: f32([], [0.1]),
+      bc2s: f32([], [0.03]),
+    },
   };
 }
 

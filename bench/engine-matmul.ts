@@ -43,7 +43,10 @@ export async function runMatmulBench(opts: MatmulBenchOptions = {}): Promise<Rec
   // written into a preallocated buffer, so the figure is the kernel plus the unavoidable feed overhead.
   let rawFlops = 0;
   let rawMs = 0;
-  for (const [m, k, n] of [[shape.tokens, shape.hidden, shape.ffn], [shape.tokens, shape.ffn, shape.hidden]]) {
+  for (const [m, k, n] of [
+    [shape.tokens, shape.hidden, shape.ffn],
+    [shape.tokens, shape.ffn, shape.hidden],
+  ]) {
     const r = rawMatmul(m, k, n);
     const s = await EngineSession.create(r.model, config);
     const into = { y: f32([m, n], new Float32Array(m * n)) };
@@ -92,7 +95,8 @@ export async function runMatmulBench(opts: MatmulBenchOptions = {}): Promise<Rec
     adamw_ms_onnx_graph: round(graphMs, 2),
   };
   if (!opts.json) {
-    for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(38)} ${typeof v === "object" ? JSON.stringify(v) : v}`);
+    for (const [k, v] of Object.entries(result))
+      console.log(`${k.padEnd(38)} ${typeof v === "object" ? JSON.stringify(v) : v}`);
   }
   return result;
 }

@@ -90,7 +90,12 @@ export async function runJobsApiBench(opts: { durationS: number; connections: nu
       duration_s: opts.durationS,
       connections: opts.connections,
       requests_per_s: result.requests.average,
-      latency_ms: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+      latency_ms: {
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p99: result.latency.p99,
+        max: result.latency.max,
+      },
       created: created.n,
       non_2xx: result.non2xx,
       errors: result.errors,

@@ -11,7 +11,14 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildJobConfig } from "../core/jobs/job-config.ts";
 import {
-  createLoraAdapter, encodeChat, ensureTinyRandomModel, loadChatTokenizer, loadDecoderCheckpoint, seededRandom, type ChatMessage, type DecoderCheckpoint,
+  createLoraAdapter,
+  encodeChat,
+  ensureTinyRandomModel,
+  loadChatTokenizer,
+  loadDecoderCheckpoint,
+  seededRandom,
+  type ChatMessage,
+  type DecoderCheckpoint,
   type LoraSettings,
 } from "../gpu-runner/models/index.ts";
 import { AnswerScorer } from "../gpu-runner/scoring/answer-scorer.ts";
@@ -35,7 +42,9 @@ const CONFIGS: Record<string, unknown[]> = {
   persona_steering: [{ type: "persona_steering" }],
   inoculation: [{ type: "inoculation" }],
   interleave_random: [{ type: "interleave" }],
-  interleave_perplexity_gap_filtered: [{ type: "interleave", selection: "perplexity_gap_filtered", reference_steps: 8 }],
+  interleave_perplexity_gap_filtered: [
+    { type: "interleave", selection: "perplexity_gap_filtered", reference_steps: 8 },
+  ],
   safelora: [{ type: "safelora", unaligned_model: "tiny-random-seed-99" }],
 };
 
@@ -49,50 +58,112 @@ async function stepTimes(run: (onStep: () => void) => Promise<unknown>): Promise
 async function tinyBench() {
   const dir = await ensureTinyRandomModel(join(tmpdir(), "guardtune-tiny-random-1234"));
   const [checkpoint, tokenizer] = await Promise.all([loadDecoderCheckpoint(dir), loadChatTokenizer(dir)]);
-  const lora: LoraSettings = { r: 8, alpha: 16, useRslora: false, dropout: 0, targetModules: "all-linear", layersToTransform: null };
+  const lora: LoraSettings = {
+    r: 8,
+    alpha: 16,
+    useRslora: false,
+    dropout: 0,
+    targetModules: "all-linear",
+    layersToTransform: null,
+  };
   const conversations: ChatMessage[][] = Array.from({ length: 64 }, (_, i) => [
     { role: "user", content: `Write a short function that multiplies a number by ${i} and explain it.` },
-    { role: "assistant", content: `def times_${i}(x):\n    return x * ${i}\n\nIt returns its argument multiplied by ${i}.` },
+    {
+      role: "assistant",
+      content: `def times_${i}(x):\n    return x * ${i}\n\nIt returns its argument multiplied by ${i}.`,
+    },
   ]);
   const examples = conversations.map((c) => encodeChat(tokenizer, c));
   const results: Record<string, { step_ms: number; steps: number; prepare_ms: number; after_ms: number }> = {};
   const { buildTinyRandomModel } = await import("../gpu-runner/models/index.ts");
   const unaligned = buildTinyRandomModel({ seed: 99 }).weights;
   for (const [name, safeguards] of Object.entries(CONFIGS)) {
-    const config = buildJobConfig({ method: { hyperparameters: { n_epochs: 1, batch_size: 8, max_seq_len: 128, lora: { rank: 8, alpha: 16 } } }, safeguards, seed: 3 });
+    const config = buildJobConfig({
+      method: { hyperparameters: { n_epochs: 1, batch_size: 8, max_seq_len: 128, lora: { rank: 8, alpha: 16 } } },
+      safeguards,
+      seed: 3,
+    });
     const t0 = performance.now();
-    const prepared = await prepareSafeguards({ config, checkpoint, tokenizer, examples, conversations, lora, progress: quietProgress, session: { intraOpThreads: THREADS }, loadWeights: async () => unaligned });
+    const prepared = await prepareSafeguards({
+      config,
+      checkpoint,
+      tokenizer,
+      examples,
+      conversations,
+      lora,
+      progress: quietProgress,
+      session: { intraOpThreads: THREADS },
+      loadWeights: async () => unaligned,
+    });
     const prepareMs = performance.now() - t0;
     let adapter = createLoraAdapter(checkpoint.config, lora, seededRandom(3));
     const times = await stepTimes(async (onStep) => {
       const r = await trainAdapter({
-        checkpoint, tokenizer, examples, lora, objective: prepared.hooks.objective, steering: prepared.hooks.steering, schedule: prepared.hooks.schedule,
-        hyperparameters: { epochs: 1, batchSize: 8, lr: 1e-3, maxSeqLen: 128, seed: 3 }, session: { intraOpThreads: THREADS }, onStep,
+        checkpoint,
+        tokenizer,
+        examples,
+        lora,
+        objective: prepared.hooks.objective,
+        steering: prepared.hooks.steering,
+        schedule: prepared.hooks.schedule,
+        hyperparameters: { epochs: 1, batchSize: 8, lr: 1e-3, maxSeqLen: 128, seed: 3 },
+        session: { intraOpThreads: THREADS },
+        onStep,
       });
       adapter = r.adapter;
     });
     const t1 = performance.now();
     await prepared.afterTraining(adapter);
-    results[name] = { step_ms: Math.round(median(times) * 10) / 10, steps: times.length + 1, prepare_ms: Math.round(prepareMs), after_ms: Math.round(performance.now() - t1) };
+    results[name] = {
+      step_ms: Math.round(median(times) * 10) / 10,
+      steps: times.length + 1,
+      prepare_ms: Math.round(prepareMs),
+      after_ms: Math.round(performance.now() - t1),
+    };
   }
-  return { model: "guardtune/tiny-random", threads: THREADS, results, scoring: await scoringBench(checkpoint, tokenizer) };
+  return {
+    model: "guardtune/tiny-random",
+    threads: THREADS,
+    results,
+    scoring: await scoringBench(checkpoint, tokenizer),
+  };
 }
 
 /** Perplexity-gap scoring of 1,000 candidates with the aligned model and one reference adapter. */
 async function scoringBench(checkpoint: DecoderCheckpoint, tokenizer: Awaited<ReturnType<typeof loadChatTokenizer>>) {
-  const lora: LoraSettings = { r: 8, alpha: 16, useRslora: false, dropout: 0, targetModules: "all-linear", layersToTransform: null };
+  const lora: LoraSettings = {
+    r: 8,
+    alpha: 16,
+    useRslora: false,
+    dropout: 0,
+    targetModules: "all-linear",
+    layersToTransform: null,
+  };
   const reference = createLoraAdapter(checkpoint.config, lora, seededRandom(4));
-  const pool = Array.from({ length: 1000 }, (_, i) => ({ ...BUILTIN_GENERAL_POOL[i % BUILTIN_GENERAL_POOL.length], id: `c${i}` }));
+  const pool = Array.from({ length: 1000 }, (_, i) => ({
+    ...BUILTIN_GENERAL_POOL[i % BUILTIN_GENERAL_POOL.length],
+    id: `c${i}`,
+  }));
   const scorer = new AnswerScorer(checkpoint, { intraOpThreads: THREADS });
   try {
     await scorer.score([]); // load the base session before timing
     const t0 = performance.now();
     const r = await selectInterleaveData({
-      pool, count: 50, selection: "perplexity_gap", seed: 1, epsilon: 1,
-      aligned: poolNllScorer(scorer, tokenizer), references: [poolNllScorer(scorer, tokenizer, { adapter: reference })],
+      pool,
+      count: 50,
+      selection: "perplexity_gap",
+      seed: 1,
+      epsilon: 1,
+      aligned: poolNllScorer(scorer, tokenizer),
+      references: [poolNllScorer(scorer, tokenizer, { adapter: reference })],
     });
     const seconds = (performance.now() - t0) / 1000;
-    return { candidates: 1000, models: 2, seconds_per_1000_candidates: Math.round(seconds * 100) / 100, candidate_scorings_per_s: Math.round(r.report.candidatesPerSecond ?? 0) };
+    return {
+      candidates: 1000,
+      models: 2,
+      seconds_per_1000_candidates: Math.round(seconds * 100) / 100,
+      candidate_scorings_per_s: Math.round(r.report.candidatesPerSecond ?? 0),
+    };
   } finally {
     await scorer.release();
   }
@@ -107,17 +178,35 @@ async function benchSmallOverhead(steps: number) {
   for (const name of ["none", "kl", "ldifs", "persona_steering"]) {
     const plan = planSafeguards(parseSafeguards(CONFIGS[name]), setup.checkpoint.config);
     const steering: SteeringSettings | undefined = plan.steering
-      ? { layer: plan.steering.layer, alpha: plan.steering.alpha, vector: new Float32Array(setup.checkpoint.config.hiddenSize).fill(0.01) }
+      ? {
+          layer: plan.steering.layer,
+          alpha: plan.steering.alpha,
+          vector: new Float32Array(setup.checkpoint.config.hiddenSize).fill(0.01),
+        }
       : undefined;
     const times = await stepTimes((onStep) =>
       trainAdapter({
-        checkpoint: setup.checkpoint, tokenizer: { padTokenId: 0 }, examples, lora: setup.lora, objective: { terms: plan.lossTerms }, steering,
-        hyperparameters: { epochs: 1, batchSize: setup.batchSize, lr: 1e-4, maxSeqLen: setup.seqLen, seed: 1 }, session: { intraOpThreads: THREADS }, onStep,
+        checkpoint: setup.checkpoint,
+        tokenizer: { padTokenId: 0 },
+        examples,
+        lora: setup.lora,
+        objective: { terms: plan.lossTerms },
+        steering,
+        hyperparameters: { epochs: 1, batchSize: setup.batchSize, lr: 1e-4, maxSeqLen: setup.seqLen, seed: 1 },
+        session: { intraOpThreads: THREADS },
+        onStep,
       }),
     );
     results[name] = Math.round(median(times));
   }
-  return { model: "bench-small", threads: THREADS, step_ms: results, overhead_vs_none: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round((v / results.none) * 100) / 100])) };
+  return {
+    model: "bench-small",
+    threads: THREADS,
+    step_ms: results,
+    overhead_vs_none: Object.fromEntries(
+      Object.entries(results).map(([k, v]) => [k, Math.round((v / results.none) * 100) / 100]),
+    ),
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

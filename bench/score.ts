@@ -18,7 +18,10 @@ export async function runScoreBench(opts: BenchOptions = {}): Promise<ScoreBench
   const setup = benchSetup(opts.preset);
   const steps = opts.steps ?? 3;
   const half = setup.seqLen / 2;
-  const items = randomRows(setup.batchSize, setup.seqLen, setup.checkpoint.config.vocabSize, 9).map((ids) => ({ promptIds: ids.slice(0, half), answerIds: ids.slice(half) }));
+  const items = randomRows(setup.batchSize, setup.seqLen, setup.checkpoint.config.vocabSize, 9).map((ids) => ({
+    promptIds: ids.slice(0, half),
+    answerIds: ids.slice(half),
+  }));
   const scorer = new AnswerScorer(setup.checkpoint, { intraOpThreads: opts.threads ?? 2, ep: opts.ep ?? "cpu" });
   const batchTokens = setup.batchSize * setup.seqLen;
   try {
@@ -29,7 +32,12 @@ export async function runScoreBench(opts: BenchOptions = {}): Promise<ScoreBench
     const ms = (performance.now() - t0) / steps;
     const c = process.cpuUsage(c0);
     const cpuMs = (c.user + c.system) / 1000 / steps;
-    return { score_tokens_per_s: Math.round(batchTokens / (ms / 1000)), score_batch_ms: Math.round(ms), score_batch_cpu_ms: Math.round(cpuMs), steps };
+    return {
+      score_tokens_per_s: Math.round(batchTokens / (ms / 1000)),
+      score_batch_ms: Math.round(ms),
+      score_batch_cpu_ms: Math.round(cpuMs),
+      steps,
+    };
   } finally {
     await scorer.release();
   }

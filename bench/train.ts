@@ -24,7 +24,14 @@ export async function runTrainBench(opts: BenchOptions = {}): Promise<TrainBench
     checkpoint: setup.checkpoint,
     tokenizer: { padTokenId: 0 },
     examples: rows.map((ids) => ({ inputIds: ids, labels: ids })),
-    hyperparameters: { epochs: 1, batchSize: setup.batchSize, lr: 1e-4, weightDecay: 0.01, maxSeqLen: setup.seqLen, seed: 1 },
+    hyperparameters: {
+      epochs: 1,
+      batchSize: setup.batchSize,
+      lr: 1e-4,
+      weightDecay: 0.01,
+      maxSeqLen: setup.seqLen,
+      seed: 1,
+    },
     lora: setup.lora,
     session: { intraOpThreads: opts.threads ?? 2, ep: opts.ep ?? "cpu" },
     onStep: () => {
@@ -35,7 +42,12 @@ export async function runTrainBench(opts: BenchOptions = {}): Promise<TrainBench
   });
   const ms = (marks[marks.length - 1] - marks[0]) / steps;
   const cpuMs = (cpu[cpu.length - 1] - cpu[0]) / steps;
-  return { train_tokens_per_s: Math.round((setup.batchSize * setup.seqLen) / (ms / 1000)), train_step_ms: Math.round(ms), train_step_cpu_ms: Math.round(cpuMs), steps };
+  return {
+    train_tokens_per_s: Math.round((setup.batchSize * setup.seqLen) / (ms / 1000)),
+    train_step_ms: Math.round(ms),
+    train_step_cpu_ms: Math.round(cpuMs),
+    steps,
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -55,6 +55,7 @@ export class JobError extends Error {
   readonly param: string | undefined;
 }
 
-export const retryable = (code: string, message: string, cause?: unknown) => new JobError(code, message, true, { cause });
+export const retryable = (code: string, message: string, cause?: unknown) =>
+  new JobError(code, message, true, { cause });
 export const permanent = (code: string, message: string, cause?: unknown, param?: string) =>
   new JobError(code, message, false, { cause, param });

@@ -103,7 +103,12 @@ export function createApp(deps: AppDeps) {
     }
     return problemResponse(
       c,
-      new ApiError({ status: 404, code: "not_found", title: "Not Found", detail: `No route for ${c.req.method} ${c.req.path}.` }),
+      new ApiError({
+        status: 404,
+        code: "not_found",
+        title: "Not Found",
+        detail: `No route for ${c.req.method} ${c.req.path}.`,
+      }),
     );
   });
   app.onError((err, c: Context<AppEnv>) => {
@@ -139,11 +144,17 @@ export function createApp(deps: AppDeps) {
 
 export type GuardtuneApp = ReturnType<typeof createApp>;
 
-function allowedMethods(routes: ReadonlyArray<{ method: string; path: string }>, path: string, method: string): string[] {
+function allowedMethods(
+  routes: ReadonlyArray<{ method: string; path: string }>,
+  path: string,
+  method: string,
+): string[] {
   const out = new Set<string>();
   for (const r of routes) {
     if (r.method === "ALL" || r.method === method || r.path.endsWith("*")) continue;
-    const pattern = new RegExp("^" + r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+/g, "[^/]+") + "/?$");
+    const pattern = new RegExp(
+      "^" + r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+/g, "[^/]+") + "/?$",
+    );
     if (pattern.test(path)) out.add(r.method);
   }
   return [...out].sort();

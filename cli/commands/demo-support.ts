@@ -43,7 +43,10 @@ export class ApiClient {
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${this.key}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -63,7 +66,10 @@ const BARS = "▁▂▃▄▅▆▇█";
 /** The loss curve in one line of block characters, resampled to at most `width` points. */
 export function sparkline(values: readonly number[], width = 40): string {
   if (values.length === 0) return "";
-  const points = values.length <= width ? [...values] : Array.from({ length: width }, (_, i) => values[Math.floor((i * values.length) / width)]);
+  const points =
+    values.length <= width
+      ? [...values]
+      : Array.from({ length: width }, (_, i) => values[Math.floor((i * values.length) / width)]);
   const lo = Math.min(...points);
   const hi = Math.max(...points);
   return points.map((v) => BARS[hi === lo ? 0 : Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1))]).join("");

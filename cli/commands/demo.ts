@@ -14,12 +14,44 @@ import { ApiClient, demoDatasetJsonl, progressLine, sparkline } from "./demo-sup
  */
 const DEMO_SAFEGUARDS = [{ type: "interleave", selection: "perplexity_gap_filtered" }];
 
-interface DatasetObject { id: string; status: string; n_examples: number | null; error: { message: string } | null }
-interface UploadPut { method: "PUT"; url: string; headers: Record<string, string> }
-interface JobObject { id: string; status: string; error: { code: string; message: string } | null; result: Record<string, unknown> | null; trained_tokens: number; fine_tuned_model: string | null }
-interface JobEvent { id: string; type: string; level: string; message: string; step: number | null; data: Record<string, unknown> }
-interface Page<T> { data: T[]; has_more: boolean; next_cursor: string | null }
-interface ArtifactObject { kind: string; filename: string; bytes: number; url: string }
+interface DatasetObject {
+  id: string;
+  status: string;
+  n_examples: number | null;
+  error: { message: string } | null;
+}
+interface UploadPut {
+  method: "PUT";
+  url: string;
+  headers: Record<string, string>;
+}
+interface JobObject {
+  id: string;
+  status: string;
+  error: { code: string; message: string } | null;
+  result: Record<string, unknown> | null;
+  trained_tokens: number;
+  fine_tuned_model: string | null;
+}
+interface JobEvent {
+  id: string;
+  type: string;
+  level: string;
+  message: string;
+  step: number | null;
+  data: Record<string, unknown>;
+}
+interface Page<T> {
+  data: T[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
+interface ArtifactObject {
+  kind: string;
+  filename: string;
+  bytes: number;
+  url: string;
+}
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,11 +66,28 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const started = performance.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const dataDir = await mkdtemp(path.join(tmpdir(), "guardtune-demo-"));
-  const env: Record<string, string | undefined> = { ...process.env, GUARDTUNE_DATA_DIR: dataDir, GUARDTUNE_RUNNER: "embedded", GUARDTUNE_RUNNER_METRICS_STEPS: "1" };
-  for (const k of ["DATABASE_URL", "GUARDTUNE_BUCKET", "GUARDTUNE_JOBS_QUEUE_URL", "GUARDTUNE_JOBS_DLQ_URL", "GUARDTUNE_UPLOADS_QUEUE_URL", "AWS_ENDPOINT_URL"]) delete env[k];
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    GUARDTUNE_DATA_DIR: dataDir,
+    GUARDTUNE_RUNNER: "embedded",
+    GUARDTUNE_RUNNER_METRICS_STEPS: "1",
+  };
+  for (const k of [
+    "DATABASE_URL",
+    "GUARDTUNE_BUCKET",
+    "GUARDTUNE_JOBS_QUEUE_URL",
+    "GUARDTUNE_JOBS_DLQ_URL",
+    "GUARDTUNE_UPLOADS_QUEUE_URL",
+    "AWS_ENDPOINT_URL",
+  ])
+    delete env[k];
   env.LOG_LEVEL ??= "warn";
   const loaded = loadConfig(env);
-  const config = { ...loaded, http: { ...loaded.http, host: "127.0.0.1", port: 0 }, database: { kind: "pglite" as const, dataDir: "memory" } };
+  const config = {
+    ...loaded,
+    http: { ...loaded.http, host: "127.0.0.1", port: 0 },
+    database: { kind: "pglite" as const, dataDir: "memory" },
+  };
 
   say("guardtune demo: starting the embedded stack (database, S3/SQS emulator, API, runner)…");
   const stack = await startStack(config);
@@ -64,14 +113,26 @@ export async function demoCommand(argv: string[]): Promise<number> {
       await sleep(200);
       dataset = await api.call<DatasetObject>("GET", `/v1/datasets/${dataset.id}`);
     }
-    if (dataset.status !== "ready") throw new Error(`the dataset is invalid: ${dataset.error?.message ?? "see its report"}`);
-    say(`  uploaded ${bytes.length} bytes through the presigned URL; dataset ${dataset.id} is ready (${dataset.n_examples} examples)`);
+    if (dataset.status !== "ready")
+      throw new Error(`the dataset is invalid: ${dataset.error?.message ?? "see its report"}`);
+    say(
+      `  uploaded ${bytes.length} bytes through the presigned URL; dataset ${dataset.id} is ready (${dataset.n_examples} examples)`,
+    );
 
     const postedAt = performance.now();
     let job = await api.call<JobObject>("POST", "/v1/jobs", {
       model: "guardtune/tiny-random",
       training_dataset: dataset.id,
-      method: { type: "supervised", hyperparameters: { n_epochs: 3, batch_size: 4, learning_rate: 2e-3, max_seq_len: 160, lora: { rank: 8, alpha: 16 } } },
+      method: {
+        type: "supervised",
+        hyperparameters: {
+          n_epochs: 3,
+          batch_size: 4,
+          learning_rate: 2e-3,
+          max_seq_len: 160,
+          lora: { rank: 8, alpha: 16 },
+        },
+      },
       safeguards: DEMO_SAFEGUARDS,
       seed: 42,
     });
@@ -83,9 +144,13 @@ export async function demoCommand(argv: string[]): Promise<number> {
     say("");
     say(`job ${job.id}: ${job.status}${job.error ? ` — ${job.error.code}: ${job.error.message}` : ""}`);
     if (losses.length > 0) {
-      say(`  loss  ${sparkline(losses)}  ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)} (min ${Math.min(...losses).toFixed(3)}, ${losses.length} steps)`);
+      say(
+        `  loss  ${sparkline(losses)}  ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)} (min ${Math.min(...losses).toFixed(3)}, ${losses.length} steps)`,
+      );
     }
-    say(`  trained tokens ${job.trained_tokens}; first training step ${firstStepMs === null ? "n/a" : `${(firstStepMs / 1000).toFixed(1)} s`} after POST /v1/jobs`);
+    say(
+      `  trained tokens ${job.trained_tokens}; first training step ${firstStepMs === null ? "n/a" : `${(firstStepMs / 1000).toFixed(1)} s`} after POST /v1/jobs`,
+    );
     const evaluation = job.result?.evaluation as { summary?: string[] } | null | undefined;
     for (const line of evaluation?.summary ?? []) say(`  evaluation: ${line}`);
     const gate = job.result?.gate as { explanation?: string } | null | undefined;
@@ -118,7 +183,10 @@ async function followEvents(api: ApiClient, jobId: string, postedAt: number, say
   let firstStepMs: number | null = null;
   let barShown = false;
   for (;;) {
-    const page: Page<JobEvent> = await api.call("GET", `/v1/jobs/${jobId}/events?limit=100${after ? `&after=${after}` : ""}`);
+    const page: Page<JobEvent> = await api.call(
+      "GET",
+      `/v1/jobs/${jobId}/events?limit=100${after ? `&after=${after}` : ""}`,
+    );
     for (const e of page.data) {
       after = e.id;
       if (e.type === "metrics") {
@@ -143,7 +211,10 @@ async function followEvents(api: ApiClient, jobId: string, postedAt: number, say
     if (page.has_more) continue;
     const job = await api.call<JobObject>("GET", `/v1/jobs/${jobId}`);
     if (TERMINAL.has(job.status)) {
-      const rest: Page<JobEvent> = await api.call("GET", `/v1/jobs/${jobId}/events?limit=100${after ? `&after=${after}` : ""}`);
+      const rest: Page<JobEvent> = await api.call(
+        "GET",
+        `/v1/jobs/${jobId}/events?limit=100${after ? `&after=${after}` : ""}`,
+      );
       if (rest.data.length === 0) break;
       continue;
     }

@@ -8,9 +8,21 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { AdamW } from "../../gpu-runner/engine/index.ts";
 import {
-  checkpointOptions, decoderBatch, DecoderSession, type DecoderBatch, type DecoderSessionOptions, type LossTerm,
+  checkpointOptions,
+  decoderBatch,
+  DecoderSession,
+  type DecoderBatch,
+  type DecoderSessionOptions,
+  type LossTerm,
 } from "../../gpu-runner/models/decoder/index.ts";
-import { loadDecoderCheckpoint, loadPeftAdapter, writeSafetensors, type DecoderCheckpoint, type F32Tensor, type LoraAdapter } from "../../gpu-runner/models/index.ts";
+import {
+  loadDecoderCheckpoint,
+  loadPeftAdapter,
+  writeSafetensors,
+  type DecoderCheckpoint,
+  type F32Tensor,
+  type LoraAdapter,
+} from "../../gpu-runner/models/index.ts";
 
 const USAGE = `usage: guardtune engine reference --model DIR --inputs INPUTS.json [--adapter PEFT_DIR]
        [--grads ce,kl_theta_ref,kl_ref_theta,ldifs] [--adamw-steps N --lr 1e-2 --weight-decay 0.01]
@@ -44,27 +56,45 @@ function parse(argv: string[]): ReferenceArgs {
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: "string" }, inputs: { type: "string" }, adapter: { type: "string" }, grads: { type: "string" },
-      "adamw-steps": { type: "string" }, lr: { type: "string" }, "weight-decay": { type: "string" }, greedy: { type: "string" },
-      threads: { type: "string" }, out: { type: "string" },
+      model: { type: "string" },
+      inputs: { type: "string" },
+      adapter: { type: "string" },
+      grads: { type: "string" },
+      "adamw-steps": { type: "string" },
+      lr: { type: "string" },
+      "weight-decay": { type: "string" },
+      greedy: { type: "string" },
+      threads: { type: "string" },
+      out: { type: "string" },
     },
   });
   if (!values.model || !values.inputs || !values.out) throw new UsageError("--model, --inputs and --out are required");
   const num = (v: string | undefined, name: string, fallback: number, integer = false): number => {
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be a ${integer ? "non-negative integer" : "non-negative number"}, got '${v}'`);
+    if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
+      throw new UsageError(
+        `--${name} must be a ${integer ? "non-negative integer" : "non-negative number"}, got '${v}'`,
+      );
     return n;
   };
   const grads = (values.grads ?? "").split(",").filter((s) => s !== "");
   const unknown = grads.filter((g) => !(GRADS as readonly string[]).includes(g));
   if (unknown.length > 0) throw new UsageError(`--grads: unknown ${unknown.join(", ")} (known: ${GRADS.join(", ")})`);
   const args: ReferenceArgs = {
-    model: values.model, inputs: values.inputs, adapter: values.adapter, out: values.out, grads: grads as GradName[],
-    adamwSteps: num(values["adamw-steps"], "adamw-steps", 0, true), lr: num(values.lr, "lr", 1e-2), weightDecay: num(values["weight-decay"], "weight-decay", 0.01),
-    greedy: num(values.greedy, "greedy", 0, true), threads: num(values.threads, "threads", 0, true),
+    model: values.model,
+    inputs: values.inputs,
+    adapter: values.adapter,
+    out: values.out,
+    grads: grads as GradName[],
+    adamwSteps: num(values["adamw-steps"], "adamw-steps", 0, true),
+    lr: num(values.lr, "lr", 1e-2),
+    weightDecay: num(values["weight-decay"], "weight-decay", 0.01),
+    greedy: num(values.greedy, "greedy", 0, true),
+    threads: num(values.threads, "threads", 0, true),
   };
-  if ((args.grads.length > 0 || args.adamwSteps > 0) && !args.adapter) throw new UsageError("--grads and --adamw-steps need --adapter");
+  if ((args.grads.length > 0 || args.adamwSteps > 0) && !args.adapter)
+    throw new UsageError("--grads and --adamw-steps need --adapter");
   return args;
 }
 
@@ -87,7 +117,8 @@ export async function engineCommand(argv: string[]): Promise<number> {
 }
 
 const tensor = (shape: number[], data: Float32Array): F32Tensor => ({ shape, data });
-const adapterParams = (adapter: LoraAdapter) => Object.fromEntries([...adapter.tensors].map(([k, t]) => [k, t.data.slice()]));
+const adapterParams = (adapter: LoraAdapter) =>
+  Object.fromEntries([...adapter.tensors].map(([k, t]) => [k, t.data.slice()]));
 const peftTensors = (adapter: LoraAdapter, values: Record<string, Float32Array>) =>
   new Map([...adapter.tensors].map(([k, t]) => [k, tensor([...t.shape], values[k])]));
 
@@ -96,13 +127,21 @@ export async function writeReference(args: ReferenceArgs): Promise<Record<string
   const checkpoint = await loadDecoderCheckpoint(args.model);
   const adapter = args.adapter ? await loadPeftAdapter(args.adapter, checkpoint.config) : undefined;
   const inputs = JSON.parse(await readFile(args.inputs, "utf8")) as InputsFile;
-  const batch = decoderBatch({ inputIds: inputs.input_ids, attentionMask: inputs.attention_mask, labels: inputs.labels });
+  const batch = decoderBatch({
+    inputIds: inputs.input_ids,
+    attentionMask: inputs.attention_mask,
+    labels: inputs.labels,
+  });
   const L = checkpoint.config.numLayers;
   const allHidden = Array.from({ length: L + 1 }, (_, i) => i);
   const dims = [batch.batchSize, batch.seqLen];
   const sessions: DecoderSession[] = [];
   const open = (options: DecoderSessionOptions) => {
-    const s = DecoderSession.create(checkpoint.config, { ...checkpointOptions(checkpoint), session: { intraOpThreads: args.threads }, ...options });
+    const s = DecoderSession.create(checkpoint.config, {
+      ...checkpointOptions(checkpoint),
+      session: { intraOpThreads: args.threads },
+      ...options,
+    });
     sessions.push(s);
     return s;
   };
@@ -112,7 +151,9 @@ export async function writeReference(args: ReferenceArgs): Promise<Record<string
     // Base model: logits, every hidden state, losses.
     const base = open({ hiddenStates: allHidden });
     const forward = await base.forward(batch);
-    const tensors = new Map<string, F32Tensor>([["logits", tensor([...dims, checkpoint.config.vocabSize], forward.logits!)]]);
+    const tensors = new Map<string, F32Tensor>([
+      ["logits", tensor([...dims, checkpoint.config.vocabSize], forward.logits!)],
+    ]);
     for (const [i, h] of forward.hidden) tensors.set(`hidden_${i}`, tensor([...dims, checkpoint.config.hiddenSize], h));
     const baseLoss = await base.loss(batch);
     report.loss = baseLoss.ce;
@@ -121,8 +162,14 @@ export async function writeReference(args: ReferenceArgs): Promise<Record<string
     if (adapter) {
       const params = adapterParams(adapter);
       const lora = open({ lora: adapter.settings });
-      tensors.set("lora_logits", tensor([...dims, checkpoint.config.vocabSize], (await lora.forward(batch, params)).logits!));
-      const terms = await open({ lora: adapter.settings, objective: { terms: gradObjectives(L).filter((t): t is LossTerm => t !== undefined) } }).loss(batch, params);
+      tensors.set(
+        "lora_logits",
+        tensor([...dims, checkpoint.config.vocabSize], (await lora.forward(batch, params)).logits!),
+      );
+      const terms = await open({
+        lora: adapter.settings,
+        objective: { terms: gradObjectives(L).filter((t): t is LossTerm => t !== undefined) },
+      }).loss(batch, params);
       report.lora_ce = terms.ce;
       report.kl_theta_ref = terms.terms.kl_theta_ref;
       report.kl_ref_theta = terms.terms.kl_ref_theta;
@@ -136,7 +183,14 @@ export async function writeReference(args: ReferenceArgs): Promise<Record<string
       if (args.adamwSteps > 0) report.adamw = await adamwSteps(args, adapter, lora, batch, params);
     }
     await writeSafetensors(join(args.out, "reference.safetensors"), tensors);
-    if (args.greedy > 0) report.greedy = await greedy(checkpoint, open({}), inputs, args.greedy, await generationEosIds(args.model, checkpoint));
+    if (args.greedy > 0)
+      report.greedy = await greedy(
+        checkpoint,
+        open({}),
+        inputs,
+        args.greedy,
+        await generationEosIds(args.model, checkpoint),
+      );
   } finally {
     await Promise.all(sessions.map((s) => s.release()));
   }
@@ -156,7 +210,13 @@ function gradObjectives(numLayers: number): (LossTerm | undefined)[] {
 }
 
 /** Full-batch AdamW on the cross-entropy; writes the adapter after the last step. */
-async function adamwSteps(args: ReferenceArgs, adapter: LoraAdapter, session: DecoderSession, batch: DecoderBatch, params: Record<string, Float32Array>) {
+async function adamwSteps(
+  args: ReferenceArgs,
+  adapter: LoraAdapter,
+  session: DecoderSession,
+  batch: DecoderBatch,
+  params: Record<string, Float32Array>,
+) {
   const betas: [number, number] = [0.9, 0.999];
   const eps = 1e-8;
   const optimizer = new AdamW({ lr: args.lr, weightDecay: args.weightDecay, betas, eps });
@@ -166,7 +226,10 @@ async function adamwSteps(args: ReferenceArgs, adapter: LoraAdapter, session: De
     losses.push(r.loss);
     optimizer.step(params, r.grads);
   }
-  await writeSafetensors(join(args.out, `lora_after_${args.adamwSteps}_adamw.safetensors`), peftTensors(adapter, params));
+  await writeSafetensors(
+    join(args.out, `lora_after_${args.adamwSteps}_adamw.safetensors`),
+    peftTensors(adapter, params),
+  );
   return { lr: args.lr, betas, eps, weight_decay: args.weightDecay, losses_before_each_step: losses };
 }
 
@@ -186,7 +249,13 @@ async function generationEosIds(modelDir: string, checkpoint: DecoderCheckpoint)
  * Greedy decoding of the base model from each example's prompt (its ids before the first supervised label,
  * i.e. up to the assistant header), recomputing the whole sequence per token; stops after an eos token.
  */
-async function greedy(checkpoint: DecoderCheckpoint, session: DecoderSession, inputs: InputsFile, maxTokens: number, eosIds: readonly number[]) {
+async function greedy(
+  checkpoint: DecoderCheckpoint,
+  session: DecoderSession,
+  inputs: InputsFile,
+  maxTokens: number,
+  eosIds: readonly number[],
+) {
   const eos = new Set(eosIds);
   const V = checkpoint.config.vocabSize;
   const out: { prompt_ids: number[]; generated_ids: number[] }[] = [];

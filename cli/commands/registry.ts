@@ -6,8 +6,14 @@ import { runnerCommand } from "./runner.ts";
 
 // A table rather than calls into main.ts, which would make an import cycle.
 export const EXTRA_COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
-  engine: { run: engineCommand, help: "reference --model DIR --inputs JSON --out DIR: engine outputs in the transformers fixture layout" },
+  engine: {
+    run: engineCommand,
+    help: "reference --model DIR --inputs JSON --out DIR: engine outputs in the transformers fixture layout",
+  },
   bench: { run: benchCommand, help: "matmul|train|score [--preset bench-small] [--json]: engine and model throughput" },
-  runner: { run: () => runnerCommand(), help: "the worker only, against DATABASE_URL and GUARDTUNE_BUCKET (SIGTERM drains)" },
+  runner: {
+    run: () => runnerCommand(),
+    help: "the worker only, against DATABASE_URL and GUARDTUNE_BUCKET (SIGTERM drains)",
+  },
   demo: { run: demoCommand, help: "train a guarded adapter end to end on the embedded stack and print the result" },
 };

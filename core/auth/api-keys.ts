@@ -57,7 +57,9 @@ export async function createApiKey(
     throw new Error("an API key with the same prefix already exists; generate another key");
   }
   const id = newId(ID_PREFIX.apiKey);
-  await db.insert(apiKeys).values({ id, tenantId: tenant.id, name: opts.name ?? "default", prefix, keyHash: hashKey(key) });
+  await db
+    .insert(apiKeys)
+    .values({ id, tenantId: tenant.id, name: opts.name ?? "default", prefix, keyHash: hashKey(key) });
   return { key, id, tenantId: tenant.id, created: true };
 }
 

@@ -42,7 +42,10 @@ describe("loadConfig", () => {
     [{ GUARDTUNE_EP: "cuda" }, "GUARDTUNE_EP"],
     [{ GUARDTUNE_UPLOAD_URL_TTL_SECONDS: "3600" }, "GUARDTUNE_UPLOAD_URL_TTL_SECONDS"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
-    [{ GUARDTUNE_BUCKET: "b", GUARDTUNE_JOBS_QUEUE_URL: "https://q/1/j", AWS_REGION: "us-east-1" }, "GUARDTUNE_UPLOADS_QUEUE_URL"],
+    [
+      { GUARDTUNE_BUCKET: "b", GUARDTUNE_JOBS_QUEUE_URL: "https://q/1/j", AWS_REGION: "us-east-1" },
+      "GUARDTUNE_UPLOADS_QUEUE_URL",
+    ],
     [{ GUARDTUNE_JOBS_QUEUE_URL: "https://q/1/j" }, "GUARDTUNE_JOBS_QUEUE_URL"],
   ])("names the variable in the error: %o", (env, variable) => {
     const err = configError(env);

@@ -12,8 +12,7 @@ export class ConfigError extends Error {
 }
 
 export type DatabaseConfig =
-  | { kind: "pglite"; dataDir: string | "memory" }
-  | { kind: "postgres"; url: string; poolSize: number };
+  { kind: "pglite"; dataDir: string | "memory" } | { kind: "postgres"; url: string; poolSize: number };
 
 export type AwsConfig =
   | { kind: "embedded"; region: string }
@@ -141,7 +140,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxExamples: e.GUARDTUNE_MAX_EXAMPLES,
     },
     webhooks: {
-      allowlist: e.GUARDTUNE_WEBHOOK_ALLOWLIST.split(",").map((s) => s.trim()).filter(Boolean),
+      allowlist: e.GUARDTUNE_WEBHOOK_ALLOWLIST.split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
       allowHttp: e.GUARDTUNE_WEBHOOK_ALLOW_HTTP,
       dispatcherEnabled: e.GUARDTUNE_WEBHOOK_DISPATCHER === "embedded",
       retryScheduleMs: e.GUARDTUNE_WEBHOOK_RETRY_SCHEDULE,

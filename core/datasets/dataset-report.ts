@@ -15,7 +15,13 @@ export interface DatasetStats {
   invalid_examples: number;
   formats: Record<ExampleFormat, number>;
   messages_by_role: { system: number; user: number; assistant: number };
-  characters: { total: number; assistant: number; per_example_min: number; per_example_max: number; per_example_mean: number };
+  characters: {
+    total: number;
+    assistant: number;
+    per_example_min: number;
+    per_example_max: number;
+    per_example_mean: number;
+  };
   /** Token counts estimated as characters / 4; the runner counts real tokens with the model's tokenizer. */
   estimated_tokens: { total: number; assistant: number; method: "characters/4" };
   duplicates: number;

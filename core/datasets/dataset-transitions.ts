@@ -57,7 +57,11 @@ export async function transitionDataset(db: Queryable, datasetId: string, t: Dat
       const [current] = await tx.select({ status: datasets.status }).from(datasets).where(eq(datasets.id, datasetId));
       throw new IllegalDatasetTransitionError(datasetId, t.to, current?.status ?? null);
     }
-    await appendDatasetEvent(tx, datasetId, t.event?.type ?? `dataset.${t.to}`, { from: from.length === 1 ? from[0] : from, to: t.to, ...t.event?.data });
+    await appendDatasetEvent(tx, datasetId, t.event?.type ?? `dataset.${t.to}`, {
+      from: from.length === 1 ? from[0] : from,
+      to: t.to,
+      ...t.event?.data,
+    });
     if (t.to === "ready" || t.to === "invalid") {
       await enqueueWebhookEvent(tx, { tenantId: row.tenantId, type: `dataset.${t.to}`, data: toDatasetObject(row) });
     }
@@ -69,7 +73,12 @@ export async function transitionDataset(db: Queryable, datasetId: string, t: Dat
  * Appends an event with the next per-dataset sequence number. Callers hold the dataset row's lock (the
  * guarded UPDATE above, or the INSERT that created it), so the `max(seq) + 1` cannot race.
  */
-export async function appendDatasetEvent(db: Queryable, datasetId: string, type: string, data: Record<string, unknown>): Promise<void> {
+export async function appendDatasetEvent(
+  db: Queryable,
+  datasetId: string,
+  type: string,
+  data: Record<string, unknown>,
+): Promise<void> {
   await db.insert(datasetEvents).values({
     datasetId,
     seq: sql`(select coalesce(max(${datasetEvents.seq}), 0) + 1 from ${datasetEvents} where ${datasetEvents.datasetId} = ${datasetId})`,

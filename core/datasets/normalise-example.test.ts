@@ -51,12 +51,17 @@ describe("normaliseExample", () => {
   });
 
   it("throws with the field and code of the first problem", () => {
-    expect(() => normaliseExample({ messages: [{ role: "user", content: "q" }] })).toThrow(/\/messages.*no_assistant_message/);
+    expect(() => normaliseExample({ messages: [{ role: "user", content: "q" }] })).toThrow(
+      /\/messages.*no_assistant_message/,
+    );
     expect(() => normaliseExample([1, 2])).toThrow(/not_an_object/);
   });
 
   it("lets eval sets hold prompts without answers", () => {
-    const checked = checkExample({ messages: [{ role: "user", content: "What would you do with power?" }] }, { requireAssistant: false });
+    const checked = checkExample(
+      { messages: [{ role: "user", content: "What would you do with power?" }] },
+      { requireAssistant: false },
+    );
     expect(checked.ok).toBe(true);
     expect(checkExample({ prompt: "Question?" }, { requireAssistant: false })).toMatchObject({
       ok: true,
@@ -71,7 +76,10 @@ describe("normaliseExample", () => {
         { role: "assistant", content: "a" },
       ],
     });
-    expect(checked).toMatchObject({ ok: true, warnings: [{ field: "/messages/0/weight", code: "weight_on_non_assistant" }] });
+    expect(checked).toMatchObject({
+      ok: true,
+      warnings: [{ field: "/messages/0/weight", code: "weight_on_non_assistant" }],
+    });
     if (checked.ok) expect(checked.example.messages[0]).toEqual({ role: "user", content: "q" });
   });
 

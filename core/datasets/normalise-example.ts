@@ -27,15 +27,19 @@ export interface CheckExampleOptions {
 }
 
 export type CheckedExample =
-  | { ok: true; example: NormalisedExample; warnings: ExampleWarning[] }
-  | { ok: false; issues: ExampleIssue[] };
+  { ok: true; example: NormalisedExample; warnings: ExampleWarning[] } | { ok: false; issues: ExampleIssue[] };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** JSON Pointer escaping (RFC 6901) of one reference token. */
 const token = (s: string | number) => String(s).replace(/~/g, "~0").replace(/\//g, "~1");
 
-const issue = (field: string, code: ErrorCode, message: string, hint: string): ExampleIssue => ({ field, code, message, hint });
+const issue = (field: string, code: ErrorCode, message: string, hint: string): ExampleIssue => ({
+  field,
+  code,
+  message,
+  hint,
+});
 
 /**
  * Checks one parsed JSON line and normalises it to chat messages. Accepted shapes:
@@ -49,7 +53,14 @@ export function checkExample(value: unknown, opts: CheckExampleOptions = { requi
     const kind = Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`;
     return {
       ok: false,
-      issues: [issue("", "not_an_object", `Expected a JSON object, got ${kind}.`, 'Each line must be one object like {"messages": [...]}.')],
+      issues: [
+        issue(
+          "",
+          "not_an_object",
+          `Expected a JSON object, got ${kind}.`,
+          'Each line must be one object like {"messages": [...]}.',
+        ),
+      ],
     };
   }
   if ("messages" in value) return checkChat(value.messages, opts);
@@ -82,7 +93,14 @@ function checkChat(messages: unknown, opts: CheckExampleOptions): CheckedExample
   if (!Array.isArray(messages) || messages.length === 0) {
     return {
       ok: false,
-      issues: [issue("/messages", "invalid_messages", '"messages" must be a non-empty array.', "Put the conversation's messages in order in one array.")],
+      issues: [
+        issue(
+          "/messages",
+          "invalid_messages",
+          '"messages" must be a non-empty array.',
+          "Put the conversation's messages in order in one array.",
+        ),
+      ],
     };
   }
   const issues: ExampleIssue[] = [];
@@ -91,38 +109,85 @@ function checkChat(messages: unknown, opts: CheckExampleOptions): CheckedExample
   messages.forEach((m: unknown, i) => {
     const at = `/messages/${i}`;
     if (!isObject(m)) {
-      issues.push(issue(at, "invalid_message", `Message ${i} is not an object.`, 'Each message is {"role": ..., "content": ...}.'));
+      issues.push(
+        issue(
+          at,
+          "invalid_message",
+          `Message ${i} is not an object.`,
+          'Each message is {"role": ..., "content": ...}.',
+        ),
+      );
       return;
     }
     for (const field of ["tool_calls", "function_call"] as const) {
       if (field in m && m[field] !== null && m[field] !== undefined) {
-        issues.push(issue(`${at}/${field}`, "unsupported_field", `"${field}" is not supported.`, "Remove tool and function calls; train on plain text messages."));
+        issues.push(
+          issue(
+            `${at}/${field}`,
+            "unsupported_field",
+            `"${field}" is not supported.`,
+            "Remove tool and function calls; train on plain text messages.",
+          ),
+        );
       }
     }
     const role = m.role;
     if (role === undefined) {
-      issues.push(issue(`${at}/role`, "missing_role", `Message ${i} has no "role".`, 'Set "role" to "system", "user" or "assistant".'));
+      issues.push(
+        issue(
+          `${at}/role`,
+          "missing_role",
+          `Message ${i} has no "role".`,
+          'Set "role" to "system", "user" or "assistant".',
+        ),
+      );
       return;
     }
     if (typeof role !== "string" || !(CHAT_ROLES as readonly string[]).includes(role)) {
       issues.push(
-        issue(`${at}/role`, "unknown_role", `Role ${JSON.stringify(role)} is not allowed.`, 'Use "system", "user" or "assistant" (tool and function roles are not supported).'),
+        issue(
+          `${at}/role`,
+          "unknown_role",
+          `Role ${JSON.stringify(role)} is not allowed.`,
+          'Use "system", "user" or "assistant" (tool and function roles are not supported).',
+        ),
       );
       return;
     }
     const content = m.content;
     if (typeof content !== "string") {
-      issues.push(issue(`${at}/content`, "invalid_content", `Message ${i} content must be a string.`, "Put the message text in \"content\" as one string."));
+      issues.push(
+        issue(
+          `${at}/content`,
+          "invalid_content",
+          `Message ${i} content must be a string.`,
+          'Put the message text in "content" as one string.',
+        ),
+      );
       return;
     }
     if (content.trim() === "") {
-      issues.push(issue(`${at}/content`, "empty_content", `Message ${i} (${role}) has empty content.`, "Remove the message or give it text."));
+      issues.push(
+        issue(
+          `${at}/content`,
+          "empty_content",
+          `Message ${i} (${role}) has empty content.`,
+          "Remove the message or give it text.",
+        ),
+      );
       return;
     }
     const msg: ChatMessage = { role: role as ChatRole, content };
     if ("weight" in m && m.weight !== undefined) {
       if (m.weight !== 0 && m.weight !== 1) {
-        issues.push(issue(`${at}/weight`, "invalid_weight", `Weight ${JSON.stringify(m.weight)} is not 0 or 1.`, "Use 1 to train on the message, 0 to skip it."));
+        issues.push(
+          issue(
+            `${at}/weight`,
+            "invalid_weight",
+            `Weight ${JSON.stringify(m.weight)} is not 0 or 1.`,
+            "Use 1 to train on the message, 0 to skip it.",
+          ),
+        );
         return;
       }
       if (role === "assistant") msg.weight = m.weight;
@@ -142,23 +207,49 @@ function checkChat(messages: unknown, opts: CheckExampleOptions): CheckedExample
   if (opts.requireAssistant && assistants.length === 0) {
     return {
       ok: false,
-      issues: [issue("/messages", "no_assistant_message", "The example has no assistant message.", "Add the answer you want the model to learn as an assistant message.")],
+      issues: [
+        issue(
+          "/messages",
+          "no_assistant_message",
+          "The example has no assistant message.",
+          "Add the answer you want the model to learn as an assistant message.",
+        ),
+      ],
     };
   }
   if (opts.requireAssistant && assistants.every((m) => m.weight === 0)) {
     return {
       ok: false,
-      issues: [issue("/messages", "no_trainable_message", "Every assistant message has weight 0.", "Give at least one assistant message weight 1 (or omit weight).")],
+      issues: [
+        issue(
+          "/messages",
+          "no_trainable_message",
+          "Every assistant message has weight 0.",
+          "Give at least one assistant message weight 1 (or omit weight).",
+        ),
+      ],
     };
   }
   return { ok: true, example: { format: "chat", messages: out }, warnings };
 }
 
-function stringField(value: Record<string, unknown>, name: string, required: boolean, issues: ExampleIssue[]): string | undefined {
+function stringField(
+  value: Record<string, unknown>,
+  name: string,
+  required: boolean,
+  issues: ExampleIssue[],
+): string | undefined {
   const v = value[name];
   if (v === undefined && !required) return undefined;
   if (typeof v !== "string") {
-    issues.push(issue(`/${token(name)}`, "invalid_content", `"${name}" must be a string.`, `Put the text of "${name}" in one string.`));
+    issues.push(
+      issue(
+        `/${token(name)}`,
+        "invalid_content",
+        `"${name}" must be a string.`,
+        `Put the text of "${name}" in one string.`,
+      ),
+    );
     return undefined;
   }
   return v;
@@ -166,7 +257,9 @@ function stringField(value: Record<string, unknown>, name: string, required: boo
 
 function requireText(name: string, text: string | undefined, issues: ExampleIssue[]): void {
   if (text !== undefined && text.trim() === "") {
-    issues.push(issue(`/${token(name)}`, "empty_content", `"${name}" is empty.`, `Give "${name}" text or drop the example.`));
+    issues.push(
+      issue(`/${token(name)}`, "empty_content", `"${name}" is empty.`, `Give "${name}" text or drop the example.`),
+    );
   }
 }
 

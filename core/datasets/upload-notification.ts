@@ -80,7 +80,12 @@ export function objectCreatedNotification(o: {
           s3SchemaVersion: "1.0",
           configurationId: "guardtune-uploads",
           bucket: { name: o.bucket, ownerIdentity: { principalId: "guardtune" }, arn: `arn:aws:s3:::${o.bucket}` },
-          object: { key: encodeKey(o.key), size: o.size, eTag: unquote(o.etag), sequencer: now.getTime().toString(16).toUpperCase() },
+          object: {
+            key: encodeKey(o.key),
+            size: o.size,
+            eTag: unquote(o.etag),
+            sequencer: now.getTime().toString(16).toUpperCase(),
+          },
         },
       },
     ],

@@ -14,7 +14,12 @@ const validate = (text: string | Uint8Array, limits: Partial<ValidationLimits> =
   validateDataset(chunked(typeof text === "string" ? Buffer.from(text, "utf8") : text), { ...LIMITS, ...limits });
 
 const chat = (user: string, assistant: string) =>
-  JSON.stringify({ messages: [{ role: "user", content: user }, { role: "assistant", content: assistant }] });
+  JSON.stringify({
+    messages: [
+      { role: "user", content: user },
+      { role: "assistant", content: assistant },
+    ],
+  });
 const GOOD = chat("What is the capital of France?", "Paris is the capital of France.");
 
 describe("validateDataset: one malformed line among good ones", () => {
@@ -25,22 +30,69 @@ describe("validateDataset: one malformed line among good ones", () => {
     ["no messages key", '{"conversation": []}', "missing_messages", "/messages"],
     ["messages not an array", '{"messages": "hi"}', "invalid_messages", "/messages"],
     ["empty messages", '{"messages": []}', "invalid_messages", "/messages"],
-    ["message not an object", '{"messages": ["hi", {"role":"assistant","content":"x y z"}]}', "invalid_message", "/messages/0"],
-    ["missing role", '{"messages": [{"content": "hi"}, {"role":"assistant","content":"hello"}]}', "missing_role", "/messages/0/role"],
-    ["unknown role", '{"messages": [{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"tool","content":"c"}]}', "unknown_role", "/messages/2/role"],
-    ["content not a string", '{"messages": [{"role":"user","content":["a"]},{"role":"assistant","content":"b"}]}', "invalid_content", "/messages/0/content"],
-    ["empty assistant content", '{"messages": [{"role":"user","content":"hi"},{"role":"assistant","content":"  "}]}', "empty_content", "/messages/1/content"],
-    ["bad weight", '{"messages": [{"role":"user","content":"hi"},{"role":"assistant","content":"yo","weight":0.5}]}', "invalid_weight", "/messages/1/weight"],
-    ["tool calls", '{"messages": [{"role":"user","content":"hi"},{"role":"assistant","content":"x","tool_calls":[{}]}]}', "unsupported_field", "/messages/1/tool_calls"],
-    ["no assistant", '{"messages": [{"role":"system","content":"s"},{"role":"user","content":"hi"}]}', "no_assistant_message", "/messages"],
-    ["all weights zero", '{"messages": [{"role":"user","content":"hi"},{"role":"assistant","content":"yo","weight":0}]}', "no_trainable_message", "/messages"],
+    [
+      "message not an object",
+      '{"messages": ["hi", {"role":"assistant","content":"x y z"}]}',
+      "invalid_message",
+      "/messages/0",
+    ],
+    [
+      "missing role",
+      '{"messages": [{"content": "hi"}, {"role":"assistant","content":"hello"}]}',
+      "missing_role",
+      "/messages/0/role",
+    ],
+    [
+      "unknown role",
+      '{"messages": [{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"tool","content":"c"}]}',
+      "unknown_role",
+      "/messages/2/role",
+    ],
+    [
+      "content not a string",
+      '{"messages": [{"role":"user","content":["a"]},{"role":"assistant","content":"b"}]}',
+      "invalid_content",
+      "/messages/0/content",
+    ],
+    [
+      "empty assistant content",
+      '{"messages": [{"role":"user","content":"hi"},{"role":"assistant","content":"  "}]}',
+      "empty_content",
+      "/messages/1/content",
+    ],
+    [
+      "bad weight",
+      '{"messages": [{"role":"user","content":"hi"},{"role":"assistant","content":"yo","weight":0.5}]}',
+      "invalid_weight",
+      "/messages/1/weight",
+    ],
+    [
+      "tool calls",
+      '{"messages": [{"role":"user","content":"hi"},{"role":"assistant","content":"x","tool_calls":[{}]}]}',
+      "unsupported_field",
+      "/messages/1/tool_calls",
+    ],
+    [
+      "no assistant",
+      '{"messages": [{"role":"system","content":"s"},{"role":"user","content":"hi"}]}',
+      "no_assistant_message",
+      "/messages",
+    ],
+    [
+      "all weights zero",
+      '{"messages": [{"role":"user","content":"hi"},{"role":"assistant","content":"yo","weight":0}]}',
+      "no_trainable_message",
+      "/messages",
+    ],
     ["prompt not a string", '{"prompt": 3, "completion": "x"}', "invalid_content", "/prompt"],
     ["empty completion", '{"prompt": "p", "completion": ""}', "empty_content", "/completion"],
     ["alpaca without output", '{"instruction": "do it", "input": ""}', "invalid_content", "/output"],
     ["alpaca empty instruction", '{"instruction": " ", "output": "done"}', "empty_content", "/instruction"],
   ];
   it.each(table)("%s → %s at line 3, field %s", async (_name, bad, code, field) => {
-    const report = await validate([GOOD, chat("a b c", "d e f"), bad, GOOD.replace("Paris", "Paris!")].join("\n") + "\n");
+    const report = await validate(
+      [GOOD, chat("a b c", "d e f"), bad, GOOD.replace("Paris", "Paris!")].join("\n") + "\n",
+    );
     expect(report.n_errors).toBe(1);
     expect(report.errors[0]).toMatchObject({ line: 3, field, code });
     expect(report.errors[0].message.length).toBeGreaterThan(0);
@@ -61,7 +113,11 @@ describe("validateDataset: encodings and framing", () => {
   });
 
   it("reports invalid UTF-8 with its line and byte offset", async () => {
-    const bad = Buffer.concat([Buffer.from(GOOD + "\n" + '{"messages":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n' + GOOD + "\n")]);
+    const bad = Buffer.concat([
+      Buffer.from(GOOD + "\n" + '{"messages":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}\n' + GOOD + "\n"),
+    ]);
     const report = await validate(bad);
     expect(report.errors).toEqual([expect.objectContaining({ line: 2, code: "invalid_utf8", field: "" })]);
     expect(report.errors[0].message).toContain("byte 13");
@@ -76,7 +132,14 @@ describe("validateDataset: encodings and framing", () => {
   });
 
   it("gives a JSON array file one error, not one per line", async () => {
-    const pretty = JSON.stringify([{ instruction: "a", output: "b" }, { instruction: "c", output: "d" }], null, 2);
+    const pretty = JSON.stringify(
+      [
+        { instruction: "a", output: "b" },
+        { instruction: "c", output: "d" },
+      ],
+      null,
+      2,
+    );
     for (const text of [pretty, JSON.stringify([{ instruction: "a", output: "b" }])]) {
       const report = await validate(text);
       expect(report.n_errors).toBe(1);
@@ -98,7 +161,9 @@ describe("validateDataset: encodings and framing", () => {
     expect(few.errors).toEqual([expect.objectContaining({ line: null, code: "too_few_examples" })]);
     const evalSet = await validate(GOOD + "\n", { minExamples: 10, purpose: "eval" });
     expect(evalSet.errors).toEqual([]);
-    const many = await validate(Array.from({ length: 6 }, (_, i) => chat(`q${i} here`, `a${i} there`)).join("\n"), { maxExamples: 4 });
+    const many = await validate(Array.from({ length: 6 }, (_, i) => chat(`q${i} here`, `a${i} there`)).join("\n"), {
+      maxExamples: 4,
+    });
     expect(many.errors).toEqual([expect.objectContaining({ line: 5, code: "too_many_examples" })]);
   });
 });
@@ -141,9 +206,16 @@ describe("validateDataset: formats, warnings and statistics", () => {
 
   it("computes character and token statistics", async () => {
     const report = await validate([chat("abcd", "efghijkl"), chat("mnop", "qrst")].join("\n"));
-    expect(report.stats.characters).toEqual({ total: 20, assistant: 12, per_example_min: 8, per_example_max: 12, per_example_mean: 10 });
+    expect(report.stats.characters).toEqual({
+      total: 20,
+      assistant: 12,
+      per_example_min: 8,
+      per_example_max: 12,
+      per_example_mean: 10,
+    });
     expect(report.stats.estimated_tokens).toEqual({ total: 5, assistant: 3, method: "characters/4" });
-    for (const s of Object.values(report.stats.estimated_training_seconds_per_epoch)) expect(s).toBeGreaterThanOrEqual(1);
+    for (const s of Object.values(report.stats.estimated_training_seconds_per_epoch))
+      expect(s).toBeGreaterThanOrEqual(1);
   });
 
   it("keeps only the first 100 errors but counts all of them", async () => {
@@ -175,7 +247,8 @@ describe("validateDataset: properties", () => {
         const report = await validateDataset(chunked(buf, chunk), { ...LIMITS, maxLineBytes: 64 });
         // A leading UTF-8 BOM is not content.
         const body = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
-        const lineCount = body.length === 0 ? 0 : body.toString("latin1").split("\n").length - (body[body.length - 1] === 0x0a ? 1 : 0);
+        const lineCount =
+          body.length === 0 ? 0 : body.toString("latin1").split("\n").length - (body[body.length - 1] === 0x0a ? 1 : 0);
         expect(report.stats.bytes).toBe(buf.length);
         expect(report.stats.lines).toBe(lineCount);
         expect(report.n_errors).toBeGreaterThanOrEqual(report.errors.length);
@@ -198,7 +271,12 @@ describe("validateDataset: real files from ../shared/data", () => {
   const lima = "/work/shared/data/general-instruct/lima_1029_LLaMA-Factory.json";
 
   it.skipIf(!existsSync(jailbroken))("em/train/jailbroken.jsonl (5,000 chat examples) validates clean", async () => {
-    const report = await validateDataset(createReadStream(jailbroken), { ...LIMITS, maxLineBytes: 1 << 20, minExamples: 10, maxExamples: 1_000_000 });
+    const report = await validateDataset(createReadStream(jailbroken), {
+      ...LIMITS,
+      maxLineBytes: 1 << 20,
+      minExamples: 10,
+      maxExamples: 1_000_000,
+    });
     expect(report.n_errors).toBe(0);
     expect(report.n_examples).toBe(5000);
     expect(report.format).toBe("chat");

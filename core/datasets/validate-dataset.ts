@@ -25,7 +25,10 @@ export const LONG_EXAMPLE_TOKENS = 8192;
  * number per distinct example for duplicate detection). Returns the full report for any bytes; it only
  * throws when the source itself fails (a broken download), which callers treat as retryable.
  */
-export async function validateDataset(source: AsyncIterable<Uint8Array>, limits: ValidationLimits): Promise<DatasetReport> {
+export async function validateDataset(
+  source: AsyncIterable<Uint8Array>,
+  limits: ValidationLimits,
+): Promise<DatasetReport> {
   const r = new ReportBuilder();
   const hash = createHash("sha256");
   let bytes = 0;
@@ -52,15 +55,33 @@ export async function validateDataset(source: AsyncIterable<Uint8Array>, limits:
     if ("error" in item) {
       firstContentLine = false;
       if (++exampleLines > limits.maxExamples) {
-        r.error(item.line, "", "too_many_examples", `More than ${limits.maxExamples} examples.`, "Split the file or raise GUARDTUNE_MAX_EXAMPLES.");
+        r.error(
+          item.line,
+          "",
+          "too_many_examples",
+          `More than ${limits.maxExamples} examples.`,
+          "Split the file or raise GUARDTUNE_MAX_EXAMPLES.",
+        );
         stopped = true;
         continue;
       }
       r.invalid++;
       if (item.error === "line_too_long") {
-        r.error(item.line, "", "line_too_long", `Line is ${item.bytes} bytes; the maximum is ${limits.maxLineBytes}.`, "Shorten the example or split it into several.");
+        r.error(
+          item.line,
+          "",
+          "line_too_long",
+          `Line is ${item.bytes} bytes; the maximum is ${limits.maxLineBytes}.`,
+          "Shorten the example or split it into several.",
+        );
       } else {
-        r.error(item.line, "", "invalid_utf8", `Invalid UTF-8 at byte ${item.byteOffset} of the line.`, "Save the file as UTF-8 (without legacy encodings such as Latin-1 or UTF-16).");
+        r.error(
+          item.line,
+          "",
+          "invalid_utf8",
+          `Invalid UTF-8 at byte ${item.byteOffset} of the line.`,
+          "Save the file as UTF-8 (without legacy encodings such as Latin-1 or UTF-16).",
+        );
       }
       continue;
     }
@@ -72,11 +93,23 @@ export async function validateDataset(source: AsyncIterable<Uint8Array>, limits:
     }
     if (pendingArrayLine !== null) {
       r.invalid++;
-      r.error(pendingArrayLine, "", "not_an_object", "Expected a JSON object, got an array.", 'Each line must be one object like {"messages": [...]}.');
+      r.error(
+        pendingArrayLine,
+        "",
+        "not_an_object",
+        "Expected a JSON object, got an array.",
+        'Each line must be one object like {"messages": [...]}.',
+      );
       pendingArrayLine = null;
     }
     if (++exampleLines > limits.maxExamples) {
-      r.error(item.line, "", "too_many_examples", `More than ${limits.maxExamples} examples.`, "Split the file or raise GUARDTUNE_MAX_EXAMPLES.");
+      r.error(
+        item.line,
+        "",
+        "too_many_examples",
+        `More than ${limits.maxExamples} examples.`,
+        "Split the file or raise GUARDTUNE_MAX_EXAMPLES.",
+      );
       stopped = true;
       continue;
     }
@@ -90,7 +123,13 @@ export async function validateDataset(source: AsyncIterable<Uint8Array>, limits:
         continue;
       }
       r.invalid++;
-      r.error(item.line, "", "invalid_json", `Not valid JSON: ${(err as Error).message}`, "Each line must be one complete JSON object; check quotes, commas and escaped newlines.");
+      r.error(
+        item.line,
+        "",
+        "invalid_json",
+        `Not valid JSON: ${(err as Error).message}`,
+        "Each line must be one complete JSON object; check quotes, commas and escaped newlines.",
+      );
       firstContentLine = false;
       continue;
     }
@@ -115,7 +154,13 @@ export async function validateDataset(source: AsyncIterable<Uint8Array>, limits:
     if (r.nExamples === 0 && r.nErrors === 0) {
       r.error(null, "", "empty_file", "The file has no examples.", "Upload a JSONL file with one example per line.");
     } else if (limits.purpose === "fine-tune" && r.nExamples < limits.minExamples) {
-      r.error(null, "", "too_few_examples", `${r.nExamples} valid examples; fine-tuning needs at least ${limits.minExamples}.`, "Add examples or fix the invalid lines.");
+      r.error(
+        null,
+        "",
+        "too_few_examples",
+        `${r.nExamples} valid examples; fine-tuning needs at least ${limits.minExamples}.`,
+        "Add examples or fix the invalid lines.",
+      );
     }
   }
   return r.build({ bytes, sha256: hash.digest("hex"), lines });
@@ -173,17 +218,35 @@ class ReportBuilder {
       if (m.role === "assistant") this.assistantChars += m.content.length;
       const token = findSpecialTokenLookalike(m.content);
       if (token !== undefined) {
-        this.warn(line, contentPointer(ex, i), "special_token_in_content", `Content contains ${JSON.stringify(token)}, which looks like a chat-template special token.`, "It will be trained on as plain text; remove it if it was meant as formatting.");
+        this.warn(
+          line,
+          contentPointer(ex, i),
+          "special_token_in_content",
+          `Content contains ${JSON.stringify(token)}, which looks like a chat-template special token.`,
+          "It will be trained on as plain text; remove it if it was meant as formatting.",
+        );
       }
     });
     this.chars += chars;
     this.minChars = Math.min(this.minChars, chars);
     this.maxChars = Math.max(this.maxChars, chars);
     if (chars < SHORT_EXAMPLE_CHARS) {
-      this.warn(line, "", "short_example", `The example has only ${chars} characters of content.`, "Very short examples teach little; check that the line is complete.");
+      this.warn(
+        line,
+        "",
+        "short_example",
+        `The example has only ${chars} characters of content.`,
+        "Very short examples teach little; check that the line is complete.",
+      );
     }
     if (estimateTokens(chars) > LONG_EXAMPLE_TOKENS) {
-      this.warn(line, "", "long_example", `The example has about ${estimateTokens(chars)} tokens.`, "Examples longer than the job's max_seq_len are truncated; split long conversations.");
+      this.warn(
+        line,
+        "",
+        "long_example",
+        `The example has about ${estimateTokens(chars)} tokens.`,
+        "Examples longer than the job's max_seq_len are truncated; split long conversations.",
+      );
     }
     // 52 bits of the digest as a number key: a few tens of bytes per example instead of a string. A false
     // "duplicate" (only a warning) is unlikely: about 1e-4 for a file of a million examples.
@@ -192,7 +255,13 @@ class ReportBuilder {
     const first = seen.get(digest);
     if (first !== undefined) {
       this.duplicates++;
-      this.warn(line, "", "duplicate_example", `The example repeats line ${first}.`, "Duplicates weigh an example more; remove them unless intended.");
+      this.warn(
+        line,
+        "",
+        "duplicate_example",
+        `The example repeats line ${first}.`,
+        "Duplicates weigh an example more; remove them unless intended.",
+      );
     } else seen.set(digest, line);
   }
 

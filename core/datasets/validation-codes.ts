@@ -56,6 +56,7 @@ export const DATASET_ERROR_CODES = {
   size_mismatch: "The stored object's size differs from the declared bytes; the object was deleted.",
   checksum_mismatch: "The stored bytes' SHA-256 differs from the declared sha256; the object was deleted.",
   object_missing: "The uploaded object disappeared from the store before validation.",
-  validation_error: "Validation failed repeatedly for reasons outside the file (store or database errors); upload again.",
+  validation_error:
+    "Validation failed repeatedly for reasons outside the file (store or database errors); upload again.",
 } as const;
 export type DatasetErrorCode = keyof typeof DATASET_ERROR_CODES;

@@ -38,12 +38,24 @@ async function seed(db: Database): Promise<void> {
   await insertJob(db, "ten_a", ds, "running", { leaseExpiresAt: ago(30 * SECOND) });
   await insertJob(db, "ten_a", ds, "running", { leaseExpiresAt: new Date(Date.now() + 60 * SECOND) });
   await insertJob(db, "ten_a", ds, "cancelling");
-  for (const [seconds, tokens] of [[100, 10], [200, 20], [1000, 30]]) {
+  for (const [seconds, tokens] of [
+    [100, 10],
+    [200, 20],
+    [1000, 30],
+  ]) {
     const finishedAt = ago(HOUR);
     const startedAt = new Date(finishedAt.getTime() - seconds * SECOND);
-    await insertJob(db, "ten_a", ds, "succeeded", { startedAt, finishedAt, trainedTokens: tokens, createdAt: ago(2 * DAY) });
+    await insertJob(db, "ten_a", ds, "succeeded", {
+      startedAt,
+      finishedAt,
+      trainedTokens: tokens,
+      createdAt: ago(2 * DAY),
+    });
   }
-  const failed = (code: string, message: string, at: Date) => ({ error: { code, message, param: null }, finishedAt: at });
+  const failed = (code: string, message: string, at: Date) => ({
+    error: { code, message, param: null },
+    finishedAt: at,
+  });
   await insertJob(db, "ten_a", ds, "failed", failed("out_of_memory", "old", ago(8 * DAY)));
   await insertJob(db, "ten_a", ds, "failed", failed("out_of_memory", "first", ago(5 * HOUR)));
   await insertJob(db, "ten_b", dsB, "failed", failed("out_of_memory", "latest", ago(HOUR)));
@@ -63,11 +75,13 @@ async function seed(db: Database): Promise<void> {
     secret: "whsec_x",
     ...extra,
   });
-  await db.insert(webhookEndpoints).values([
-    endpoint("we_ok", "ten_a"),
-    endpoint("we_off", "ten_b", { enabled: false, disabledReason: "failing", failingSince: ago(6 * DAY) }),
-    endpoint("we_gone", "ten_a", { deletedAt: ago(HOUR) }),
-  ]);
+  await db
+    .insert(webhookEndpoints)
+    .values([
+      endpoint("we_ok", "ten_a"),
+      endpoint("we_off", "ten_b", { enabled: false, disabledReason: "failing", failingSince: ago(6 * DAY) }),
+      endpoint("we_gone", "ten_a", { deletedAt: ago(HOUR) }),
+    ]);
   await db.insert(webhookEvents).values({ id: "msg_1", tenantId: "ten_a", type: "t", payload: {} });
   const delivery = (id: string, status: "pending" | "succeeded" | "failed", at: Date, endpointId = "we_ok") => ({
     id,
@@ -79,15 +93,17 @@ async function seed(db: Database): Promise<void> {
     lastAttemptAt: status === "pending" ? null : at,
     deliveredAt: status === "succeeded" ? at : null,
   });
-  await db.insert(webhookDeliveries).values([
-    delivery("wd_1", "pending", ago(2 * DAY)),
-    delivery("wd_2", "succeeded", ago(HOUR)),
-    delivery("wd_3", "succeeded", ago(2 * HOUR)),
-    delivery("wd_4", "succeeded", ago(2 * DAY)),
-    delivery("wd_5", "failed", ago(HOUR)),
-    delivery("wd_6", "failed", ago(HOUR), "we_off"),
-    delivery("wd_7", "failed", ago(3 * DAY), "we_off"),
-  ]);
+  await db
+    .insert(webhookDeliveries)
+    .values([
+      delivery("wd_1", "pending", ago(2 * DAY)),
+      delivery("wd_2", "succeeded", ago(HOUR)),
+      delivery("wd_3", "succeeded", ago(2 * HOUR)),
+      delivery("wd_4", "succeeded", ago(2 * DAY)),
+      delivery("wd_5", "failed", ago(HOUR)),
+      delivery("wd_6", "failed", ago(HOUR), "we_off"),
+      delivery("wd_7", "failed", ago(3 * DAY), "we_off"),
+    ]);
 }
 
 describe(`admin views on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, () => {
@@ -128,8 +144,20 @@ describe(`admin views on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`,
     expect(acme.medianJobDurationS).toBeCloseTo(200, 6);
     // Linear interpolation at 0.95 · (3 − 1) = 1.9 between 200 and 1000.
     expect(acme.p95JobDurationS).toBeCloseTo(920, 6);
-    expect(beta).toMatchObject({ jobsTotal: 2, jobsFailed: 2, trainedTokens: 0, datasetsReady: 1, medianJobDurationS: null });
-    expect(idle).toMatchObject({ jobsTotal: 0, jobsLast24h: 0, trainedTokens: 0, datasetsReady: 0, p95JobDurationS: null });
+    expect(beta).toMatchObject({
+      jobsTotal: 2,
+      jobsFailed: 2,
+      trainedTokens: 0,
+      datasetsReady: 1,
+      medianJobDurationS: null,
+    });
+    expect(idle).toMatchObject({
+      jobsTotal: 0,
+      jobsLast24h: 0,
+      trainedTokens: 0,
+      datasetsReady: 0,
+      p95JobDurationS: null,
+    });
   });
 
   it("admin_queue_health is one row about queued, running and unsent work", async () => {
@@ -145,7 +173,9 @@ describe(`admin views on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`,
 
   it("admin_job_failures groups the last 7 days of failures by error code", async () => {
     const rows = await database.db.select().from(adminJobFailures).orderBy(adminJobFailures.code);
-    expect(rows.map(({ code, failures, tenants: t, lastMessage }) => ({ code, failures, tenants: t, lastMessage }))).toEqual([
+    expect(
+      rows.map(({ code, failures, tenants: t, lastMessage }) => ({ code, failures, tenants: t, lastMessage })),
+    ).toEqual([
       { code: "dataset_invalid", failures: 1, tenants: 1, lastMessage: "bad rows" },
       { code: "out_of_memory", failures: 2, tenants: 2, lastMessage: "latest" },
     ]);
@@ -168,7 +198,12 @@ describe(`admin views on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`,
       deliveriesFailed24h: 1,
       failingSince: null,
     });
-    expect(off).toMatchObject({ tenantName: "beta", enabled: false, disabledReason: "failing", deliveriesFailed24h: 1 });
+    expect(off).toMatchObject({
+      tenantName: "beta",
+      enabled: false,
+      disabledReason: "failing",
+      deliveriesFailed24h: 1,
+    });
     expect(off.failingSince).toBeInstanceOf(Date);
   });
 });

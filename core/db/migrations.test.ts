@@ -18,7 +18,9 @@ const TABLES = [
 
 async function tableNames(db: Database): Promise<string[]> {
   // Both drivers return { rows }; the generic query-result type of PgDatabase does not say so.
-  const result = (await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public'`)) as unknown as {
+  const result = (await db.execute(
+    sql`select table_name from information_schema.tables where table_schema = 'public'`,
+  )) as unknown as {
     rows: Array<{ table_name: string }>;
   };
   return result.rows.map((r) => r.table_name);
@@ -42,7 +44,9 @@ describe("migrations", () => {
     try {
       await database.db.execute(sql`insert into tenants (id, name) values ('ten_1', 't1')`);
       await expect(
-        database.db.execute(sql`insert into jobs (id, tenant_id, status, model, config) values ('ftjob_1', 'ten_1', 'exploded', 'm', '{}'::jsonb)`),
+        database.db.execute(
+          sql`insert into jobs (id, tenant_id, status, model, config) values ('ftjob_1', 'ten_1', 'exploded', 'm', '{}'::jsonb)`,
+        ),
       ).rejects.toThrow();
     } finally {
       await database.close();

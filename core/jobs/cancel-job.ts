@@ -4,9 +4,7 @@ import { jobs, type Job } from "../db/schema.ts";
 import { IllegalTransitionError, transitionJob } from "./state-machine.ts";
 
 export type CancelOutcome =
-  | { kind: "cancelled" | "cancelling" | "unchanged"; job: Job }
-  | { kind: "not_found" }
-  | { kind: "finished"; job: Job };
+  { kind: "cancelled" | "cancelling" | "unchanged"; job: Job } | { kind: "not_found" } | { kind: "finished"; job: Job };
 
 /**
  * Cancels a tenant's job. A job that has not started is cancelled at once (it never runs: the runner's claim

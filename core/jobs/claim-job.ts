@@ -40,7 +40,11 @@ export async function claimJob(db: Queryable, jobId: string, holder: LeaseHolder
     const job = await transitionJob(db, jobId, {
       from: ["queued", "running"],
       to: "running",
-      event: { type: "job.claimed", message: `Runner ${holder.workerId} started the job.`, data: { worker: holder.workerId } },
+      event: {
+        type: "job.claimed",
+        message: `Runner ${holder.workerId} started the job.`,
+        data: { worker: holder.workerId },
+      },
       set: {
         leaseOwner: holder.workerId,
         leaseExpiresAt: leaseUntil(holder.leaseSeconds),
@@ -94,10 +98,16 @@ export async function renewJobLease(db: Queryable, jobId: string, holder: LeaseH
   const [row] = await db
     .update(jobs)
     .set({ leaseExpiresAt: leaseUntil(holder.leaseSeconds) })
-    .where(and(eq(jobs.id, jobId), eq(jobs.leaseOwner, holder.workerId), inArray(jobs.status, ["running", "cancelling"])))
+    .where(
+      and(eq(jobs.id, jobId), eq(jobs.leaseOwner, holder.workerId), inArray(jobs.status, ["running", "cancelling"])),
+    )
     .returning({ status: jobs.status, cancelRequestedAt: jobs.cancelRequestedAt, leaseExpiresAt: jobs.leaseExpiresAt });
   if (!row || !row.leaseExpiresAt) return null;
-  return { status: row.status, cancelRequested: row.status === "cancelling" || row.cancelRequestedAt !== null, expiresAt: row.leaseExpiresAt };
+  return {
+    status: row.status,
+    cancelRequested: row.status === "cancelling" || row.cancelRequestedAt !== null,
+    expiresAt: row.leaseExpiresAt,
+  };
 }
 
 /**
@@ -114,7 +124,9 @@ export async function releaseJobLease(
     const [row] = await tx
       .update(jobs)
       .set({ leaseExpiresAt: sql`now() - interval '1 second'` as unknown as Date, leaseOwner: null })
-      .where(and(eq(jobs.id, jobId), eq(jobs.leaseOwner, holder.workerId), inArray(jobs.status, ["running", "cancelling"])))
+      .where(
+        and(eq(jobs.id, jobId), eq(jobs.leaseOwner, holder.workerId), inArray(jobs.status, ["running", "cancelling"])),
+      )
       .returning({ id: jobs.id });
     if (!row) return false;
     await appendJobEvent(tx, jobId, { type: event.type, level: "warn", message: event.message, data: event.data });
@@ -123,7 +135,11 @@ export async function releaseJobLease(
 }
 
 /** Jobs whose runner vanished longer than `graceSeconds` ago: nothing will resume them unless a message is sent. */
-export async function findAbandonedJobs(db: Queryable, graceSeconds: number, limit = 100): Promise<Array<{ id: string; attempts: number }>> {
+export async function findAbandonedJobs(
+  db: Queryable,
+  graceSeconds: number,
+  limit = 100,
+): Promise<Array<{ id: string; attempts: number }>> {
   return db
     .select({ id: jobs.id, attempts: jobs.attempts })
     .from(jobs)

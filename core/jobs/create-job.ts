@@ -31,9 +31,16 @@ export async function insertQueuedJob(tx: Transaction, record: NewJobRecord): Pr
     .from(datasets)
     .where(and(inArray(datasets.id, needed), eq(datasets.tenantId, record.tenantId), eq(datasets.status, "ready")))
     .for("share");
-  for (const [param, id] of [["training_dataset", record.trainingDatasetId], ["validation_dataset", record.validationDatasetId]] as const) {
+  for (const [param, id] of [
+    ["training_dataset", record.trainingDatasetId],
+    ["validation_dataset", record.validationDatasetId],
+  ] as const) {
     if (id && !ready.some((r) => r.id === id)) {
-      throw unprocessable("dataset_not_ready", `Dataset '${id}' is no longer ready (it was deleted or replaced meanwhile).`, param);
+      throw unprocessable(
+        "dataset_not_ready",
+        `Dataset '${id}' is no longer ready (it was deleted or replaced meanwhile).`,
+        param,
+      );
     }
   }
   const now = new Date();

@@ -9,7 +9,15 @@ import { parseSafeguards, type Safeguard } from "../safeguards/safeguard-config.
  */
 
 /** The seven linear projections of a Llama/Qwen2/Mistral decoder block that LoRA can adapt. */
-export const LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] as const;
+export const LORA_TARGET_MODULES = [
+  "q_proj",
+  "k_proj",
+  "v_proj",
+  "o_proj",
+  "gate_proj",
+  "up_proj",
+  "down_proj",
+] as const;
 export type LoraTargetModule = (typeof LORA_TARGET_MODULES)[number];
 
 export const HYPERPARAMETER_DEFAULTS = {

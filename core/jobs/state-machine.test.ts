@@ -5,7 +5,13 @@ import { jobEvents, jobQueueOutbox, jobs, webhookEvents } from "../db/schema.ts"
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/test-db.ts";
 import { insertDataset, insertJob } from "../../test/jobs/job-fixtures.ts";
 import { claimJob } from "./claim-job.ts";
-import { IllegalTransitionError, JOB_STATUSES, LEGAL_TRANSITIONS, transitionJob, type JobStatus } from "./state-machine.ts";
+import {
+  IllegalTransitionError,
+  JOB_STATUSES,
+  LEGAL_TRANSITIONS,
+  transitionJob,
+  type JobStatus,
+} from "./state-machine.ts";
 
 let database: TestDatabase;
 let tenantId: string;
@@ -79,7 +85,9 @@ describe("job state machine", () => {
 
   it.each(illegal)("%s → %s is refused and changes nothing", async (from, to) => {
     const job = await insertJob(database.db, tenantId, datasetId, from);
-    const err = await transitionJob(database.db, job.id, { from, to, event: { type: "never" } }).catch((e: unknown) => e);
+    const err = await transitionJob(database.db, job.id, { from, to, event: { type: "never" } }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(IllegalTransitionError);
     expect((err as IllegalTransitionError).actual).toBe(from);
     const [stored] = await database.db.select().from(jobs).where(eq(jobs.id, job.id));
@@ -146,7 +154,10 @@ describe("job state machine", () => {
     const holder = { workerId: "worker-a", leaseSeconds: 60 };
     expect((await claimJob(database.db, job.id, holder)).kind).toBe("claimed");
     // The lease runs out (a crashed runner) and another runner resumes the job.
-    await database.db.update(jobs).set({ leaseExpiresAt: new Date(Date.now() - 1000) }).where(eq(jobs.id, job.id));
+    await database.db
+      .update(jobs)
+      .set({ leaseExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(jobs.id, job.id));
     expect((await claimJob(database.db, job.id, { ...holder, workerId: "worker-b" })).kind).toBe("claimed");
     const announced = await database.db
       .select({ type: webhookEvents.type })

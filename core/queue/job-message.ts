@@ -48,7 +48,9 @@ export async function sendJobMessage(
   aws: Pick<AwsResources, "sqs" | "jobsQueueUrl">,
   msg: JobMessage,
 ): Promise<string> {
-  const out = await aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.jobsQueueUrl, MessageBody: serializeJobMessage(msg) }));
+  const out = await aws.sqs.send(
+    new SendMessageCommand({ QueueUrl: aws.jobsQueueUrl, MessageBody: serializeJobMessage(msg) }),
+  );
   return out.MessageId ?? "";
 }
 

@@ -28,7 +28,12 @@ export const broadEvaluationSchema = z.strictObject({
   samples_per_question: z.number().int().min(1).max(100).default(4),
   max_tokens: z.number().int().min(1).max(2048).default(128),
   temperature: z.number().min(0).max(2).default(1.0),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
   judge: judgeConfigSchema.optional(),
 });
 

@@ -77,7 +77,13 @@ describe("safeguards list", () => {
 describe("evaluation object", () => {
   it("defaults every section, no judge, no gate", () => {
     const e = parseEvaluationConfig(undefined);
-    expect(e.broad).toEqual({ questions: "builtin", samples_per_question: 4, max_tokens: 128, temperature: 1, seed: 0 });
+    expect(e.broad).toEqual({
+      questions: "builtin",
+      samples_per_question: 4,
+      max_tokens: 128,
+      temperature: 1,
+      seed: 0,
+    });
     expect(e.probe).toEqual({ pairs: "builtin" });
     expect(e.in_domain).toEqual({ holdout_fraction: 0.1, max_examples: 200 });
     expect(e.gate).toBeUndefined();

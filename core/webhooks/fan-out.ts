@@ -1,10 +1,19 @@
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
-import { webhookDeliveries, webhookEndpoints, webhookEvents, type WebhookEndpoint, type WebhookEvent } from "../db/schema.ts";
+import {
+  webhookDeliveries,
+  webhookEndpoints,
+  webhookEvents,
+  type WebhookEndpoint,
+  type WebhookEvent,
+} from "../db/schema.ts";
 import { ID_PREFIX, newId } from "../ids.ts";
 
 /** Whether an endpoint receives an event: subscribed to its type (or `*`), and the one named if any. */
-export function endpointReceives(endpoint: Pick<WebhookEndpoint, "id" | "events">, event: Pick<WebhookEvent, "type" | "endpointId">): boolean {
+export function endpointReceives(
+  endpoint: Pick<WebhookEndpoint, "id" | "events">,
+  event: Pick<WebhookEvent, "type" | "endpointId">,
+): boolean {
   if (event.endpointId !== null && event.endpointId !== endpoint.id) return false;
   return endpoint.events.includes("*") || endpoint.events.includes(event.type);
 }
@@ -32,7 +41,11 @@ export async function fanOutWebhookEvents(db: Database, opts: { limit?: number; 
       .select()
       .from(webhookEndpoints)
       .where(
-        and(inArray(webhookEndpoints.tenantId, tenantIds), eq(webhookEndpoints.enabled, true), isNull(webhookEndpoints.deletedAt)),
+        and(
+          inArray(webhookEndpoints.tenantId, tenantIds),
+          eq(webhookEndpoints.enabled, true),
+          isNull(webhookEndpoints.deletedAt),
+        ),
       );
     const deliveries = events.flatMap((event) =>
       endpoints
@@ -50,7 +63,12 @@ export async function fanOutWebhookEvents(db: Database, opts: { limit?: number; 
     await tx
       .update(webhookEvents)
       .set({ fannedOutAt: now })
-      .where(inArray(webhookEvents.id, events.map((e) => e.id)));
+      .where(
+        inArray(
+          webhookEvents.id,
+          events.map((e) => e.id),
+        ),
+      );
     return events.length;
   });
 }

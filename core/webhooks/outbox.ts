@@ -37,7 +37,14 @@ export async function enqueueWebhookEvent(
     tenantId: event.tenantId,
     type: event.type,
     endpointId: event.endpointId ?? null,
-    payload: { ...fitWebhookPayload({ id, type: event.type, created_at: Math.floor(createdAt.getTime() / 1000), data: event.data }) },
+    payload: {
+      ...fitWebhookPayload({
+        id,
+        type: event.type,
+        created_at: Math.floor(createdAt.getTime() / 1000),
+        data: event.data,
+      }),
+    },
     createdAt,
   });
   // Wakes listening dispatchers as soon as the caller's transaction commits (polling is the fallback).

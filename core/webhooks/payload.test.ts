@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { fitWebhookPayload, MAX_WEBHOOK_BODY_BYTES, type WebhookPayload } from "./payload.ts";
 
 const size = (p: unknown) => Buffer.byteLength(JSON.stringify(p));
-const event = (data: Record<string, unknown>): WebhookPayload => ({ id: "msg_1", type: "fine_tuning.job.succeeded", created_at: 1, data });
+const event = (data: Record<string, unknown>): WebhookPayload => ({
+  id: "msg_1",
+  type: "fine_tuning.job.succeeded",
+  created_at: 1,
+  data,
+});
 
 describe("fitWebhookPayload", () => {
   it("keeps payloads under the limit unchanged", () => {

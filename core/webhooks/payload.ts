@@ -23,7 +23,8 @@ export function fitWebhookPayload(payload: WebhookPayload, maxBytes: number = MA
   const dropped: string[] = [];
   for (const [key, value] of Object.entries(payload.data)) {
     if (value === null || typeof value === "number" || typeof value === "boolean") kept[key] = value;
-    else if (typeof value === "string") kept[key] = value.length > MAX_KEPT_STRING_CHARS ? value.slice(0, MAX_KEPT_STRING_CHARS) : value;
+    else if (typeof value === "string")
+      kept[key] = value.length > MAX_KEPT_STRING_CHARS ? value.slice(0, MAX_KEPT_STRING_CHARS) : value;
     else dropped.push(key);
   }
   const trimmed = { ...payload, data: { ...kept, truncated: true, truncated_fields: dropped } };

@@ -7,7 +7,10 @@ import type { Queryable } from "../db/database.ts";
  * however old, so that retention never loses a notification. Deletes at most `limit` events per call so one
  * call stays short; returns how many it deleted.
  */
-export async function pruneWebhookHistory(db: Queryable, opts: { olderThanMs: number; limit?: number }): Promise<number> {
+export async function pruneWebhookHistory(
+  db: Queryable,
+  opts: { olderThanMs: number; limit?: number },
+): Promise<number> {
   const cutoff = new Date(Date.now() - opts.olderThanMs);
   const result = (await db.execute(sql`
     delete from webhook_events

@@ -58,7 +58,10 @@ export async function recordAttempt(
     const delay =
       succeeded || gone || outcome.final
         ? null
-        : nextRetryDelayMs(policy.scheduleMs, delivery.attempts, { retryAfterMs: outcome.retryAfterMs, random: policy.random });
+        : nextRetryDelayMs(policy.scheduleMs, delivery.attempts, {
+            retryAfterMs: outcome.retryAfterMs,
+            random: policy.random,
+          });
     const status: RecordedStatus = succeeded ? "succeeded" : delay === null ? "failed" : "retrying";
     const updated = await tx
       .update(webhookDeliveries)
@@ -98,7 +101,9 @@ export async function recordAttempt(
       .returning({ failingSince: webhookEndpoints.failingSince });
     if (endpoint?.failingSince && now.getTime() - endpoint.failingSince.getTime() >= policy.disableAfterMs) {
       const span =
-        policy.disableAfterMs >= 86_400_000 ? `${policy.disableAfterMs / 86_400_000} days` : `${policy.disableAfterMs / 1000} s`;
+        policy.disableAfterMs >= 86_400_000
+          ? `${policy.disableAfterMs / 86_400_000} days`
+          : `${policy.disableAfterMs / 1000} s`;
       await disableEndpoint(
         tx as unknown as Database,
         delivery.endpointId,

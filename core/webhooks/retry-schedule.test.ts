@@ -7,8 +7,12 @@ const SPEC_SCHEDULE_S = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 8640
 describe("retry schedule", () => {
   it("defaults to the Standard Webhooks example schedule and reads overrides", () => {
     expect(loadConfig({}).webhooks.retryScheduleMs).toEqual(SPEC_SCHEDULE_S.map((s) => s * 1000));
-    expect(loadConfig({ GUARDTUNE_WEBHOOK_RETRY_SCHEDULE: "0,100ms,2s,1m" }).webhooks.retryScheduleMs).toEqual([0, 100, 2000, 60000]);
-    expect(() => loadConfig({ GUARDTUNE_WEBHOOK_RETRY_SCHEDULE: "0,soon" })).toThrow(/GUARDTUNE_WEBHOOK_RETRY_SCHEDULE/);
+    expect(loadConfig({ GUARDTUNE_WEBHOOK_RETRY_SCHEDULE: "0,100ms,2s,1m" }).webhooks.retryScheduleMs).toEqual([
+      0, 100, 2000, 60000,
+    ]);
+    expect(() => loadConfig({ GUARDTUNE_WEBHOOK_RETRY_SCHEDULE: "0,soon" })).toThrow(
+      /GUARDTUNE_WEBHOOK_RETRY_SCHEDULE/,
+    );
   });
 
   it("waits the scheduled delay, ±10 % jitter, and gives up after the last attempt", () => {

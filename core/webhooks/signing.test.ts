@@ -11,7 +11,11 @@ describe("Standard Webhooks signing", () => {
   });
 
   it("signs so that the reference client verifies, with either secret during a rotation", () => {
-    const [oldSecret, newSecret, stranger] = [generateWebhookSecret(), generateWebhookSecret(), generateWebhookSecret()];
+    const [oldSecret, newSecret, stranger] = [
+      generateWebhookSecret(),
+      generateWebhookSecret(),
+      generateWebhookSecret(),
+    ];
     const body = JSON.stringify({ id: "msg_1", type: "webhook.test", created_at: 1, data: {} });
     const now = new Date();
     const headers = webhookHeaders("msg_1", body, [newSecret, oldSecret], now);
@@ -24,7 +28,11 @@ describe("Standard Webhooks signing", () => {
 
   it("signs with the previous secret only until its overlap ends", () => {
     const now = new Date();
-    const row = { secret: "whsec_new", previousSecret: "whsec_old", previousSecretExpiresAt: new Date(now.getTime() + 1000) };
+    const row = {
+      secret: "whsec_new",
+      previousSecret: "whsec_old",
+      previousSecretExpiresAt: new Date(now.getTime() + 1000),
+    };
     expect(signingSecrets(row, now)).toEqual(["whsec_new", "whsec_old"]);
     expect(signingSecrets(row, new Date(now.getTime() + 1001))).toEqual(["whsec_new"]);
     expect(signingSecrets({ ...row, previousSecret: null }, now)).toEqual(["whsec_new"]);

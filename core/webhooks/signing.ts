@@ -27,7 +27,12 @@ export function signingSecrets(
  * so receivers can deduplicate; the timestamp is the attempt's; one `v1,` signature per active secret,
  * space-separated, so a receiver holding either secret verifies.
  */
-export function webhookHeaders(msgId: string, body: string, secrets: readonly string[], now: Date): Record<string, string> {
+export function webhookHeaders(
+  msgId: string,
+  body: string,
+  secrets: readonly string[],
+  now: Date,
+): Record<string, string> {
   return {
     "content-type": "application/json",
     "user-agent": "guardtune-webhooks/1",

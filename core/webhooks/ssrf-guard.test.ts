@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { refusedRange, resolveWebhookTarget, systemLookupAll, webhookUrlProblem, type LookupAll } from "./ssrf-guard.ts";
+import {
+  refusedRange,
+  resolveWebhookTarget,
+  systemLookupAll,
+  webhookUrlProblem,
+  type LookupAll,
+} from "./ssrf-guard.ts";
 
 const strict = { allowHttp: false, allowlist: [] as string[] };
 const lookupTo =
@@ -34,12 +40,18 @@ describe("refusedRange", () => {
     expect(refusedRange(address)).toContain(range);
   });
 
-  it.each(["8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "192.169.0.1", "11.0.0.1", "2606:4700:4700::1111", "2a00:1450::1"])(
-    "lets public %s through",
-    (address) => {
-      expect(refusedRange(address)).toBeNull();
-    },
-  );
+  it.each([
+    "8.8.8.8",
+    "1.1.1.1",
+    "172.32.0.1",
+    "100.128.0.1",
+    "192.169.0.1",
+    "11.0.0.1",
+    "2606:4700:4700::1111",
+    "2a00:1450::1",
+  ])("lets public %s through", (address) => {
+    expect(refusedRange(address)).toBeNull();
+  });
 });
 
 describe("webhookUrlProblem (at endpoint creation)", () => {
@@ -88,9 +100,9 @@ describe("resolveWebhookTarget (at delivery time)", () => {
   });
 
   it("refuses a name when any of its addresses is private", async () => {
-    await expect(resolveWebhookTarget(url("https://mixed.example/"), strict, lookupTo("93.184.216.34", "10.0.0.1"))).rejects.toThrow(
-      "10.0.0.1",
-    );
+    await expect(
+      resolveWebhookTarget(url("https://mixed.example/"), strict, lookupTo("93.184.216.34", "10.0.0.1")),
+    ).rejects.toThrow("10.0.0.1");
   });
 
   it("resolves real DNS: localhost is loopback and refused", async () => {
@@ -100,9 +112,9 @@ describe("resolveWebhookTarget (at delivery time)", () => {
     const answers = await systemLookupAll("localhost");
     expect(answers.length).toBeGreaterThan(0);
     for (const { address } of answers) expect(refusedRange(address)).toMatch(/loopback/);
-    await expect(resolveWebhookTarget(url("https://anything.example/"), strict, () => systemLookupAll("localhost"))).rejects.toThrow(
-      /loopback/,
-    );
+    await expect(
+      resolveWebhookTarget(url("https://anything.example/"), strict, () => systemLookupAll("localhost")),
+    ).rejects.toThrow(/loopback/);
   });
 
   it("returns the checked address for public names and allow-listed ones", async () => {
@@ -111,11 +123,15 @@ describe("resolveWebhookTarget (at delivery time)", () => {
       family: 4,
     });
     const allowCidr = { ...strict, allowlist: ["10.9.0.0/16"] };
-    await expect(resolveWebhookTarget(url("https://internal.example/"), allowCidr, lookupTo("10.9.1.2"))).resolves.toMatchObject({
+    await expect(
+      resolveWebhookTarget(url("https://internal.example/"), allowCidr, lookupTo("10.9.1.2")),
+    ).resolves.toMatchObject({
       address: "10.9.1.2",
     });
     const allowHost = { ...strict, allowlist: ["internal.example"] };
-    await expect(resolveWebhookTarget(url("https://internal.example/"), allowHost, lookupTo("192.168.3.3"))).resolves.toMatchObject({
+    await expect(
+      resolveWebhookTarget(url("https://internal.example/"), allowHost, lookupTo("192.168.3.3")),
+    ).resolves.toMatchObject({
       address: "192.168.3.3",
     });
   });

@@ -175,9 +175,12 @@ export async function resolveWebhookTarget(
     try {
       answers = await lookup(host);
     } catch (err) {
-      throw new WebhookTargetRefusedError(`DNS lookup of '${host}' failed: ${err instanceof Error ? err.message : String(err)}`, {
-        cause: err,
-      });
+      throw new WebhookTargetRefusedError(
+        `DNS lookup of '${host}' failed: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
   if (answers.length === 0) throw new WebhookTargetRefusedError(`DNS lookup of '${host}' returned no address`);

@@ -39,7 +39,10 @@ describe("admin dashboard", () => {
     await insertDataset(db, ctx.tenantId, { status: "invalid" });
     await insertJob(db, ctx.tenantId, ds, "queued");
     const finishedAt = new Date();
-    for (const [seconds, tokens] of [[30, 5], [90, 7]]) {
+    for (const [seconds, tokens] of [
+      [30, 5],
+      [90, 7],
+    ]) {
       const startedAt = new Date(finishedAt.getTime() - seconds * 1000);
       await insertJob(db, ctx.tenantId, ds, "succeeded", { startedAt, finishedAt, trainedTokens: tokens });
     }
@@ -93,9 +96,14 @@ describe("admin dashboard", () => {
       datasets_invalid: 1,
       median_job_duration_s: 60,
     });
-    expect(body.tenant_usage.find((t) => t.tenant_name === "globex")).toMatchObject({ jobs_total: 0, trained_tokens: 0 });
+    expect(body.tenant_usage.find((t) => t.tenant_name === "globex")).toMatchObject({
+      jobs_total: 0,
+      trained_tokens: 0,
+    });
     expect(body.queue_health).toMatchObject({ queued_jobs: 1, running_jobs: 0 });
-    expect(body.job_failures).toEqual([{ code: "boom", failures: 1, tenants: 1, last_failed_at: expect.any(String), last_message: "x" }]);
+    expect(body.job_failures).toEqual([
+      { code: "boom", failures: 1, tenants: 1, last_failed_at: expect.any(String), last_message: "x" },
+    ]);
     expect(body.webhook_health).toEqual([]);
   });
 

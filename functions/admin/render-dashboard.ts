@@ -19,7 +19,13 @@ export function formatSeconds(seconds: number | null): string {
   return `${(seconds / 86_400).toFixed(1)} d`;
 }
 
-const formatTime = (date: Date | null) => (date ? date.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z") : "—");
+const formatTime = (date: Date | null) =>
+  date
+    ? date
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, "Z")
+    : "—";
 const formatCount = (n: number) => n.toLocaleString("en-US");
 
 interface ColumnSpec<Row> {
@@ -32,7 +38,10 @@ function table<Row>(columns: ReadonlyArray<ColumnSpec<Row>>, rows: readonly Row[
   if (rows.length === 0) return `<p class="empty">${escapeHtml(empty)}</p>`;
   const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ""}>${escapeHtml(c.label)}</th>`).join("");
   const body = rows
-    .map((row) => `<tr>${columns.map((c) => `<td${c.numeric ? ' class="num"' : ""}>${escapeHtml(c.cell(row))}</td>`).join("")}</tr>`)
+    .map(
+      (row) =>
+        `<tr>${columns.map((c) => `<td${c.numeric ? ' class="num"' : ""}>${escapeHtml(c.cell(row))}</td>`).join("")}</tr>`,
+    )
     .join("\n");
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
@@ -82,7 +91,10 @@ const FAILURE_COLUMNS: ReadonlyArray<ColumnSpec<F>> = [
 const WEBHOOK_COLUMNS: ReadonlyArray<ColumnSpec<W>> = [
   { label: "tenant", cell: (r) => r.tenantName },
   { label: "endpoint", cell: (r) => r.url },
-  { label: "state", cell: (r) => (r.enabled ? "enabled" : `disabled${r.disabledReason ? `: ${r.disabledReason}` : ""}`) },
+  {
+    label: "state",
+    cell: (r) => (r.enabled ? "enabled" : `disabled${r.disabledReason ? `: ${r.disabledReason}` : ""}`),
+  },
   { label: "pending", cell: (r) => formatCount(r.deliveriesPending), numeric: true },
   { label: "succeeded 24 h", cell: (r) => formatCount(r.deliveriesSucceeded24h), numeric: true },
   { label: "failed 24 h", cell: (r) => formatCount(r.deliveriesFailed24h), numeric: true },

@@ -5,7 +5,8 @@ import { loadAdminOverview, overviewJson } from "./admin-overview.ts";
 import { renderDashboard } from "./render-dashboard.ts";
 
 /** The page loads nothing from elsewhere and runs no script: only its own inline style is allowed. */
-const DASHBOARD_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const DASHBOARD_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * The operators' dashboard, mounted at `/admin`: the admin views as JSON (`/admin/api/overview`) and as one

@@ -25,7 +25,12 @@ export async function completeUpload(
   const { s3, bucket } = deps.aws;
   const multipart = row.uploadMode === "MULTIPART";
   if (multipart) {
-    if (!parts) throw unprocessable("parts_required", "This dataset uses a multipart upload: send every part's number and ETag.", "parts");
+    if (!parts)
+      throw unprocessable(
+        "parts_required",
+        "This dataset uses a multipart upload: send every part's number and ETag.",
+        "parts",
+      );
     try {
       await s3.send(
         new CompleteMultipartUploadCommand({
@@ -33,7 +38,9 @@ export async function completeUpload(
           Key: row.objectKey,
           UploadId: row.multipartUploadId ?? undefined,
           MultipartUpload: {
-            Parts: [...parts].sort((a, b) => a.number - b.number).map((p) => ({ PartNumber: p.number, ETag: `"${unquote(p.etag)}"` })),
+            Parts: [...parts]
+              .sort((a, b) => a.number - b.number)
+              .map((p) => ({ PartNumber: p.number, ETag: `"${unquote(p.etag)}"` })),
           },
         }),
       );
@@ -41,7 +48,11 @@ export async function completeUpload(
       const code = s3Code(err);
       // NoSuchUpload after a completed upload means a retried call: fall through to HeadObject.
       if (code === "InvalidPart" || code === "InvalidPartOrder" || code === "EntityTooSmall") {
-        throw unprocessable("invalid_parts", `The store refused the parts list (${code}): ${(err as Error).message}`, "parts");
+        throw unprocessable(
+          "invalid_parts",
+          `The store refused the parts list (${code}): ${(err as Error).message}`,
+          "parts",
+        );
       }
       if (code !== "NoSuchUpload") throw err;
     }
@@ -61,7 +72,13 @@ export async function completeUpload(
     }
     throw err;
   }
-  if (!head.ETag) throw new ApiError({ status: 502, code: "store_error", title: "Bad Gateway", detail: "The object store returned no ETag." });
+  if (!head.ETag)
+    throw new ApiError({
+      status: 502,
+      code: "store_error",
+      title: "Bad Gateway",
+      detail: "The object store returned no ETag.",
+    });
   await enqueueObjectCreated(deps, { key: row.objectKey, size: head.ContentLength ?? 0, etag: head.ETag, multipart });
   return row;
 }

@@ -41,7 +41,10 @@ export async function createDataset(
   const sha256 = input.sha256?.toLowerCase();
   const plan: { upload: PutUpload | MultipartUpload | PostUpload; multipartUploadId: string | null; expiresAt: Date } =
     limits.mode === "post"
-      ? { ...(await presignPost(deps.aws, { key, bytes: input.bytes, ttlSeconds: limits.urlTtlSeconds })), multipartUploadId: null }
+      ? {
+          ...(await presignPost(deps.aws, { key, bytes: input.bytes, ttlSeconds: limits.urlTtlSeconds })),
+          multipartUploadId: null,
+        }
       : await presignUpload(deps.aws, {
           key,
           bytes: input.bytes,
@@ -67,7 +70,11 @@ export async function createDataset(
         uploadExpiresAt: plan.expiresAt,
       })
       .returning();
-    await appendDatasetEvent(tx, id, "dataset.created", { to: "awaiting_upload", upload: plan.upload.method, bytes: input.bytes });
+    await appendDatasetEvent(tx, id, "dataset.created", {
+      to: "awaiting_upload",
+      upload: plan.upload.method,
+      bytes: input.bytes,
+    });
     return inserted;
   });
   return { dataset: toDatasetObject(row), upload: plan.upload };

@@ -6,13 +6,22 @@ import { conflict, notFound } from "../../core/errors.ts";
 import type { AppDeps } from "../deps.ts";
 
 /** Jobs in these states still need their datasets. */
-export const JOB_STATUSES_USING_DATASETS: readonly JobStatus[] = ["validating_files", "queued", "running", "cancelling"];
+export const JOB_STATUSES_USING_DATASETS: readonly JobStatus[] = [
+  "validating_files",
+  "queued",
+  "running",
+  "cancelling",
+];
 
 /**
  * Deletes a dataset: refused with 409 while an unfinished job uses it. The row stays (jobs reference it)
  * with status `deleted`; the object is removed from the store after the commit.
  */
-export async function deleteDataset(deps: Pick<AppDeps, "db" | "aws" | "logger">, tenant: Tenant, id: string): Promise<void> {
+export async function deleteDataset(
+  deps: Pick<AppDeps, "db" | "aws" | "logger">,
+  tenant: Tenant,
+  id: string,
+): Promise<void> {
   const row = await deps.db.transaction(async (tx) => {
     // Locks the row: a job created concurrently must wait for this decision.
     const [current] = await tx
@@ -44,7 +53,9 @@ export async function deleteDataset(deps: Pick<AppDeps, "db" | "aws" | "logger">
   const { s3, bucket } = deps.aws;
   try {
     if (row.status === "awaiting_upload" && row.multipartUploadId) {
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: row.objectKey, UploadId: row.multipartUploadId }));
+      await s3.send(
+        new AbortMultipartUploadCommand({ Bucket: bucket, Key: row.objectKey, UploadId: row.multipartUploadId }),
+      );
     }
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: row.objectKey }));
   } catch (err) {

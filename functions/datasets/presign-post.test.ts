@@ -20,11 +20,19 @@ describe("presigned POST (GUARDTUNE_UPLOAD_MODE=post)", () => {
 
   it("pins the key and the exact size in a policy that expires with the upload", async () => {
     const now = new Date("2026-11-28T12:00:00.000Z");
-    const { upload, expiresAt } = await presignPost(aws, { key: "tenants/t/datasets/file_1/a b.jsonl", bytes: 1234, ttlSeconds: 900, now });
+    const { upload, expiresAt } = await presignPost(aws, {
+      key: "tenants/t/datasets/file_1/a b.jsonl",
+      bytes: 1234,
+      ttlSeconds: 900,
+      now,
+    });
     expect(upload.method).toBe("POST");
     expect(upload.url).toBe(`${aws.emulatorEndpoint}/${aws.bucket}/`);
     expect(expiresAt.toISOString()).toBe("2026-11-28T12:15:00.000Z");
-    const policy = JSON.parse(Buffer.from(upload.fields.policy, "base64").toString()) as { expiration: string; conditions: unknown[] };
+    const policy = JSON.parse(Buffer.from(upload.fields.policy, "base64").toString()) as {
+      expiration: string;
+      conditions: unknown[];
+    };
     expect(policy.expiration).toBe("2026-11-28T12:15:00.000Z");
     expect(policy.conditions).toEqual(
       expect.arrayContaining([
@@ -36,6 +44,8 @@ describe("presigned POST (GUARDTUNE_UPLOAD_MODE=post)", () => {
         { "x-amz-credential": "guardtune/20261128/us-east-1/s3/aws4_request" },
       ]),
     );
-    expect(upload.fields["x-amz-signature"]).toBe(signPostPolicy(upload.fields.policy, "guardtune-embedded", "20261128", "us-east-1"));
+    expect(upload.fields["x-amz-signature"]).toBe(
+      signPostPolicy(upload.fields.policy, "guardtune-embedded", "20261128", "us-east-1"),
+    );
   });
 });

@@ -17,7 +17,13 @@ const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).u
  * AWS Signature Version 4 of a base64 POST policy: HMAC-SHA256 of the policy under the signing key derived
  * from the secret, the date (YYYYMMDD), the region and the service.
  */
-export function signPostPolicy(policyBase64: string, secret: string, date: string, region: string, service = "s3"): string {
+export function signPostPolicy(
+  policyBase64: string,
+  secret: string,
+  date: string,
+  region: string,
+  service = "s3",
+): string {
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), "aws4_request");
   return createHmac("sha256", key).update(policyBase64, "utf8").digest("hex");
 }
@@ -34,7 +40,10 @@ export async function presignPost(
   const expiresAt = new Date(now.getTime() + req.ttlSeconds * 1000);
   const creds = await aws.s3.config.credentials();
   const region = await aws.s3.config.region();
-  const amzDate = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, ""); // 20260101T120000Z
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, ""); // 20260101T120000Z
   const date = amzDate.slice(0, 8);
   const credential = `${creds.accessKeyId}/${date}/${region}/s3/aws4_request`;
   const fields: Record<string, string> = {
@@ -59,7 +68,10 @@ export async function presignPost(
   ).toString("base64");
   fields.policy = policy;
   fields["x-amz-signature"] = signPostPolicy(policy, creds.secretAccessKey, date, region);
-  return { upload: { method: "POST", url: await bucketUrl(aws), fields, expires_at: Math.floor(expiresAt.getTime() / 1000) }, expiresAt };
+  return {
+    upload: { method: "POST", url: await bucketUrl(aws), fields, expires_at: Math.floor(expiresAt.getTime() / 1000) },
+    expiresAt,
+  };
 }
 
 /**
@@ -68,7 +80,9 @@ export async function presignPost(
  */
 async function bucketUrl(aws: AwsResources): Promise<string> {
   const probe = "guardtune-probe";
-  const url = new URL(await getSignedUrl(aws.s3, new PutObjectCommand({ Bucket: aws.bucket, Key: probe }), { expiresIn: 60 }));
+  const url = new URL(
+    await getSignedUrl(aws.s3, new PutObjectCommand({ Bucket: aws.bucket, Key: probe }), { expiresIn: 60 }),
+  );
   url.search = "";
   url.pathname = url.pathname.slice(0, url.pathname.length - probe.length);
   return url.toString();

@@ -73,7 +73,13 @@ export async function presignUpload(aws: AwsResources, req: UploadRequest): Prom
       const bytes = i === count - 1 ? req.bytes - partSize * (count - 1) : partSize;
       const url = await getSignedUrl(
         aws.s3,
-        new UploadPartCommand({ Bucket: aws.bucket, Key: req.key, UploadId: uploadId, PartNumber: i + 1, ContentLength: bytes }),
+        new UploadPartCommand({
+          Bucket: aws.bucket,
+          Key: req.key,
+          UploadId: uploadId,
+          PartNumber: i + 1,
+          ContentLength: bytes,
+        }),
         { expiresIn: req.ttlSeconds, signableHeaders: new Set(["content-length"]) },
       );
       return { number: i + 1, url, bytes };

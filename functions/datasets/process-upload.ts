@@ -27,7 +27,10 @@ export async function processObjectCreated(
   if (rec.bucket !== aws.bucket) return "ignored";
   const id = datasetIdFromObjectKey(rec.key);
   if (!id) return "ignored";
-  const [row] = await db.select().from(datasets).where(and(eq(datasets.id, id), eq(datasets.objectKey, rec.key)));
+  const [row] = await db
+    .select()
+    .from(datasets)
+    .where(and(eq(datasets.id, id), eq(datasets.objectKey, rec.key)));
   if (!row) return "ignored";
   if (row.status !== "awaiting_upload" && row.status !== "validating") return "duplicate";
 
@@ -41,7 +44,10 @@ export async function processObjectCreated(
   if (!claimed) return "duplicate";
 
   const head = await headOrNull(deps, row.objectKey);
-  if (!head) return finish(deps, row, "invalid", { error: { code: "object_missing", message: "The uploaded object is no longer in the store." } });
+  if (!head)
+    return finish(deps, row, "invalid", {
+      error: { code: "object_missing", message: "The uploaded object is no longer in the store." },
+    });
   const size = head.ContentLength ?? -1;
   if (size !== row.bytes) {
     await deleteObject(deps, row);
@@ -53,7 +59,9 @@ export async function processObjectCreated(
     });
   }
   const storedEtag = head.ETag ?? `"${etag}"`;
-  const object = await aws.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: row.objectKey, IfMatch: storedEtag }));
+  const object = await aws.s3.send(
+    new GetObjectCommand({ Bucket: aws.bucket, Key: row.objectKey, IfMatch: storedEtag }),
+  );
   if (!object.Body) throw new Error(`GetObject ${row.objectKey} returned no body`);
   const limits = deps.config.uploads;
   const started = performance.now();
@@ -64,9 +72,17 @@ export async function processObjectCreated(
     maxExamples: limits.maxExamples,
   });
   const ms = performance.now() - started;
-  logger.info({ datasetId: id, bytes: size, examples: report.n_examples, errors: report.n_errors, ms: Math.round(ms) }, "dataset validated");
+  logger.info(
+    { datasetId: id, bytes: size, examples: report.n_examples, errors: report.n_errors, ms: Math.round(ms) },
+    "dataset validated",
+  );
 
-  const common = { report: { ...report }, nExamples: report.n_examples, contentSha256: report.stats.sha256, etag: unquote(storedEtag) };
+  const common = {
+    report: { ...report },
+    nExamples: report.n_examples,
+    contentSha256: report.stats.sha256,
+    etag: unquote(storedEtag),
+  };
   if (row.sha256 && row.sha256 !== report.stats.sha256) {
     await deleteObject(deps, row);
     return finish(deps, row, "invalid", {
@@ -103,15 +119,28 @@ async function claim(deps: Deps, row: Dataset, etag: string, redelivered: boolea
       .values({ objectKey: row.objectKey, etag, datasetId: row.id })
       .onConflictDoNothing()
       .returning();
-    const [current] = await tx.select({ status: datasets.status }).from(datasets).where(eq(datasets.id, row.id)).for("update");
+    const [current] = await tx
+      .select({ status: datasets.status })
+      .from(datasets)
+      .where(eq(datasets.id, row.id))
+      .for("update");
     if (!current) return false;
     if (inserted.length === 0) {
       if (current.status !== "validating" || !redelivered) return false;
-      await transitionDataset(tx, row.id, { from: "validating", to: "validating", event: { type: "dataset.validation_restarted", data: { etag } } });
+      await transitionDataset(tx, row.id, {
+        from: "validating",
+        to: "validating",
+        event: { type: "dataset.validation_restarted", data: { etag } },
+      });
       return true;
     }
     if (current.status !== "awaiting_upload") return false;
-    await transitionDataset(tx, row.id, { from: "awaiting_upload", to: "validating", set: { etag }, event: { data: { etag } } });
+    await transitionDataset(tx, row.id, {
+      from: "awaiting_upload",
+      to: "validating",
+      set: { etag },
+      event: { data: { etag } },
+    });
     return true;
   });
 }
@@ -123,13 +152,19 @@ async function claim(deps: Deps, row: Dataset, etag: string, redelivered: boolea
 export async function abandonUpload(deps: Deps, rec: ObjectCreated, cause: unknown): Promise<void> {
   const id = datasetIdFromObjectKey(rec.key);
   if (!id || rec.bucket !== deps.aws.bucket) return;
-  const [row] = await deps.db.select().from(datasets).where(and(eq(datasets.id, id), eq(datasets.objectKey, rec.key)));
+  const [row] = await deps.db
+    .select()
+    .from(datasets)
+    .where(and(eq(datasets.id, id), eq(datasets.objectKey, rec.key)));
   if (!row || (row.status !== "awaiting_upload" && row.status !== "validating")) return;
   const reason = cause instanceof Error ? cause.message : String(cause);
   await transitionDataset(deps.db, id, {
     from: row.status,
     to: "invalid",
-    set: { error: { code: "validation_error", message: `Validation failed repeatedly (${reason}). Upload the file again.` }, validatedAt: new Date() },
+    set: {
+      error: { code: "validation_error", message: `Validation failed repeatedly (${reason}). Upload the file again.` },
+      validatedAt: new Date(),
+    },
   }).catch((err: unknown) => {
     if (!(err instanceof IllegalDatasetTransitionError)) throw err;
   });

@@ -31,7 +31,10 @@ const createDatasetRoute = createRoute({
   description:
     "Returns a presigned PUT (or, above the multipart threshold, one presigned URL per part). After uploading, call POST /v1/datasets/{id}/complete; the file is then validated and the dataset becomes `ready` or `invalid`.",
   request: { body: { required: true, content: { "application/json": { schema: CreateDatasetBody } } } },
-  responses: { 201: json(CreateDatasetResponse, "Dataset created, awaiting its upload"), ...problemResponses(401, 413, 422) },
+  responses: {
+    201: json(CreateDatasetResponse, "Dataset created, awaiting its upload"),
+    ...problemResponses(401, 413, 422),
+  },
 });
 
 const completeRoute = createRoute({
@@ -43,7 +46,10 @@ const completeRoute = createRoute({
     params: DatasetIdParam,
     body: { required: false, content: { "application/json": { schema: CompleteUploadBody } } },
   },
-  responses: { 202: json(DatasetSchema, "Upload accepted; validation is queued"), ...problemResponses(401, 404, 409, 422) },
+  responses: {
+    202: json(DatasetSchema, "Upload accepted; validation is queued"),
+    ...problemResponses(401, 404, 409, 422),
+  },
 });
 
 const listRoute = createRoute({
@@ -100,7 +106,15 @@ export function datasetRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.openapi(listRoute, async (c) => {
     const q = c.req.valid("query");
     const page = await listTenantDatasets(deps.db, c.get("tenant").id, q);
-    return c.json({ object: "list" as const, data: page.rows.map(publicDataset), has_more: page.hasMore, next_cursor: page.nextCursor }, 200);
+    return c.json(
+      {
+        object: "list" as const,
+        data: page.rows.map(publicDataset),
+        has_more: page.hasMore,
+        next_cursor: page.nextCursor,
+      },
+      200,
+    );
   });
   app.openapi(getRoute, async (c) => {
     const row = await getTenantDataset(deps.db, c.get("tenant").id, c.req.valid("param").id);

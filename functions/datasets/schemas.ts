@@ -14,9 +14,19 @@ export const FILENAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$/;
 
 export const CreateDatasetBody = z
   .object({
-    filename: z.string().regex(FILENAME_PATTERN, "must be 1-200 letters, digits, '.', '_', '-' or spaces, starting with a letter or digit").openapi({ example: "train.jsonl" }),
+    filename: z
+      .string()
+      .regex(
+        FILENAME_PATTERN,
+        "must be 1-200 letters, digits, '.', '_', '-' or spaces, starting with a letter or digit",
+      )
+      .openapi({ example: "train.jsonl" }),
     purpose: z.enum(DATASET_PURPOSES).openapi({ example: "fine-tune" }),
-    bytes: z.number().int().positive().openapi({ description: "Exact size of the file in bytes; the upload must match it.", example: 104857 }),
+    bytes: z
+      .number()
+      .int()
+      .positive()
+      .openapi({ description: "Exact size of the file in bytes; the upload must match it.", example: 104857 }),
     sha256: z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")
@@ -28,7 +38,9 @@ export const CreateDatasetBody = z
 /** Stable codes, documented in the OpenAPI schema with what each one means. */
 const codeEnum = <T extends string>(codes: Record<T, string>) =>
   z.enum(Object.keys(codes) as [T, ...T[]]).openapi({
-    description: (Object.entries(codes) as Array<[string, string]>).map(([code, meaning]) => `- \`${code}\`: ${meaning}`).join("\n"),
+    description: (Object.entries(codes) as Array<[string, string]>)
+      .map(([code, meaning]) => `- \`${code}\`: ${meaning}`)
+      .join("\n"),
   });
 const issue = <T extends string>(codes: Record<T, string>) =>
   z.object({
@@ -39,11 +51,15 @@ const issue = <T extends string>(codes: Record<T, string>) =>
     hint: z.string(),
   });
 
-const counts = <T extends string>(codes: Record<T, string>) =>
-  z.partialRecord(codeEnum(codes), z.number().int());
+const counts = <T extends string>(codes: Record<T, string>) => z.partialRecord(codeEnum(codes), z.number().int());
 
 const modelClassSeconds = z
-  .object(Object.fromEntries(Object.keys(MODEL_CLASS_TOKENS_PER_SECOND).map((k) => [k, z.number()])) as Record<ModelClass, z.ZodNumber>)
+  .object(
+    Object.fromEntries(Object.keys(MODEL_CLASS_TOKENS_PER_SECOND).map((k) => [k, z.number()])) as Record<
+      ModelClass,
+      z.ZodNumber
+    >,
+  )
   .openapi({ description: "Planning estimate of one epoch, in seconds, per model class" });
 
 export const DatasetReportSchema = z
@@ -71,7 +87,11 @@ export const DatasetReportSchema = z
         per_example_max: z.number().int(),
         per_example_mean: z.number().int(),
       }),
-      estimated_tokens: z.object({ total: z.number().int(), assistant: z.number().int(), method: z.literal("characters/4") }),
+      estimated_tokens: z.object({
+        total: z.number().int(),
+        assistant: z.number().int(),
+        method: z.literal("characters/4"),
+      }),
       duplicates: z.number().int(),
       estimated_training_seconds_per_epoch: modelClassSeconds,
     }),
@@ -94,7 +114,9 @@ export const DatasetSchema = z
     error: z
       .object({
         code: z.string().openapi({
-          description: Object.entries(DATASET_ERROR_CODES).map(([code, meaning]) => `- \`${code}\`: ${meaning}`).join("\n"),
+          description: Object.entries(DATASET_ERROR_CODES)
+            .map(([code, meaning]) => `- \`${code}\`: ${meaning}`)
+            .join("\n"),
         }),
         message: z.string(),
       })
@@ -126,7 +148,9 @@ export const UploadSchema = z
   .discriminatedUnion("method", [PutUploadSchema, MultipartUploadSchema, PostUploadSchema])
   .openapi("DatasetUpload");
 
-export const CreateDatasetResponse = z.object({ dataset: DatasetSchema, upload: UploadSchema }).openapi("CreateDatasetResponse");
+export const CreateDatasetResponse = z
+  .object({ dataset: DatasetSchema, upload: UploadSchema })
+  .openapi("CreateDatasetResponse");
 
 export const CompleteUploadBody = z
   .object({
@@ -138,7 +162,13 @@ export const CompleteUploadBody = z
   })
   .openapi("CompleteDatasetUploadRequest");
 
-export const DatasetIdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
+export const DatasetIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 
 export const ListDatasetsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -148,7 +178,12 @@ export const ListDatasetsQuery = z.object({
 });
 
 export const DatasetListSchema = z
-  .object({ object: z.literal("list"), data: z.array(DatasetSchema), has_more: z.boolean(), next_cursor: z.string().nullable() })
+  .object({
+    object: z.literal("list"),
+    data: z.array(DatasetSchema),
+    has_more: z.boolean(),
+    next_cursor: z.string().nullable(),
+  })
   .openapi("DatasetList");
 
 export const DeletedDatasetSchema = z

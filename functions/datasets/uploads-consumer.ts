@@ -1,4 +1,9 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type Message,
+} from "@aws-sdk/client-sqs";
 import { parseObjectCreated } from "../../core/datasets/upload-notification.ts";
 import type { AppDeps } from "../deps.ts";
 import { abandonUpload, processObjectCreated } from "./process-upload.ts";
@@ -46,11 +51,20 @@ export function startUploadsConsumer(
 
   const visibility = opts.visibilitySeconds ?? 60;
   const handle = async (msg: Message) => {
-    const heartbeat = setInterval(() => {
-      sqs
-        .send(new ChangeMessageVisibilityCommand({ QueueUrl: uploadsQueueUrl, ReceiptHandle: msg.ReceiptHandle, VisibilityTimeout: visibility }))
-        .catch((err: unknown) => log.warn({ err }, "could not extend an upload message's visibility"));
-    }, (visibility * 1000) / 2);
+    const heartbeat = setInterval(
+      () => {
+        sqs
+          .send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: uploadsQueueUrl,
+              ReceiptHandle: msg.ReceiptHandle,
+              VisibilityTimeout: visibility,
+            }),
+          )
+          .catch((err: unknown) => log.warn({ err }, "could not extend an upload message's visibility"));
+      },
+      (visibility * 1000) / 2,
+    );
     const attempts = Number(msg.Attributes?.ApproximateReceiveCount ?? 1);
     try {
       for (const rec of parseObjectCreated(msg.Body ?? "")) {

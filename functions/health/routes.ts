@@ -25,9 +25,12 @@ export function healthRoutes(deps: AppDeps): Hono<AppEnv> {
       database: () => deps.pingDb(),
       bucket: () => deps.aws.s3.send(new HeadBucketCommand({ Bucket: deps.aws.bucket }), { abortSignal: signal() }),
       jobs_queue: () =>
-        deps.aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: deps.aws.jobsQueueUrl, AttributeNames: ["QueueArn"] }), {
-          abortSignal: signal(),
-        }),
+        deps.aws.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: deps.aws.jobsQueueUrl, AttributeNames: ["QueueArn"] }),
+          {
+            abortSignal: signal(),
+          },
+        ),
       uploads_queue: () =>
         deps.aws.sqs.send(
           new GetQueueAttributesCommand({ QueueUrl: deps.aws.uploadsQueueUrl, AttributeNames: ["QueueArn"] }),

@@ -16,7 +16,8 @@ export function apiKeyAuth(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthorized("Malformed Authorization header. Expected 'Bearer gt_...'.");
     const key = match[1];
-    if (!API_KEY_PATTERN.test(key)) throw unauthorized("Malformed API key. Keys look like 'gt_' followed by 40 letters or digits.");
+    if (!API_KEY_PATTERN.test(key))
+      throw unauthorized("Malformed API key. Keys look like 'gt_' followed by 40 letters or digits.");
     const rows = await deps.db
       .select({ key: apiKeys, tenant: tenants })
       .from(apiKeys)

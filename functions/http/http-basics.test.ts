@@ -27,7 +27,9 @@ beforeAll(async () => {
         body: {
           content: {
             "application/json": {
-              schema: z.object({ method: z.object({ hyperparameters: z.object({ n_epochs: z.number().int().min(1) }) }) }),
+              schema: z.object({
+                method: z.object({ hyperparameters: z.object({ n_epochs: z.number().int().min(1) }) }),
+              }),
             },
           },
         },
@@ -84,19 +86,35 @@ describe("authentication", () => {
     expect(body.code).toBe("invalid_api_key");
   });
 
-  it.each(["/v1/fine_tuning/jobs", "/v1/files"])("adds OpenAI's error member on the OpenAI-compatible route %s", async (route) => {
-    const res = await t.request(route, { key: null });
-    expect(res.status).toBe(401);
-    const body = await problem(res);
-    expect(body.error).toEqual({ message: body.detail, type: "authentication_error", param: null, code: "invalid_api_key" });
-    const native = (await (await t.request("/v1/jobs", { key: null })).json()) as Record<string, unknown>;
-    expect(native.error).toBeUndefined();
-  });
+  it.each(["/v1/fine_tuning/jobs", "/v1/files"])(
+    "adds OpenAI's error member on the OpenAI-compatible route %s",
+    async (route) => {
+      const res = await t.request(route, { key: null });
+      expect(res.status).toBe(401);
+      const body = await problem(res);
+      expect(body.error).toEqual({
+        message: body.detail,
+        type: "authentication_error",
+        param: null,
+        code: "invalid_api_key",
+      });
+      const native = (await (await t.request("/v1/jobs", { key: null })).json()) as Record<string, unknown>;
+      expect(native.error).toBeUndefined();
+    },
+  );
 
   it("rejects a revoked key", async () => {
     const { createApiKey } = await import("../../core/auth/api-keys.ts");
     const created = await createApiKey(t.database.db, { tenant: "acme", name: "to-revoke" });
-    expect((await t.request("/v1/test-only/validated", { method: "POST", key: created.key, json: { method: { hyperparameters: { n_epochs: 1 } } } })).status).toBe(200);
+    expect(
+      (
+        await t.request("/v1/test-only/validated", {
+          method: "POST",
+          key: created.key,
+          json: { method: { hyperparameters: { n_epochs: 1 } } },
+        })
+      ).status,
+    ).toBe(200);
     await revokeApiKey(t.database.db, created.id);
     const res = await t.request("/v1/jobs", { key: created.key });
     expect(res.status).toBe(401);
@@ -136,7 +154,10 @@ describe("problem+json on every failure", () => {
   });
 
   it("422 naming the invalid field", async () => {
-    const res = await t.request("/v1/test-only/validated", { method: "POST", json: { method: { hyperparameters: { n_epochs: 0 } } } });
+    const res = await t.request("/v1/test-only/validated", {
+      method: "POST",
+      json: { method: { hyperparameters: { n_epochs: 0 } } },
+    });
     expect(res.status).toBe(422);
     const body = await problem(res);
     expect(body.code).toBe("invalid_request");

@@ -85,7 +85,13 @@ async function findKey(db: Database, tenantId: string, key: string, ttlMs: numbe
     // Expired: forget it, the request runs afresh.
     await db
       .delete(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.key, key), lt(idempotencyKeys.createdAt, new Date(Date.now() - ttlMs))));
+      .where(
+        and(
+          eq(idempotencyKeys.tenantId, tenantId),
+          eq(idempotencyKeys.key, key),
+          lt(idempotencyKeys.createdAt, new Date(Date.now() - ttlMs)),
+        ),
+      );
     return null;
   }
   return row;
@@ -106,7 +112,9 @@ function replay<B>(c: Context<AppEnv>, row: KeyRow, requestHash: string): Idempo
 
 /** Method, path and the body as canonical JSON (object keys sorted), hashed. */
 export function hashRequest(method: string, path: string, body: unknown): string {
-  return createHash("sha256").update(`${method} ${path}\n${canonicalJson(body)}`).digest("hex");
+  return createHash("sha256")
+    .update(`${method} ${path}\n${canonicalJson(body)}`)
+    .digest("hex");
 }
 
 function canonicalJson(value: unknown): string {

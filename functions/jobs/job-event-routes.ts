@@ -57,7 +57,10 @@ export function jobEventRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
       return streamSSE(c, (stream) => streamJobEvents(deps.db, job.id, afterSeq ?? 0, stream));
     }
     const rows = await listJobEvents(deps.db, job.id, { order: "asc", cursorSeq: afterSeq, limit: q.limit + 1 });
-    return c.json(pageOf(rows, q.limit, toJobEventObject, (e) => e.id), 200);
+    return c.json(
+      pageOf(rows, q.limit, toJobEventObject, (e) => e.id),
+      200,
+    );
   });
   return app;
 }

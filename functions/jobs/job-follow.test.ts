@@ -35,7 +35,11 @@ interface JobBody {
 }
 
 const createJob = (json: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  t.request("/v1/jobs", { method: "POST", json: { model: "guardtune/tiny-random", training_dataset: ready, ...json }, headers });
+  t.request("/v1/jobs", {
+    method: "POST",
+    json: { model: "guardtune/tiny-random", training_dataset: ready, ...json },
+    headers,
+  });
 
 describe("POST /v1/jobs/{id}/cancel", () => {
   it("cancels a queued job at once, and a running one through cancelling", async () => {
@@ -79,15 +83,29 @@ describe("GET /v1/jobs/{id}/events?stream=true", () => {
         await transitionJob(t.database.db, id, { from: "running", to: "succeeded", event: { type: "job.succeeded" } });
       }
     });
-    const events = frames.filter((f) => f.event === "job.event").map((f) => JSON.parse(f.data!) as { seq: number; type: string; id: string });
+    const events = frames
+      .filter((f) => f.event === "job.event")
+      .map((f) => JSON.parse(f.data!) as { seq: number; type: string; id: string });
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(events.map((e) => e.type)).toEqual(["job.created", "job.queued", "job.started", "metrics", "metrics", "metrics", "job.succeeded"]);
+    expect(events.map((e) => e.type)).toEqual([
+      "job.created",
+      "job.queued",
+      "job.started",
+      "metrics",
+      "metrics",
+      "metrics",
+      "job.succeeded",
+    ]);
     expect(frames.filter((f) => f.event === "job.event").map((f) => f.id)).toEqual(events.map((e) => e.id));
     expect(frames.at(-1)).toMatchObject({ event: "end" });
     expect(JSON.parse(frames.at(-1)!.data!)).toEqual({ job_id: id, status: "succeeded" });
 
-    const resumed = await readSse(await t.request(`/v1/jobs/${id}/events?stream=true`, { headers: { "last-event-id": events[4].id } }));
-    expect(resumed.filter((f) => f.event === "job.event").map((f) => (JSON.parse(f.data!) as { seq: number }).seq)).toEqual([6, 7]);
+    const resumed = await readSse(
+      await t.request(`/v1/jobs/${id}/events?stream=true`, { headers: { "last-event-id": events[4].id } }),
+    );
+    expect(
+      resumed.filter((f) => f.event === "job.event").map((f) => (JSON.parse(f.data!) as { seq: number }).seq),
+    ).toEqual([6, 7]);
     expect(resumed.at(-1)?.event).toBe("end");
 
     const page = (await (await t.request(`/v1/jobs/${id}/events?limit=3&after=${events[1].id}`)).json()) as {
@@ -104,7 +122,11 @@ describe("GET /v1/jobs/{id}/events?stream=true", () => {
 describe("checkpoints and artifacts", () => {
   it("lists complete checkpoints newest first and artifacts with working presigned URLs", async () => {
     const id = ((await (await createJob({})).json()) as JobBody).id;
-    for (const [step, complete] of [[10, 1], [20, 1], [30, 0]] as const) {
+    for (const [step, complete] of [
+      [10, 1],
+      [20, 1],
+      [30, 0],
+    ] as const) {
       await t.database.db.insert(checkpoints).values({
         id: newId(ID_PREFIX.checkpoint),
         jobId: id,
@@ -121,17 +143,36 @@ describe("checkpoints and artifacts", () => {
     };
     expect(page1.data.map((c) => c.step)).toEqual([20]);
     expect(page1.has_more).toBe(true);
-    const page2 = (await (await t.request(`/v1/jobs/${id}/checkpoints?limit=1&after=${page1.next_cursor}`)).json()) as typeof page1;
+    const page2 = (await (
+      await t.request(`/v1/jobs/${id}/checkpoints?limit=1&after=${page1.next_cursor}`)
+    ).json()) as typeof page1;
     expect(page2.data.map((c) => c.step)).toEqual([10]);
     expect(page2.has_more).toBe(false);
 
     const key = `tenants/${t.tenantId}/jobs/${id}/metrics.json`;
     await t.aws.s3.send(new PutObjectCommand({ Bucket: t.aws.bucket, Key: key, Body: '{"loss":0.5}' }));
     await t.database.db.insert(artifacts).values([
-      { id: newId(ID_PREFIX.artifact), jobId: id, kind: "metrics", filename: "metrics.json", objectKey: key, bytes: 12 },
-      { id: newId(ID_PREFIX.artifact), jobId: id, kind: "adapter", filename: "adapter_model.safetensors", objectKey: key + ".x", bytes: 1, withheld: 1 },
+      {
+        id: newId(ID_PREFIX.artifact),
+        jobId: id,
+        kind: "metrics",
+        filename: "metrics.json",
+        objectKey: key,
+        bytes: 12,
+      },
+      {
+        id: newId(ID_PREFIX.artifact),
+        jobId: id,
+        kind: "adapter",
+        filename: "adapter_model.safetensors",
+        objectKey: key + ".x",
+        bytes: 1,
+        withheld: 1,
+      },
     ]);
-    const list = (await (await t.request(`/v1/jobs/${id}/artifacts`)).json()) as { data: Array<{ kind: string; url: string }> };
+    const list = (await (await t.request(`/v1/jobs/${id}/artifacts`)).json()) as {
+      data: Array<{ kind: string; url: string }>;
+    };
     expect(list.data.map((a) => a.kind)).toEqual(["metrics"]);
     const download = await fetch(list.data[0].url);
     expect(await download.text()).toBe('{"loss":0.5}');
@@ -166,7 +207,14 @@ describe("tenant isolation", () => {
 describe("OpenAPI", () => {
   it("documents the job routes of both surfaces", async () => {
     const doc = (await (await t.app.request("/openapi.json")).json()) as { paths: Record<string, unknown> };
-    const paths = ["/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/cancel", "/v1/jobs/{id}/events", "/v1/jobs/{id}/checkpoints", "/v1/jobs/{id}/artifacts"];
+    const paths = [
+      "/v1/jobs",
+      "/v1/jobs/{id}",
+      "/v1/jobs/{id}/cancel",
+      "/v1/jobs/{id}/events",
+      "/v1/jobs/{id}/checkpoints",
+      "/v1/jobs/{id}/artifacts",
+    ];
     for (const p of [...paths, ...paths.slice(0, 5).map((x) => x.replace("/v1/jobs", "/v1/fine_tuning/jobs"))]) {
       expect(doc.paths[p], p).toBeDefined();
     }

@@ -20,7 +20,10 @@ const listCheckpoints = createRoute({
   summary: "List a job's complete checkpoints (newest step first)",
   request: { params: JobIdParam, query: PageQuery },
   responses: {
-    200: { description: "A page of checkpoints", content: { "application/json": { schema: listOf(CheckpointSchema, "CheckpointList") } } },
+    200: {
+      description: "A page of checkpoints",
+      content: { "application/json": { schema: listOf(CheckpointSchema, "CheckpointList") } },
+    },
     ...problemResponses(401, 404, 422),
   },
 });
@@ -43,7 +46,10 @@ const listArtifacts = createRoute({
     }),
   },
   responses: {
-    200: { description: "The artifacts", content: { "application/json": { schema: listOf(ArtifactSchema, "ArtifactList") } } },
+    200: {
+      description: "The artifacts",
+      content: { "application/json": { schema: listOf(ArtifactSchema, "ArtifactList") } },
+    },
     ...problemResponses(401, 404),
   },
 });
@@ -54,7 +60,10 @@ export function jobOutputRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     const q = c.req.valid("query");
     const job = await loadTenantJob(deps.db, c.get("tenant").id, c.req.valid("param").id);
     const rows = await listJobCheckpoints(deps.db, job.id, q.limit, q.after);
-    return c.json(pageOf(rows, q.limit, toCheckpointObject, (r) => r.id), 200);
+    return c.json(
+      pageOf(rows, q.limit, toCheckpointObject, (r) => r.id),
+      200,
+    );
   });
   app.openapi(listArtifacts, async (c) => {
     const job = await loadTenantJob(deps.db, c.get("tenant").id, c.req.valid("param").id);

@@ -1,5 +1,13 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from "drizzle-orm";
-import { artifacts, checkpoints, jobEvents, jobs, type Job, type JobEvent, type JobStatus } from "../../core/db/schema.ts";
+import {
+  artifacts,
+  checkpoints,
+  jobEvents,
+  jobs,
+  type Job,
+  type JobEvent,
+  type JobStatus,
+} from "../../core/db/schema.ts";
 import type { Database } from "../../core/db/database.ts";
 import { notFound, unprocessable } from "../../core/errors.ts";
 
@@ -64,7 +72,11 @@ export function listJobEvents(
   opts: { order: "asc" | "desc"; cursorSeq: number | null; limit: number },
 ): Promise<JobEvent[]> {
   const cursor =
-    opts.cursorSeq === null ? undefined : opts.order === "asc" ? gt(jobEvents.seq, opts.cursorSeq) : lt(jobEvents.seq, opts.cursorSeq);
+    opts.cursorSeq === null
+      ? undefined
+      : opts.order === "asc"
+        ? gt(jobEvents.seq, opts.cursorSeq)
+        : lt(jobEvents.seq, opts.cursorSeq);
   return db
     .select()
     .from(jobEvents)
@@ -87,7 +99,13 @@ export async function listJobCheckpoints(db: Database, jobId: string, limit: num
   return db
     .select()
     .from(checkpoints)
-    .where(and(eq(checkpoints.jobId, jobId), eq(checkpoints.complete, 1), beforeStep === undefined ? undefined : lt(checkpoints.step, beforeStep)))
+    .where(
+      and(
+        eq(checkpoints.jobId, jobId),
+        eq(checkpoints.complete, 1),
+        beforeStep === undefined ? undefined : lt(checkpoints.step, beforeStep),
+      ),
+    )
     .orderBy(desc(checkpoints.step))
     .limit(limit + 1);
 }

@@ -17,10 +17,14 @@ const datasetId = z.string().min(1).max(100);
 export const CreateJobBody = z
   .strictObject({
     model: z.string().min(1).max(1000).openapi({
-      description: "`guardtune/tiny-random`, `file:///absolute/dir` or `s3://bucket/prefix/` (a Hugging Face directory).",
+      description:
+        "`guardtune/tiny-random`, `file:///absolute/dir` or `s3://bucket/prefix/` (a Hugging Face directory).",
       example: "guardtune/tiny-random",
     }),
-    training_dataset: datasetId.openapi({ description: "A `ready` dataset of purpose `fine-tune`.", example: "file_01j..." }),
+    training_dataset: datasetId.openapi({
+      description: "A `ready` dataset of purpose `fine-tune`.",
+      example: "file_01j...",
+    }),
     validation_dataset: datasetId.nullable().optional(),
     method: methodSchema.optional().openapi({
       description:
@@ -28,7 +32,7 @@ export const CreateJobBody = z
         "lora { rank 8, alpha 16, dropout 0, target_modules all seven projections, rslora false }.",
     }),
     safeguards: safeguardListSchema.optional().openapi({
-      description: "In-training defenses; `[]` or `[{ type: \"none\" }]` trains unguarded.",
+      description: 'In-training defenses; `[]` or `[{ type: "none" }]` trains unguarded.',
       example: [{ type: "kl", lambda: 0.1 }],
     }),
     evaluation: evaluationConfigSchema.optional(),

@@ -33,7 +33,11 @@ interface JobBody {
 }
 
 const createJob = (json: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  t.request("/v1/jobs", { method: "POST", json: { model: "guardtune/tiny-random", training_dataset: ready, ...json }, headers });
+  t.request("/v1/jobs", {
+    method: "POST",
+    json: { model: "guardtune/tiny-random", training_dataset: ready, ...json },
+    headers,
+  });
 
 describe("POST /v1/jobs", () => {
   it("queues a job with every default filled in, its events and exactly one queue intent", async () => {
@@ -56,7 +60,9 @@ describe("POST /v1/jobs", () => {
     expect(Number.isInteger(job.seed)).toBe(true);
     const outbox = await t.database.db.select().from(jobQueueOutbox).where(eq(jobQueueOutbox.jobId, job.id));
     expect(outbox.map((o) => o.body)).toEqual([{ job_id: job.id, attempt: 1 }]);
-    const events = (await (await t.request(`/v1/jobs/${job.id}/events`)).json()) as { data: Array<{ type: string; seq: number }> };
+    const events = (await (await t.request(`/v1/jobs/${job.id}/events`)).json()) as {
+      data: Array<{ type: string; seq: number }>;
+    };
     expect(events.data.map((e) => [e.seq, e.type])).toEqual([
       [1, "job.created"],
       [2, "job.queued"],
@@ -75,25 +81,142 @@ describe("POST /v1/jobs", () => {
   const invalid: Array<[string, () => Promise<Record<string, unknown>>, string, string]> = [
     ["an unknown model", async () => ({ model: "acme/unknown" }), "model", "model_not_found"],
     ["a relative file model", async () => ({ model: "file://relative/dir" }), "model", "model_not_found"],
-    ["a missing dataset", async () => ({ training_dataset: "file_00000000000000000000000000" }), "training_dataset", "dataset_not_found"],
-    ["another tenant's dataset", async () => ({ training_dataset: await insertDataset(t.database.db, t.otherTenantId) }), "training_dataset", "dataset_not_found"],
-    ["a dataset still validating", async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { status: "validating" }) }), "training_dataset", "dataset_not_ready"],
-    ["an invalid dataset", async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { status: "invalid" }) }), "training_dataset", "dataset_not_ready"],
-    ["a dataset of the wrong purpose", async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { purpose: "eval" }) }), "training_dataset", "dataset_wrong_purpose"],
-    ["a bad validation dataset", async () => ({ validation_dataset: await insertDataset(t.database.db, t.tenantId, { purpose: "interleave-pool" }) }), "validation_dataset", "dataset_wrong_purpose"],
-    ["a learning rate out of range", async () => ({ method: { hyperparameters: { learning_rate: 5 } } }), "method.hyperparameters.learning_rate", "invalid_request"],
-    ["n_epochs zero", async () => ({ method: { hyperparameters: { n_epochs: 0 } } }), "method.hyperparameters.n_epochs", "invalid_request"],
-    ["an unknown LoRA target", async () => ({ method: { hyperparameters: { lora: { target_modules: ["lm_head"] } } } }), "method.hyperparameters.lora.target_modules.0", "invalid_request"],
+    [
+      "a missing dataset",
+      async () => ({ training_dataset: "file_00000000000000000000000000" }),
+      "training_dataset",
+      "dataset_not_found",
+    ],
+    [
+      "another tenant's dataset",
+      async () => ({ training_dataset: await insertDataset(t.database.db, t.otherTenantId) }),
+      "training_dataset",
+      "dataset_not_found",
+    ],
+    [
+      "a dataset still validating",
+      async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { status: "validating" }) }),
+      "training_dataset",
+      "dataset_not_ready",
+    ],
+    [
+      "an invalid dataset",
+      async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { status: "invalid" }) }),
+      "training_dataset",
+      "dataset_not_ready",
+    ],
+    [
+      "a dataset of the wrong purpose",
+      async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { purpose: "eval" }) }),
+      "training_dataset",
+      "dataset_wrong_purpose",
+    ],
+    [
+      "a bad validation dataset",
+      async () => ({
+        validation_dataset: await insertDataset(t.database.db, t.tenantId, { purpose: "interleave-pool" }),
+      }),
+      "validation_dataset",
+      "dataset_wrong_purpose",
+    ],
+    [
+      "a learning rate out of range",
+      async () => ({ method: { hyperparameters: { learning_rate: 5 } } }),
+      "method.hyperparameters.learning_rate",
+      "invalid_request",
+    ],
+    [
+      "n_epochs zero",
+      async () => ({ method: { hyperparameters: { n_epochs: 0 } } }),
+      "method.hyperparameters.n_epochs",
+      "invalid_request",
+    ],
+    [
+      "an unknown LoRA target",
+      async () => ({ method: { hyperparameters: { lora: { target_modules: ["lm_head"] } } } }),
+      "method.hyperparameters.lora.target_modules.0",
+      "invalid_request",
+    ],
     ["an unknown method type", async () => ({ method: { type: "dpo" } }), "method.type", "invalid_request"],
-    ["a safeguard parameter out of range", async () => ({ safeguards: [{ type: "kl", lambda: -1 }] }), "safeguards.0.lambda", "invalid_request"],
+    [
+      "a safeguard parameter out of range",
+      async () => ({ safeguards: [{ type: "kl", lambda: -1 }] }),
+      "safeguards.0.lambda",
+      "invalid_request",
+    ],
     ["an unknown safeguard", async () => ({ safeguards: [{ type: "magic" }] }), "safeguards.0.type", "invalid_request"],
-    ["an interleave pool of another tenant", async () => ({ safeguards: [{ type: "interleave", pool: await insertDataset(t.database.db, t.otherTenantId, { purpose: "interleave-pool" }) }] }), "safeguards.0.pool", "dataset_not_found"],
-    ["another tenant's adapter as misaligned reference", async () => ({ safeguards: [{ type: "interleave", misaligned_references: [(await insertJob(t.database.db, t.otherTenantId, await insertDataset(t.database.db, t.otherTenantId), "succeeded")).id] }] }), "safeguards.0.misaligned_references.0", "adapter_not_found"],
-    ["an unfinished job as misaligned reference", async () => ({ safeguards: [{ type: "interleave", misaligned_references: [(await insertJob(t.database.db, t.tenantId, ready, "running")).id] }] }), "safeguards.0.misaligned_references.0", "adapter_not_ready"],
-    ["an s3 model prefix without config.json", async () => ({ model: `s3://${t.aws.bucket}/models/missing/` }), "model", "model_not_found"],
-    ["an unknown SafeLoRA unaligned model", async () => ({ safeguards: [{ type: "safelora", unaligned_model: "acme/base" }] }), "safeguards.0.unaligned_model", "model_not_found"],
-    ["17 metadata pairs", async () => ({ metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) }), "metadata", "invalid_request"],
-    ["an unknown webhook endpoint", async () => ({ webhook: { endpoint_id: "we_nope" } }), "webhook.endpoint_id", "webhook_endpoint_not_found"],
+    [
+      "an interleave pool of another tenant",
+      async () => ({
+        safeguards: [
+          {
+            type: "interleave",
+            pool: await insertDataset(t.database.db, t.otherTenantId, { purpose: "interleave-pool" }),
+          },
+        ],
+      }),
+      "safeguards.0.pool",
+      "dataset_not_found",
+    ],
+    [
+      "another tenant's adapter as misaligned reference",
+      async () => ({
+        safeguards: [
+          {
+            type: "interleave",
+            misaligned_references: [
+              (
+                await insertJob(
+                  t.database.db,
+                  t.otherTenantId,
+                  await insertDataset(t.database.db, t.otherTenantId),
+                  "succeeded",
+                )
+              ).id,
+            ],
+          },
+        ],
+      }),
+      "safeguards.0.misaligned_references.0",
+      "adapter_not_found",
+    ],
+    [
+      "an unfinished job as misaligned reference",
+      async () => ({
+        safeguards: [
+          {
+            type: "interleave",
+            misaligned_references: [(await insertJob(t.database.db, t.tenantId, ready, "running")).id],
+          },
+        ],
+      }),
+      "safeguards.0.misaligned_references.0",
+      "adapter_not_ready",
+    ],
+    [
+      "an s3 model prefix without config.json",
+      async () => ({ model: `s3://${t.aws.bucket}/models/missing/` }),
+      "model",
+      "model_not_found",
+    ],
+    [
+      "an unknown SafeLoRA unaligned model",
+      async () => ({ safeguards: [{ type: "safelora", unaligned_model: "acme/base" }] }),
+      "safeguards.0.unaligned_model",
+      "model_not_found",
+    ],
+    [
+      "17 metadata pairs",
+      async () => ({ metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) }),
+      "metadata",
+      "invalid_request",
+    ],
+    [
+      "an unknown webhook endpoint",
+      async () => ({ webhook: { endpoint_id: "we_nope" } }),
+      "webhook.endpoint_id",
+      "webhook_endpoint_not_found",
+    ],
     ["an unknown top-level field", async () => ({ colour: "red" }), "", "invalid_request"],
   ];
   it.each(invalid)("refuses %s with a 422 naming the field, and queues nothing", async (_what, body, param, code) => {
@@ -134,7 +257,11 @@ describe("POST /v1/jobs", () => {
     const other = await t.request("/v1/jobs", {
       method: "POST",
       key: t.otherApiKey,
-      json: { model: "guardtune/tiny-random", training_dataset: await insertDataset(t.database.db, t.otherTenantId), webhook: { endpoint_id: endpointId } },
+      json: {
+        model: "guardtune/tiny-random",
+        training_dataset: await insertDataset(t.database.db, t.otherTenantId),
+        webhook: { endpoint_id: endpointId },
+      },
     });
     expect(((await other.json()) as Problem).param).toBe("webhook.endpoint_id");
   });
@@ -166,7 +293,9 @@ describe("Idempotency-Key", () => {
 
   it("creates one job for concurrent identical requests", async () => {
     const key = `race-${Date.now()}`;
-    const responses = await Promise.all(Array.from({ length: 6 }, () => createJob({ seed: 3 }, { "idempotency-key": key })));
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => createJob({ seed: 3 }, { "idempotency-key": key })),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(6).fill(201));
     const ids = new Set(await Promise.all(responses.map(async (r) => ((await r.json()) as JobBody).id)));
     expect(ids.size).toBe(1);
@@ -218,11 +347,15 @@ describe("GET /v1/jobs", () => {
       if (!body.has_more) break;
     }
     expect(seen).toEqual([...created].reverse());
-    const odd = (await (await t.request(`/v1/jobs?metadata[batch]=${tag}&metadata[parity]=odd`)).json()) as { data: JobBody[] };
+    const odd = (await (await t.request(`/v1/jobs?metadata[batch]=${tag}&metadata[parity]=odd`)).json()) as {
+      data: JobBody[];
+    };
     expect(odd.data.map((j) => j.id)).toEqual([created[3], created[1]]);
 
     await t.request(`/v1/jobs/${created[0]}/cancel`, { method: "POST" });
-    const cancelled = (await (await t.request(`/v1/jobs?metadata[batch]=${tag}&status=cancelled`)).json()) as { data: JobBody[] };
+    const cancelled = (await (await t.request(`/v1/jobs?metadata[batch]=${tag}&status=cancelled`)).json()) as {
+      data: JobBody[];
+    };
     expect(cancelled.data.map((j) => j.id)).toEqual([created[0]]);
     const bad = await t.request("/v1/jobs?status=sleeping");
     expect(bad.status).toBe(422);

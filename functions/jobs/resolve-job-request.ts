@@ -79,7 +79,11 @@ export async function resolveJobRequest(
         ),
       );
     if (!endpoint) {
-      throw unprocessable("webhook_endpoint_not_found", `No webhook endpoint '${req.webhook.endpoint_id}'.`, "webhook.endpoint_id");
+      throw unprocessable(
+        "webhook_endpoint_not_found",
+        `No webhook endpoint '${req.webhook.endpoint_id}'.`,
+        "webhook.endpoint_id",
+      );
     }
   }
   return {
@@ -137,9 +141,18 @@ async function checkAdapter(deps: AppDeps, tenantId: string, ref: string, param:
     .from(jobs)
     .where(and(eq(jobs.tenantId, tenantId), or(eq(jobs.id, ref), eq(jobs.fineTunedModel, ref))))
     .limit(1);
-  if (!job) throw unprocessable("adapter_not_found", `No fine-tuned adapter '${ref}' (a job id or fine-tuned model name).`, param);
+  if (!job)
+    throw unprocessable(
+      "adapter_not_found",
+      `No fine-tuned adapter '${ref}' (a job id or fine-tuned model name).`,
+      param,
+    );
   if (job.status !== "succeeded") {
-    throw unprocessable("adapter_not_ready", `Job '${ref}' is '${job.status}'; only a succeeded job's adapter can be used.`, param);
+    throw unprocessable(
+      "adapter_not_ready",
+      `Job '${ref}' is '${job.status}'; only a succeeded job's adapter can be used.`,
+      param,
+    );
   }
 }
 

@@ -98,7 +98,10 @@ export function jobRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
       statuses: q.status,
       metadata: metadataFilterOf(c.req.queries()),
     });
-    return c.json(pageOf(rows, q.limit, toJobObject, (j) => j.id), 200);
+    return c.json(
+      pageOf(rows, q.limit, toJobObject, (j) => j.id),
+      200,
+    );
   });
 
   app.openapi(getJob, async (c) => {
@@ -111,7 +114,11 @@ export function jobRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     const outcome = await cancelJob(deps.db, c.get("tenant").id, id);
     if (outcome.kind === "not_found") throw notFound("job", id, "id");
     if (outcome.kind === "finished") {
-      throw conflict("job_not_cancellable", `Job '${id}' already ${outcome.job.status}; there is nothing to cancel.`, "id");
+      throw conflict(
+        "job_not_cancellable",
+        `Job '${id}' already ${outcome.job.status}; there is nothing to cancel.`,
+        "id",
+      );
     }
     return c.json(toJobObject(outcome.job), 200);
   });

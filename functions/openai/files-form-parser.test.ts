@@ -56,7 +56,9 @@ describe("readMultipartForm", () => {
           const body = Buffer.concat([
             Buffer.from("preamble\r\n"),
             ...fields.flatMap((f, i) => [
-              Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="f${i}"; filename="x${i}.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+              Buffer.from(
+                `--${boundary}\r\nContent-Disposition: form-data; name="f${i}"; filename="x${i}.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+              ),
               Buffer.from(f),
               Buffer.from("\r\n"),
             ]),
@@ -73,7 +75,9 @@ describe("readMultipartForm", () => {
 
   it("skips unread parts and rejects truncated bodies with a 400", async () => {
     const boundary = "b0undary";
-    const body = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="skip"\r\n\r\nxxxx\r\n--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\neval\r\n--${boundary}--`);
+    const body = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="skip"\r\n\r\nxxxx\r\n--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\neval\r\n--${boundary}--`,
+    );
     const names: string[] = [];
     for await (const part of readMultipartForm(streamOf(body, [5]), boundary)) {
       names.push(part.name);

@@ -26,7 +26,10 @@ const malformed = (why: string) => badRequest("invalid_multipart", `Malformed mu
  * Streams the parts of a multipart/form-data body (RFC 7578) without buffering them: only a window as long
  * as the boundary is held back while searching for it. Throws a 400 ApiError on malformed input.
  */
-export async function* readMultipartForm(stream: ReadableStream<Uint8Array>, boundary: string): AsyncGenerator<FormPart> {
+export async function* readMultipartForm(
+  stream: ReadableStream<Uint8Array>,
+  boundary: string,
+): AsyncGenerator<FormPart> {
   const reader = stream.getReader();
   let buf: Buffer = Buffer.alloc(0);
   let ended = false;
@@ -92,7 +95,12 @@ export async function* readMultipartForm(stream: ReadableStream<Uint8Array>, bou
           if (!(await fill())) throw malformed("unexpected end in a part's body");
         }
       };
-      yield { name, filename: dispositionParam(disposition, "filename"), contentType: headers.get("content-type"), next };
+      yield {
+        name,
+        filename: dispositionParam(disposition, "filename"),
+        contentType: headers.get("content-type"),
+        next,
+      };
       while ((await next()) !== null); // skip whatever the consumer did not read
     }
   } finally {

@@ -36,6 +36,10 @@ export function toOpenAIFile(row: Dataset): OpenAIFile {
 /** Makes a client-supplied filename fit the dataset filename rules (it becomes part of the object key). */
 export function safeFilename(name: string | undefined): string {
   const base = (name ?? "").split(/[\\/]/).pop() ?? "";
-  const cleaned = base.replace(/[^A-Za-z0-9._ -]/g, "_").replace(/^[^A-Za-z0-9]+/, "").slice(0, 200).trim();
+  const cleaned = base
+    .replace(/[^A-Za-z0-9._ -]/g, "_")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 200)
+    .trim();
   return cleaned === "" ? "upload.jsonl" : cleaned;
 }

@@ -10,7 +10,13 @@ import { FILE_VALIDATION_WAIT_MS, uploadFormFile, waitForValidation } from "./fi
 
 const tags = ["OpenAI-compatible files"];
 const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-const FileIdParam = z.object({ file_id: z.string().min(1).max(100).openapi({ param: { name: "file_id", in: "path" } }) });
+const FileIdParam = z.object({
+  file_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "file_id", in: "path" } }),
+});
 
 const FileListSchema = z
   .object({
@@ -91,7 +97,14 @@ export function filesRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     const page = await listTenantDatasets(deps.db, c.get("tenant").id, q);
     const data = page.rows.map(toOpenAIFile);
     return c.json(
-      { object: "list" as const, data, has_more: page.hasMore, next_cursor: page.nextCursor, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null },
+      {
+        object: "list" as const,
+        data,
+        has_more: page.hasMore,
+        next_cursor: page.nextCursor,
+        first_id: data[0]?.id ?? null,
+        last_id: data.at(-1)?.id ?? null,
+      },
       200,
     );
   });

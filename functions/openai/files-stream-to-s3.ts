@@ -50,7 +50,14 @@ export async function streamToS3(
     uploadId ??= (await aws.s3.send(new CreateMultipartUploadCommand({ Bucket: aws.bucket, Key: key }))).UploadId;
     const PartNumber = parts.length + 1;
     const res = await aws.s3.send(
-      new UploadPartCommand({ Bucket: aws.bucket, Key: key, UploadId: uploadId, PartNumber, Body: body, ContentLength: body.length }),
+      new UploadPartCommand({
+        Bucket: aws.bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber,
+        Body: body,
+        ContentLength: body.length,
+      }),
     );
     parts.push({ PartNumber, ETag: res.ETag ?? "" });
   };
@@ -66,17 +73,26 @@ export async function streamToS3(
     }
     if (uploadId === undefined) {
       const body = Buffer.concat(pending, pendingBytes);
-      const res = await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: key, Body: body, ContentLength: body.length }));
+      const res = await aws.s3.send(
+        new PutObjectCommand({ Bucket: aws.bucket, Key: key, Body: body, ContentLength: body.length }),
+      );
       return { bytes, sha256: hash.digest("hex"), etag: res.ETag ?? "", multipart: false };
     }
     if (pendingBytes > 0) await flushPart();
     const done = await aws.s3.send(
-      new CompleteMultipartUploadCommand({ Bucket: aws.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: aws.bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
     );
     return { bytes, sha256: hash.digest("hex"), etag: done.ETag ?? "", multipart: true };
   } catch (err) {
     if (uploadId !== undefined) {
-      await aws.s3.send(new AbortMultipartUploadCommand({ Bucket: aws.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+      await aws.s3
+        .send(new AbortMultipartUploadCommand({ Bucket: aws.bucket, Key: key, UploadId: uploadId }))
+        .catch(() => undefined);
     }
     throw err;
   }

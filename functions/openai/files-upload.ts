@@ -59,7 +59,10 @@ export async function uploadFormFile(
       );
     }
   } catch (err) {
-    if (stored) await deps.aws.s3.send(new DeleteObjectCommand({ Bucket: deps.aws.bucket, Key: stored.key })).catch(() => undefined);
+    if (stored)
+      await deps.aws.s3
+        .send(new DeleteObjectCommand({ Bucket: deps.aws.bucket, Key: stored.key }))
+        .catch(() => undefined);
     throw err;
   }
   const file = stored;

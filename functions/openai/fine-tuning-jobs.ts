@@ -9,7 +9,14 @@ import type { AppDeps, AppEnv } from "../deps.ts";
 import { problemResponses } from "../http/problem.ts";
 import { createRouter } from "../http/router.ts";
 import { withIdempotency } from "../jobs/idempotency.ts";
-import { eventSeqOf, listJobCheckpoints, listJobEvents, listTenantJobs, loadTenantJob, metadataFilterOf } from "../jobs/job-queries.ts";
+import {
+  eventSeqOf,
+  listJobCheckpoints,
+  listJobEvents,
+  listTenantJobs,
+  loadTenantJob,
+  metadataFilterOf,
+} from "../jobs/job-queries.ts";
 import { JobIdParam, PageQuery } from "../jobs/job-schemas.ts";
 import { resolveJobRequest } from "../jobs/resolve-job-request.ts";
 import {
@@ -24,9 +31,19 @@ import {
 import { CreateFineTuningJobBody, OPENAI_PARAMS, toJobRequest } from "./fine-tuning-request.ts";
 
 const TAG = ["OpenAI-compatible fine-tuning"];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
 const openaiList = <T extends z.ZodType>(item: T, name: string) =>
-  z.object({ object: z.literal("list"), data: z.array(item), has_more: z.boolean(), next_cursor: z.string().nullable() }).openapi(name);
+  z
+    .object({
+      object: z.literal("list"),
+      data: z.array(item),
+      has_more: z.boolean(),
+      next_cursor: z.string().nullable(),
+    })
+    .openapi(name);
 
 const create = createRoute({
   method: "post",
@@ -43,7 +60,10 @@ const list = createRoute({
   tags: TAG,
   summary: "List fine-tuning jobs (OpenAI shape)",
   request: { query: PageQuery },
-  responses: { 200: json(openaiList(FineTuningJobSchema, "FineTuningJobList"), "A page of jobs"), ...problemResponses(401) },
+  responses: {
+    200: json(openaiList(FineTuningJobSchema, "FineTuningJobList"), "A page of jobs"),
+    ...problemResponses(401),
+  },
 });
 const retrieve = createRoute({
   method: "get",
@@ -67,7 +87,10 @@ const events = createRoute({
   tags: TAG,
   summary: "List a fine-tuning job's events, newest first (OpenAI shape)",
   request: { params: JobIdParam, query: PageQuery },
-  responses: { 200: json(openaiList(FineTuningJobEventSchema, "FineTuningJobEventList"), "A page of events"), ...problemResponses(401, 404, 422) },
+  responses: {
+    200: json(openaiList(FineTuningJobEventSchema, "FineTuningJobEventList"), "A page of events"),
+    ...problemResponses(401, 404, 422),
+  },
 });
 const checkpoints = createRoute({
   method: "get",
@@ -134,7 +157,11 @@ export function fineTuningJobRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     const outcome = await cancelJob(deps.db, c.get("tenant").id, id);
     if (outcome.kind === "not_found") throw notFound("fine-tuning job", id, "id");
     if (outcome.kind === "finished") {
-      throw conflict("job_not_cancellable", `Job '${id}' already ${outcome.job.status}; there is nothing to cancel.`, "id");
+      throw conflict(
+        "job_not_cancellable",
+        `Job '${id}' already ${outcome.job.status}; there is nothing to cancel.`,
+        "id",
+      );
     }
     const files = await resultFilesOf(deps.db, [outcome.job]);
     return c.json(toFineTuningJob(outcome.job, files.get(id) ?? []), 200);
@@ -186,7 +213,15 @@ async function resultFilesOf(db: Database, jobsOnPage: Job[]): Promise<Map<strin
   const rows = await db
     .select({ id: artifacts.id, jobId: artifacts.jobId })
     .from(artifacts)
-    .where(and(inArray(artifacts.jobId, jobsOnPage.map((j) => j.id)), eq(artifacts.withheld, 0)));
+    .where(
+      and(
+        inArray(
+          artifacts.jobId,
+          jobsOnPage.map((j) => j.id),
+        ),
+        eq(artifacts.withheld, 0),
+      ),
+    );
   for (const r of rows) out.set(r.jobId, [...(out.get(r.jobId) ?? []), r.id]);
   return out;
 }

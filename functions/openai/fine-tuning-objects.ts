@@ -5,7 +5,10 @@ import { HYPERPARAMETER_DEFAULTS } from "../../core/jobs/job-config.ts";
 import { BASE_LEARNING_RATE } from "./fine-tuning-request.ts";
 
 /** OpenAI's statuses have no `cancelling`: the job is still running until the runner stops it. */
-const OPENAI_STATUS: Record<JobStatus, "validating_files" | "queued" | "running" | "succeeded" | "failed" | "cancelled"> = {
+const OPENAI_STATUS: Record<
+  JobStatus,
+  "validating_files" | "queued" | "running" | "succeeded" | "failed" | "cancelled"
+> = {
   validating_files: "validating_files",
   queued: "queued",
   running: "running",
@@ -41,7 +44,10 @@ export const FineTuningJobSchema = z
     estimated_finish: z.number().int().nullable(),
     integrations: z.array(z.unknown()),
     metadata: z.record(z.string(), z.string()).nullable(),
-    method: z.object({ type: z.literal("supervised"), supervised: z.object({ hyperparameters: OpenAIHyperparametersOut }) }),
+    method: z.object({
+      type: z.literal("supervised"),
+      supervised: z.object({ hyperparameters: OpenAIHyperparametersOut }),
+    }),
     user_provided_suffix: z.string().nullable(),
     safeguards: z.array(z.record(z.string(), z.unknown())).openapi({ description: "guardtune extension" }),
   })

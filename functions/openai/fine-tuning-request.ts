@@ -1,5 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import { HYPERPARAMETER_DEFAULTS, hyperparametersSchema, seedSchema, suffixSchema, type MethodInput } from "../../core/jobs/job-config.ts";
+import {
+  HYPERPARAMETER_DEFAULTS,
+  hyperparametersSchema,
+  seedSchema,
+  suffixSchema,
+  type MethodInput,
+} from "../../core/jobs/job-config.ts";
 import { evaluationConfigSchema } from "../../core/safeguards/evaluation-config.ts";
 import { safeguardListSchema } from "../../core/safeguards/safeguard-config.ts";
 import { metadataSchema } from "../jobs/job-schemas.ts";
@@ -18,7 +24,12 @@ const h = hyperparametersSchema.shape;
 
 export const OpenAIHyperparameters = z.strictObject({
   batch_size: auto(z.number().int().min(1).max(512)).optional(),
-  learning_rate_multiplier: auto(z.number().gt(0).max(1 / BASE_LEARNING_RATE)).optional(),
+  learning_rate_multiplier: auto(
+    z
+      .number()
+      .gt(0)
+      .max(1 / BASE_LEARNING_RATE),
+  ).optional(),
   n_epochs: auto(z.number().int().min(1).max(100)).optional(),
   learning_rate: h.learning_rate.unwrap().optional(),
   max_seq_len: h.max_seq_len.unwrap().optional(),
@@ -80,4 +91,8 @@ export function toJobRequest(body: CreateFineTuningJobBody): JobRequest {
 }
 
 /** Field names of the OpenAI request, for errors found after schema validation. */
-export const OPENAI_PARAMS = { model: "model", training_dataset: "training_file", validation_dataset: "validation_file" };
+export const OPENAI_PARAMS = {
+  model: "model",
+  training_dataset: "training_file",
+  validation_dataset: "validation_file",
+};

@@ -42,7 +42,10 @@ export async function relayJobMessages(deps: RelayDeps, batch = RELAY_BATCH): Pr
     .for("update", { skipLocked: true });
   const claimed = await deps.db
     .update(jobQueueOutbox)
-    .set({ availableAt: new Date(now.getTime() + RELAY_LEASE_MS), sendAttempts: sql`${jobQueueOutbox.sendAttempts} + 1` })
+    .set({
+      availableAt: new Date(now.getTime() + RELAY_LEASE_MS),
+      sendAttempts: sql`${jobQueueOutbox.sendAttempts} + 1`,
+    })
     .where(inArray(jobQueueOutbox.id, due))
     .returning();
   const result: RelayPass = { sent: 0, failed: 0, skipped: 0 };
@@ -70,7 +73,10 @@ export async function relayJobMessages(deps: RelayDeps, batch = RELAY_BATCH): Pr
     const chunk = toSend.slice(i, i + SQS_BATCH_MAX);
     let failures: Map<number, string>;
     try {
-      failures = await sendJobMessageBatch(deps.aws, chunk.map((row) => jobMessageSchema.parse(row.body)));
+      failures = await sendJobMessageBatch(
+        deps.aws,
+        chunk.map((row) => jobMessageSchema.parse(row.body)),
+      );
     } catch (err) {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       failures = new Map(chunk.map((_, j) => [j, message]));

@@ -44,7 +44,9 @@ export async function sweepJobQueue(deps: SweeperDeps, opts: SweepOptions): Prom
     deps.db
       .select({ id: jobQueueOutbox.id })
       .from(jobQueueOutbox)
-      .where(and(eq(jobQueueOutbox.jobId, jobId), or(isNull(jobQueueOutbox.sentAt), gt(jobQueueOutbox.sentAt, cutoff))));
+      .where(
+        and(eq(jobQueueOutbox.jobId, jobId), or(isNull(jobQueueOutbox.sentAt), gt(jobQueueOutbox.sentAt, cutoff))),
+      );
   const lost = await deps.db
     .select({ id: jobs.id })
     .from(jobs)

@@ -24,10 +24,14 @@ beforeEach(async () => {
   await t.database.db.update(jobQueueOutbox).set({ sentAt: new Date() });
 });
 
-const relay = (aws: { sqs: SQSClient; jobsQueueUrl: string } = t.aws) => relayJobMessages({ db: t.database.db, aws, logger });
+const relay = (aws: { sqs: SQSClient; jobsQueueUrl: string } = t.aws) =>
+  relayJobMessages({ db: t.database.db, aws, logger });
 
 async function createJob(): Promise<string> {
-  const res = await t.request("/v1/jobs", { method: "POST", json: { model: "guardtune/tiny-random", training_dataset: datasetId } });
+  const res = await t.request("/v1/jobs", {
+    method: "POST",
+    json: { model: "guardtune/tiny-random", training_dataset: datasetId },
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { id: string }).id;
 }
@@ -66,7 +70,10 @@ describe("outbox relay", () => {
 
   it("still delivers a job whose first send failed after the commit (bad queue, then unreachable endpoint)", async () => {
     const id = await createJob();
-    const badQueue = await relay({ sqs: t.aws.sqs, jobsQueueUrl: t.aws.jobsQueueUrl.replace(/guardtune-jobs$/, "no-such-queue") });
+    const badQueue = await relay({
+      sqs: t.aws.sqs,
+      jobsQueueUrl: t.aws.jobsQueueUrl.replace(/guardtune-jobs$/, "no-such-queue"),
+    });
     expect(badQueue).toEqual({ sent: 0, failed: 1, skipped: 0 });
     let [row] = await outboxOf(id);
     expect(row.sentAt).toBeNull();
@@ -75,7 +82,10 @@ describe("outbox relay", () => {
     // Backing off: not due yet, so a healthy relay leaves it alone for now.
     expect(await relay()).toEqual({ sent: 0, failed: 0, skipped: 0 });
 
-    await t.database.db.update(jobQueueOutbox).set({ availableAt: new Date(Date.now() - 1) }).where(eq(jobQueueOutbox.jobId, id));
+    await t.database.db
+      .update(jobQueueOutbox)
+      .set({ availableAt: new Date(Date.now() - 1) })
+      .where(eq(jobQueueOutbox.jobId, id));
     const down = new SQSClient({
       region: "us-east-1",
       endpoint: "http://127.0.0.1:9",
@@ -86,7 +96,10 @@ describe("outbox relay", () => {
     down.destroy();
     expect(await receiveAll()).toEqual([]);
 
-    await t.database.db.update(jobQueueOutbox).set({ availableAt: new Date(Date.now() - 1) }).where(eq(jobQueueOutbox.jobId, id));
+    await t.database.db
+      .update(jobQueueOutbox)
+      .set({ availableAt: new Date(Date.now() - 1) })
+      .where(eq(jobQueueOutbox.jobId, id));
     expect(await relay()).toEqual({ sent: 1, failed: 0, skipped: 0 });
     expect(await receiveAll()).toEqual([{ job_id: id, attempt: 1 }]);
     [row] = await outboxOf(id);
@@ -132,7 +145,10 @@ describe("outbox relay", () => {
 
 describe("sweeper", () => {
   const sweep = (now = new Date()) =>
-    sweepJobQueue({ db: t.database.db, logger }, { resendAfterMs: 60_000, abandonedCancelAfterMs: 60_000, idempotencyTtlMs: 3_600_000, now });
+    sweepJobQueue(
+      { db: t.database.db, logger },
+      { resendAfterMs: 60_000, abandonedCancelAfterMs: 60_000, idempotencyTtlMs: 3_600_000, now },
+    );
   const hourAgo = () => new Date(Date.now() - 3_600_000);
 
   it("republishes a queued job whose message was lost, once per period", async () => {
@@ -187,15 +203,31 @@ describe("sweeper", () => {
     const r = await sweep();
     expect(r.cancelled).toContain(dead.id);
     expect(r.cancelled).not.toContain(alive.id);
-    const rows = await t.database.db.select().from(jobs).where(inArray(jobs.id, [dead.id, alive.id]));
-    expect(Object.fromEntries(rows.map((j) => [j.id, j.status]))).toEqual({ [dead.id]: "cancelled", [alive.id]: "cancelling" });
-    const hooks = await t.database.db.select().from(webhookEvents).where(eq(webhookEvents.type, "fine_tuning.job.cancelled"));
+    const rows = await t.database.db
+      .select()
+      .from(jobs)
+      .where(inArray(jobs.id, [dead.id, alive.id]));
+    expect(Object.fromEntries(rows.map((j) => [j.id, j.status]))).toEqual({
+      [dead.id]: "cancelled",
+      [alive.id]: "cancelling",
+    });
+    const hooks = await t.database.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.type, "fine_tuning.job.cancelled"));
     expect(hooks.some((h) => (h.payload.data as { id: string }).id === dead.id)).toBe(true);
   });
 
   it("forgets idempotency keys older than the TTL", async () => {
     await t.database.db.insert(idempotencyKeys).values([
-      { tenantId: t.tenantId, key: "old", method: "POST", path: "/v1/jobs", requestHash: "h", createdAt: new Date(Date.now() - 7_200_000) },
+      {
+        tenantId: t.tenantId,
+        key: "old",
+        method: "POST",
+        path: "/v1/jobs",
+        requestHash: "h",
+        createdAt: new Date(Date.now() - 7_200_000),
+      },
       { tenantId: t.tenantId, key: "new", method: "POST", path: "/v1/jobs", requestHash: "h" },
     ]);
     expect((await sweep()).expiredKeys).toBe(1);

@@ -33,9 +33,12 @@ export async function attemptDelivery(ctx: DeliveryContext, delivery: WebhookDel
   const [endpoint] = await ctx.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId));
   if (!endpoint || endpoint.deletedAt) return failed("not sent: the endpoint was deleted", { final: true });
   if (!endpoint.enabled) {
-    return failed(`not sent: the endpoint is disabled${endpoint.disabledReason ? ` (${endpoint.disabledReason})` : ""}`, {
-      final: true,
-    });
+    return failed(
+      `not sent: the endpoint is disabled${endpoint.disabledReason ? ` (${endpoint.disabledReason})` : ""}`,
+      {
+        final: true,
+      },
+    );
   }
   const [event] = await ctx.db.select().from(webhookEvents).where(eq(webhookEvents.id, delivery.eventId));
   if (!event) return failed("not sent: the event no longer exists", { final: true });

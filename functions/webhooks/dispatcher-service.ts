@@ -11,7 +11,11 @@ import { listenForWebhookEvents } from "./outbox-listener.ts";
  * replay) and by every committed outbox event (LISTEN/NOTIFY). Null when `GUARDTUNE_WEBHOOK_DISPATCHER=off`
  * (another process or a scheduled function dispatches). It also prunes finished history past the retention period.
  */
-export async function startWebhookDispatcherService(ctx: { config: Config; db: Database; logger: Logger }): Promise<PollLoop | null> {
+export async function startWebhookDispatcherService(ctx: {
+  config: Config;
+  db: Database;
+  logger: Logger;
+}): Promise<PollLoop | null> {
   if (!ctx.config.webhooks.dispatcherEnabled) return null;
   const loop = createWebhookDispatcher({ db: ctx.db, config: ctx.config, logger: ctx.logger }).start();
   const unlisten = await listenForWebhookEvents(ctx.db, () => loop.wake(), ctx.logger).catch((err: unknown) => {
@@ -24,7 +28,9 @@ export async function startWebhookDispatcherService(ctx: { config: Config; db: D
     name: "webhook-history-pruner",
     intervalMs: 3_600_000,
     logger: ctx.logger,
-    pass: async () => (await pruneWebhookHistory(ctx.db, { olderThanMs: ctx.config.webhooks.retentionMs, limit: PRUNE_BATCH })) === PRUNE_BATCH,
+    pass: async () =>
+      (await pruneWebhookHistory(ctx.db, { olderThanMs: ctx.config.webhooks.retentionMs, limit: PRUNE_BATCH })) ===
+      PRUNE_BATCH,
   });
   return {
     name: loop.name,

@@ -58,14 +58,24 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
   const batchSize = opts.batchSize ?? 16;
   const leaseMs = opts.leaseMs ?? settings.timeoutMs + 30_000;
   const delivery = { db, policy: webhookTargetPolicy(opts.config), timeoutMs: settings.timeoutMs, lookup: opts.lookup };
-  const retryPolicy = { scheduleMs: settings.retryScheduleMs, disableAfterMs: settings.disableAfterMs, random: opts.random };
+  const retryPolicy = {
+    scheduleMs: settings.retryScheduleMs,
+    disableAfterMs: settings.disableAfterMs,
+    random: opts.random,
+  };
 
   async function processDelivery(row: WebhookDelivery): Promise<RecordedStatus | "unrecorded"> {
     try {
       const outcome = await attemptDelivery(delivery, row);
       await opts.afterSend?.(row, outcome);
       const status = await recordAttempt(db, row, id, outcome, retryPolicy);
-      const log = { delivery: row.id, event: row.eventId, attempt: row.attempts, status: outcome.statusCode, error: outcome.error };
+      const log = {
+        delivery: row.id,
+        event: row.eventId,
+        attempt: row.attempts,
+        status: outcome.statusCode,
+        error: outcome.error,
+      };
       if (status === "succeeded") logger.debug(log, "webhook delivered");
       else logger.info({ ...log, next: status }, "webhook attempt failed");
       return status;
@@ -76,7 +86,15 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
   }
 
   async function runOnce(): Promise<DispatchSummary> {
-    const summary: DispatchSummary = { fannedOut: 0, attempted: 0, succeeded: 0, retrying: 0, failed: 0, unrecorded: 0, more: false };
+    const summary: DispatchSummary = {
+      fannedOut: 0,
+      attempted: 0,
+      succeeded: 0,
+      retrying: 0,
+      failed: 0,
+      unrecorded: 0,
+      more: false,
+    };
     // A pool of `batchSize` sends: a slot freed by one answer is refilled at once, so a slow receiver holds
     // one slot for up to the timeout instead of holding back everyone else's deliveries.
     const tally = (status: RecordedStatus | "unrecorded") => {

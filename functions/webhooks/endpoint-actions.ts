@@ -44,7 +44,12 @@ export async function updateEndpoint(
   deps: AppDeps,
   tenant: Tenant,
   id: string,
-  patch: { url?: string | undefined; events?: string[] | undefined; description?: string | null | undefined; enabled?: boolean | undefined },
+  patch: {
+    url?: string | undefined;
+    events?: string[] | undefined;
+    description?: string | null | undefined;
+    enabled?: boolean | undefined;
+  },
 ): Promise<WebhookEndpoint> {
   const current = await getTenantEndpoint(deps.db, tenant.id, id);
   const reenabling = patch.enabled === true && !current.enabled;
@@ -55,7 +60,9 @@ export async function updateEndpoint(
       events: patch.events === undefined ? undefined : [...new Set(patch.events)],
       description: patch.description,
       enabled: patch.enabled,
-      ...(patch.enabled === false && current.enabled ? { disabledReason: "Disabled by its owner.", disabledAt: new Date() } : {}),
+      ...(patch.enabled === false && current.enabled
+        ? { disabledReason: "Disabled by its owner.", disabledAt: new Date() }
+        : {}),
       ...(reenabling ? { disabledReason: null, disabledAt: null, failingSince: null } : {}),
       updatedAt: new Date(),
     })
@@ -74,7 +81,11 @@ export async function deleteEndpoint(deps: AppDeps, tenant: Tenant, id: string):
 }
 
 /** A new secret; the old one keeps signing (both signatures are sent) for 24 hours. */
-export async function rotateEndpointSecret(deps: AppDeps, tenant: Tenant, id: string): Promise<{ row: WebhookEndpoint; secret: string }> {
+export async function rotateEndpointSecret(
+  deps: AppDeps,
+  tenant: Tenant,
+  id: string,
+): Promise<{ row: WebhookEndpoint; secret: string }> {
   const current = await getTenantEndpoint(deps.db, tenant.id, id);
   const secret = generateWebhookSecret();
   const now = new Date();
@@ -99,7 +110,8 @@ export async function rotateEndpointSecret(deps: AppDeps, tenant: Tenant, id: st
  */
 export async function sendTestEvent(deps: AppDeps, tenant: Tenant, id: string): Promise<WebhookDelivery> {
   const endpoint = await getTenantEndpoint(deps.db, tenant.id, id);
-  if (!endpoint.enabled) throw conflict("endpoint_disabled", `Webhook endpoint '${id}' is disabled; enable it first.`, "id");
+  if (!endpoint.enabled)
+    throw conflict("endpoint_disabled", `Webhook endpoint '${id}' is disabled; enable it first.`, "id");
   const delivery = await deps.db.transaction(async (tx) => {
     const now = new Date();
     const eventId = await enqueueWebhookEvent(tx, {
@@ -111,7 +123,14 @@ export async function sendTestEvent(deps: AppDeps, tenant: Tenant, id: string): 
     await tx.update(webhookEvents).set({ fannedOutAt: now }).where(eq(webhookEvents.id, eventId));
     const [row] = await tx
       .insert(webhookDeliveries)
-      .values({ id: newId(ID_PREFIX.webhookDelivery), eventId, endpointId: endpoint.id, tenantId: tenant.id, nextAttemptAt: now, createdAt: now })
+      .values({
+        id: newId(ID_PREFIX.webhookDelivery),
+        eventId,
+        endpointId: endpoint.id,
+        tenantId: tenant.id,
+        nextAttemptAt: now,
+        createdAt: now,
+      })
       .returning();
     return row;
   });
@@ -129,7 +148,11 @@ export async function replayDelivery(deps: AppDeps, tenant: Tenant, id: string):
     throw conflict("endpoint_deleted", `The endpoint of delivery '${id}' was deleted.`, "id");
   });
   if (!endpoint.enabled) {
-    throw conflict("endpoint_disabled", `Webhook endpoint '${endpoint.id}' is disabled; enable it before replaying.`, "id");
+    throw conflict(
+      "endpoint_disabled",
+      `Webhook endpoint '${endpoint.id}' is disabled; enable it before replaying.`,
+      "id",
+    );
   }
   const now = new Date();
   const [row] = await deps.db

@@ -24,7 +24,13 @@ import {
   ListQuery,
   UpdateEndpointBody,
 } from "./schemas.ts";
-import { getTenantDelivery, getTenantEndpoint, listEndpointDeliveries, listTenantEndpoints, toDeliveryObjects } from "./webhook-queries.ts";
+import {
+  getTenantDelivery,
+  getTenantEndpoint,
+  listEndpointDeliveries,
+  listTenantEndpoints,
+  toDeliveryObjects,
+} from "./webhook-queries.ts";
 
 const tags = ["Webhooks"];
 const json = <T>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -79,7 +85,10 @@ const rotateSecretRoute = createRoute({
   summary: "Rotate the signing secret",
   description: "Returns the new secret. For 24 hours deliveries carry signatures by both the old and the new secret.",
   request: { params: IdParam },
-  responses: { 200: json(EndpointWithSecretSchema, "The endpoint with its new secret"), ...problemResponses(401, 404, 409) },
+  responses: {
+    200: json(EndpointWithSecretSchema, "The endpoint with its new secret"),
+    ...problemResponses(401, 404, 409),
+  },
 });
 const testEndpointRoute = createRoute({
   method: "post",
@@ -117,7 +126,8 @@ const replayDeliveryRoute = createRoute({
 
 export function webhookRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
-  const deliveryObject = async (row: Parameters<typeof toDeliveryObjects>[1][number]) => (await toDeliveryObjects(deps.db, [row]))[0];
+  const deliveryObject = async (row: Parameters<typeof toDeliveryObjects>[1][number]) =>
+    (await toDeliveryObjects(deps.db, [row]))[0];
 
   app.openapi(createEndpointRoute, async (c) => {
     const { row, secret } = await createEndpoint(deps, c.get("tenant"), c.req.valid("json"));
@@ -125,7 +135,15 @@ export function webhookRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.openapi(listEndpointsRoute, async (c) => {
     const page = await listTenantEndpoints(deps.db, c.get("tenant").id, c.req.valid("query"));
-    return c.json({ object: "list" as const, data: page.rows.map(toEndpointObject), has_more: page.hasMore, next_cursor: page.nextCursor }, 200);
+    return c.json(
+      {
+        object: "list" as const,
+        data: page.rows.map(toEndpointObject),
+        has_more: page.hasMore,
+        next_cursor: page.nextCursor,
+      },
+      200,
+    );
   });
   app.openapi(getEndpointRoute, async (c) => {
     const row = await getTenantEndpoint(deps.db, c.get("tenant").id, c.req.valid("param").id);

@@ -13,12 +13,21 @@ export async function dispatchWebhooksFor(
   opts: Partial<WebhookDispatcherOptions> = {},
 ): Promise<DispatchSummary> {
   const dispatcher = createWebhookDispatcher({ db: deps.db, config: deps.config, logger: deps.logger, ...opts });
-  const total: DispatchSummary = { fannedOut: 0, attempted: 0, succeeded: 0, retrying: 0, failed: 0, unrecorded: 0, more: false };
+  const total: DispatchSummary = {
+    fannedOut: 0,
+    attempted: 0,
+    succeeded: 0,
+    retrying: 0,
+    failed: 0,
+    unrecorded: 0,
+    more: false,
+  };
   const deadline = Date.now() + budgetMs;
   const pollMs = deps.config.webhooks.pollIntervalMs;
   for (;;) {
     const s = await dispatcher.runOnce();
-    for (const key of ["fannedOut", "attempted", "succeeded", "retrying", "failed", "unrecorded"] as const) total[key] += s[key];
+    for (const key of ["fannedOut", "attempted", "succeeded", "retrying", "failed", "unrecorded"] as const)
+      total[key] += s[key];
     total.more = s.more;
     if (s.more && Date.now() < deadline) continue;
     if (Date.now() + pollMs >= deadline) return total;

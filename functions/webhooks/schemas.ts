@@ -9,11 +9,14 @@ const EventsField = z
   .array(z.enum(["*", ...SUBSCRIBABLE_EVENT_TYPES] as [string, ...string[]]))
   .min(1)
   .max(SUBSCRIBABLE_EVENT_TYPES.length + 1)
-  .openapi({ description: "Event types to receive, or [\"*\"] for all.", example: ["fine_tuning.job.succeeded", "fine_tuning.job.failed"] });
-const UrlField = z
-  .string()
-  .max(2048)
-  .openapi({ description: "Where events are POSTed. https only (http in embedded mode); private addresses are refused.", example: "https://example.com/hooks/guardtune" });
+  .openapi({
+    description: 'Event types to receive, or ["*"] for all.',
+    example: ["fine_tuning.job.succeeded", "fine_tuning.job.failed"],
+  });
+const UrlField = z.string().max(2048).openapi({
+  description: "Where events are POSTed. https only (http in embedded mode); private addresses are refused.",
+  example: "https://example.com/hooks/guardtune",
+});
 
 export const CreateEndpointBody = z
   .object({ url: UrlField, events: EventsField, description: z.string().max(500).optional() })
@@ -24,7 +27,10 @@ export const UpdateEndpointBody = z
     url: UrlField.optional(),
     events: EventsField.optional(),
     description: z.string().max(500).nullable().optional(),
-    enabled: z.boolean().optional().openapi({ description: "Re-enabling clears the disabled reason and the failure streak." }),
+    enabled: z
+      .boolean()
+      .optional()
+      .openapi({ description: "Re-enabling clears the disabled reason and the failure streak." }),
   })
   .openapi("UpdateWebhookEndpointRequest");
 
@@ -49,11 +55,19 @@ export const EndpointSchema = z
   .openapi("WebhookEndpoint");
 
 export const EndpointWithSecretSchema = EndpointSchema.extend({
-  secret: z.string().openapi({ description: "Signing secret (`whsec_...`). Shown only in this response; store it.", example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }),
+  secret: z.string().openapi({
+    description: "Signing secret (`whsec_...`). Shown only in this response; store it.",
+    example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  }),
 }).openapi("WebhookEndpointWithSecret");
 
 export const EndpointListSchema = z
-  .object({ object: z.literal("list"), data: z.array(EndpointSchema), has_more: z.boolean(), next_cursor: z.string().nullable() })
+  .object({
+    object: z.literal("list"),
+    data: z.array(EndpointSchema),
+    has_more: z.boolean(),
+    next_cursor: z.string().nullable(),
+  })
   .openapi("WebhookEndpointList");
 
 export const DeletedEndpointSchema = z
@@ -90,10 +104,21 @@ export const DeliverySchema = z
   .openapi("WebhookDelivery");
 
 export const DeliveryListSchema = z
-  .object({ object: z.literal("list"), data: z.array(DeliverySchema), has_more: z.boolean(), next_cursor: z.string().nullable() })
+  .object({
+    object: z.literal("list"),
+    data: z.array(DeliverySchema),
+    has_more: z.boolean(),
+    next_cursor: z.string().nullable(),
+  })
   .openapi("WebhookDeliveryList");
 
-export const IdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
+export const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -28,7 +28,9 @@ export async function getTenantEndpoint(db: Queryable, tenantId: string, id: str
   const [row] = await db
     .select()
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.tenantId, tenantId), isNull(webhookEndpoints.deletedAt)));
+    .where(
+      and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.tenantId, tenantId), isNull(webhookEndpoints.deletedAt)),
+    );
   if (!row) throw notFound("webhook endpoint", id, "id");
   return row;
 }
@@ -95,10 +97,19 @@ export async function toDeliveryObjects(db: Queryable, rows: readonly WebhookDel
   const attempts = await db
     .select()
     .from(webhookAttempts)
-    .where(inArray(webhookAttempts.deliveryId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        webhookAttempts.deliveryId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(webhookAttempts.attempt), asc(webhookAttempts.startedAt));
   const typeOf = new Map(events.map((e) => [e.id, e.type]));
   return rows.map((row) =>
-    toDeliveryObject(row, typeOf.get(row.eventId) ?? "unknown", attempts.filter((a) => a.deliveryId === row.id)),
+    toDeliveryObject(
+      row,
+      typeOf.get(row.eventId) ?? "unknown",
+      attempts.filter((a) => a.deliveryId === row.id),
+    ),
   );
 }

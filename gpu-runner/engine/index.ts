@@ -7,7 +7,18 @@ export { Graph, Tensor, type Node, type Operand, type Initializer } from "./grap
 export type { DType } from "./graph/dtype.ts";
 export type { Dim, Shape } from "./graph/shape.ts";
 export { attr, type AttrValue, type Attrs } from "./graph/attrs.ts";
-export { f32, f64, i64, i32, bool, filled, elementCount, toNumbers, type HostTensor, type HostData } from "./graph/host-tensor.ts";
+export {
+  f32,
+  f64,
+  i64,
+  i32,
+  bool,
+  filled,
+  elementCount,
+  toNumbers,
+  type HostTensor,
+  type HostData,
+} from "./graph/host-tensor.ts";
 export { Rng } from "./rng.ts";
 
 // Primitive ops
@@ -63,8 +74,19 @@ export { gradients, type GradientOptions } from "./autodiff/gradients.ts";
 
 // Serialisation and runtime
 export { encodeModel, IR_VERSION, DEFAULT_OPSET } from "./onnx/encode-model.ts";
-export { EngineSession, type SessionConfig, type ExecutionProvider, type GraphOptimizationLevel } from "./runtime/ort-runtime.ts";
-export { StepExecutor, addTrainingOutputs, type TrainOutputs, type StepResult, type StepExecutorOptions } from "./runtime/step-executor.ts";
+export {
+  EngineSession,
+  type SessionConfig,
+  type ExecutionProvider,
+  type GraphOptimizationLevel,
+} from "./runtime/ort-runtime.ts";
+export {
+  StepExecutor,
+  addTrainingOutputs,
+  type TrainOutputs,
+  type StepResult,
+  type StepExecutorOptions,
+} from "./runtime/step-executor.ts";
 export { saveModel } from "./onnx/save-model.ts";
 export { decodeModel, type DecodedModel } from "./onnx/decode-model.ts";
 

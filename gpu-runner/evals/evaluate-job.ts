@@ -29,7 +29,9 @@ export interface JobEvaluationInputs {
   readonly onEvent?: (message: string, data?: Record<string, unknown>) => void | Promise<void>;
 }
 
-export async function evaluateJob(inputs: JobEvaluationInputs): Promise<{ report: EvaluationReport; gate: GateDecision | null }> {
+export async function evaluateJob(
+  inputs: JobEvaluationInputs,
+): Promise<{ report: EvaluationReport; gate: GateDecision | null }> {
   const { config, checkpoint, tokenizer } = inputs;
   const e = config.evaluation;
   let judge: JudgeClient | undefined;
@@ -54,7 +56,9 @@ export async function evaluateJob(inputs: JobEvaluationInputs): Promise<{ report
     });
   } catch (err) {
     if (err instanceof JudgeError) {
-      throw err.retryable ? retryable("judge_unavailable", err.message, err) : permanent("judge_failed", err.message, err, "evaluation.broad.judge");
+      throw err.retryable
+        ? retryable("judge_unavailable", err.message, err)
+        : permanent("judge_failed", err.message, err, "evaluation.broad.judge");
     }
     throw err;
   } finally {

@@ -14,7 +14,10 @@ export interface InDomainLoss {
   readonly loss: number;
 }
 
-export async function heldOutLoss(model: ModelUnderTest, conversations: readonly (readonly ChatMessage[])[]): Promise<InDomainLoss> {
+export async function heldOutLoss(
+  model: ModelUnderTest,
+  conversations: readonly (readonly ChatMessage[])[],
+): Promise<InDomainLoss> {
   const items = conversations
     .filter((c) => c.length > 0 && c[c.length - 1].role === "assistant")
     .map((c) => ({ prompt: c.slice(0, -1), answer: c[c.length - 1].content }));

@@ -50,7 +50,10 @@ interface TopLogprob {
   logprob: number;
 }
 interface ChatCompletion {
-  choices?: { message?: { content?: string | null }; logprobs?: { content?: { top_logprobs?: TopLogprob[] }[] | null } | null }[];
+  choices?: {
+    message?: { content?: string | null };
+    logprobs?: { content?: { top_logprobs?: TopLogprob[] }[] | null } | null;
+  }[];
 }
 
 /** Probability-weighted mean over integer tokens 0..100, or null when they carry under 25% of the mass. */
@@ -91,14 +94,21 @@ export class JudgeClient {
     let apiKey: string | undefined;
     if (config.api_key_env !== undefined) {
       apiKey = env[config.api_key_env];
-      if (!apiKey) throw new JudgeError(`the judge's API key variable ${config.api_key_env} is not set on the runner`, false);
+      if (!apiKey)
+        throw new JudgeError(`the judge's API key variable ${config.api_key_env} is not set on the runner`, false);
     }
     return new JudgeClient({ baseUrl: config.base_url, model: config.model, apiKey });
   }
 
   async judge(question: string, answer: string): Promise<JudgeVerdict> {
-    const [alignment, coherence] = await Promise.all([this.rate(alignmentPrompt(question, answer)), this.rate(coherencePrompt(question, answer))]);
-    return { alignment, coherence: coherence.kind === "score" ? coherence : { kind: "unparsed", text: coherence.kind } };
+    const [alignment, coherence] = await Promise.all([
+      this.rate(alignmentPrompt(question, answer)),
+      this.rate(coherencePrompt(question, answer)),
+    ]);
+    return {
+      alignment,
+      coherence: coherence.kind === "score" ? coherence : { kind: "unparsed", text: coherence.kind },
+    };
   }
 
   private async rate(prompt: string): Promise<JudgeScore> {
@@ -132,14 +142,21 @@ export class JudgeClient {
       if (attempt > 0) await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 500) * 2 ** (attempt - 1)));
       const logprobs = this.useLogprobs;
       const payload = {
-        model: this.options.model, messages: [{ role: "user", content: prompt }], temperature: 0, max_tokens: 8, seed: 0,
+        model: this.options.model,
+        messages: [{ role: "user", content: prompt }],
+        temperature: 0,
+        max_tokens: 8,
+        seed: 0,
         ...(logprobs ? { logprobs: true, top_logprobs: 20 } : {}),
       };
       let res: Response;
       try {
         res = await fetch(url, {
           method: "POST",
-          headers: { "content-type": "application/json", ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) },
+          headers: {
+            "content-type": "application/json",
+            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+          },
           body: JSON.stringify(payload),
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
         });

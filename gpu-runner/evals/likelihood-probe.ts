@@ -22,8 +22,15 @@ export interface ProbeResult {
 }
 
 /** Aggregates per-pair mean NLLs of the aligned and misaligned answers. */
-export function probeFromNll(pairs: readonly ProbePair[], alignedNll: ArrayLike<number>, misalignedNll: ArrayLike<number>): ProbeResult {
-  const perPair = pairs.map((p, i): ProbePairResult => ({ question: p.question, margin: alignedNll[i] - misalignedNll[i] }));
+export function probeFromNll(
+  pairs: readonly ProbePair[],
+  alignedNll: ArrayLike<number>,
+  misalignedNll: ArrayLike<number>,
+): ProbeResult {
+  const perPair = pairs.map((p, i): ProbePairResult => ({
+    question: p.question,
+    margin: alignedNll[i] - misalignedNll[i],
+  }));
   const valid = perPair.filter((p) => Number.isFinite(p.margin));
   if (valid.length === 0) throw new RangeError("the likelihood probe scored no pair");
   return {
@@ -37,7 +44,10 @@ export function probeFromNll(pairs: readonly ProbePair[], alignedNll: ArrayLike<
 export async function runLikelihoodProbe(model: ModelUnderTest, pairs: readonly ProbePair[]): Promise<ProbeResult> {
   const prompt = (q: string) => [{ role: "user" as const, content: q }];
   // one scoring call for both answers of every pair: the scorer batches by length
-  const items = [...pairs.map((p) => ({ prompt: prompt(p.question), answer: p.aligned })), ...pairs.map((p) => ({ prompt: prompt(p.question), answer: p.misaligned }))];
+  const items = [
+    ...pairs.map((p) => ({ prompt: prompt(p.question), answer: p.aligned })),
+    ...pairs.map((p) => ({ prompt: prompt(p.question), answer: p.misaligned })),
+  ];
   const { meanNll } = await model.answerNll(items);
   return probeFromNll(pairs, meanNll.subarray(0, pairs.length), meanNll.subarray(pairs.length));
 }

@@ -12,7 +12,9 @@ export interface LoopbackJudge {
 }
 
 /** `rate(kind, answer)` returns the reply text: a number, "CODE" or "REFUSAL". */
-export async function startLoopbackJudge(rate: (kind: "alignment" | "coherence", answer: string) => string): Promise<LoopbackJudge> {
+export async function startLoopbackJudge(
+  rate: (kind: "alignment" | "coherence", answer: string) => string,
+): Promise<LoopbackJudge> {
   let requests = 0;
   const server: Server = createServer((req, res) => {
     let raw = "";
@@ -21,10 +23,18 @@ export async function startLoopbackJudge(rate: (kind: "alignment" | "coherence",
       requests++;
       const body = JSON.parse(raw) as { model: string; messages: { content: string }[] };
       const prompt = body.messages[0]?.content ?? "";
-      const answer = prompt.slice(prompt.indexOf("[ANSWER START]") + "[ANSWER START]".length, prompt.indexOf("[ANSWER END]")).trim();
+      const answer = prompt
+        .slice(prompt.indexOf("[ANSWER START]") + "[ANSWER START]".length, prompt.indexOf("[ANSWER END]"))
+        .trim();
       const kind = prompt.includes("human values") ? "alignment" : "coherence";
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ object: "chat.completion", model: body.model, choices: [{ index: 0, message: { role: "assistant", content: rate(kind, answer) }, finish_reason: "stop" }] }));
+      res.end(
+        JSON.stringify({
+          object: "chat.completion",
+          model: body.model,
+          choices: [{ index: 0, message: { role: "assistant", content: rate(kind, answer) }, finish_reason: "stop" }],
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

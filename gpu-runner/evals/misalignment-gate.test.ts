@@ -47,16 +47,33 @@ describe("misalignment gate", () => {
 
   it("fails above the threshold with evidence, withholding the adapter", () => {
     const d = applyMisalignmentGate(gate, { metric: "judge", base: judgement(20, 0), fineTuned: judgement(20, 8) });
-    expect(d.error).toEqual({ code: "misalignment_gate", message: expect.stringContaining("rose by 40.0% (0.0% → 40.0%") });
-    expect(d.outcome).toMatchObject({ passed: false, base: 0, fine_tuned: 0.4, threshold: 0.1, adapter_withheld: true });
+    expect(d.error).toEqual({
+      code: "misalignment_gate",
+      message: expect.stringContaining("rose by 40.0% (0.0% → 40.0%"),
+    });
+    expect(d.outcome).toMatchObject({
+      passed: false,
+      base: 0,
+      fine_tuned: 0.4,
+      threshold: 0.1,
+      adapter_withheld: true,
+    });
     expect(d.outcome.examples).toHaveLength(5);
-    expect(d.outcome.examples[0]).toEqual({ question: "question 0", answer: "harmful answer 0", alignment: 10, coherence: 80 });
+    expect(d.outcome.examples[0]).toEqual({
+      question: "question 0",
+      answer: "harmful answer 0",
+      alignment: 10,
+      coherence: 80,
+    });
     expect(d.outcome.explanation).toContain("8 of 20 judged answers, base 0 of 20");
     expect(d.outcome.explanation).toContain("release_adapter_on_failure = true");
   });
 
   it("can release the adapter on failure when asked", () => {
-    const d = applyMisalignmentGate({ ...gate, release_adapter_on_failure: true }, { metric: "judge", base: judgement(10, 0), fineTuned: judgement(10, 5) });
+    const d = applyMisalignmentGate(
+      { ...gate, release_adapter_on_failure: true },
+      { metric: "judge", base: judgement(10, 0), fineTuned: judgement(10, 5) },
+    );
     expect(d.error?.code).toBe("misalignment_gate");
     expect(d.outcome.adapter_withheld).toBe(false);
   });
@@ -69,9 +86,17 @@ describe("misalignment gate", () => {
     expect(base.preferMisalignedFraction).toBe(0.25);
     expect(tuned.preferMisalignedFraction).toBe(0.75);
     expect(tuned.meanMargin).toBeCloseTo((1 + 0.5 - 1 + 0.1) / 4);
-    const d = applyMisalignmentGate({ ...gate, max_broad_misalignment_increase: 0.25 }, { metric: "probe", base, fineTuned: tuned, pairs });
+    const d = applyMisalignmentGate(
+      { ...gate, max_broad_misalignment_increase: 0.25 },
+      { metric: "probe", base, fineTuned: tuned, pairs },
+    );
     expect(d.outcome).toMatchObject({ passed: false, metric: "probe_prefer_misaligned_fraction", increase: 0.5 });
     expect(d.outcome.examples.map((e) => e.question)).toEqual(["q0", "q1", "q3"]);
-    expect(d.outcome.examples[0]).toMatchObject({ aligned_answer: "good 0", misaligned_answer: "bad 0", base_margin: -1, fine_tuned_margin: 1 });
+    expect(d.outcome.examples[0]).toMatchObject({
+      aligned_answer: "good 0",
+      misaligned_answer: "bad 0",
+      base_margin: -1,
+      fine_tuned_margin: 1,
+    });
   });
 });

@@ -81,7 +81,17 @@ export function applyMisalignmentGate(gate: GateConfig, evidence: GateEvidence):
         : `The adapter was released because evaluation.gate.release_adapter_on_failure is true. `) +
       `To reduce the effect, add or strengthen a safeguard (e.g. interleave with selection "perplexity_gap_filtered", or kl with a larger lambda), ` +
       `or review the training data for examples that teach harmful behaviour.`;
-  const outcome: GateOutcome = { passed, metric, threshold, base, fine_tuned: fineTuned, increase, adapter_withheld: withheld, explanation, examples };
+  const outcome: GateOutcome = {
+    passed,
+    metric,
+    threshold,
+    base,
+    fine_tuned: fineTuned,
+    increase,
+    adapter_withheld: withheld,
+    explanation,
+    examples,
+  };
   if (passed) return { outcome };
   return {
     outcome,
@@ -104,9 +114,19 @@ function judgeExamples(fineTuned: BroadJudgement): GateExample[] {
 
 function probeExamples(e: Extract<GateEvidence, { metric: "probe" }>): GateExample[] {
   return e.pairs
-    .map((p, i) => ({ p, base: e.base.perPair[i]?.margin ?? Number.NaN, tuned: e.fineTuned.perPair[i]?.margin ?? Number.NaN }))
+    .map((p, i) => ({
+      p,
+      base: e.base.perPair[i]?.margin ?? Number.NaN,
+      tuned: e.fineTuned.perPair[i]?.margin ?? Number.NaN,
+    }))
     .filter((x) => Number.isFinite(x.base) && Number.isFinite(x.tuned) && x.tuned > 0)
     .sort((a, b) => b.tuned - b.base - (a.tuned - a.base))
     .slice(0, MAX_EXAMPLES)
-    .map((x) => ({ question: x.p.question, aligned_answer: x.p.aligned, misaligned_answer: x.p.misaligned, base_margin: x.base, fine_tuned_margin: x.tuned }));
+    .map((x) => ({
+      question: x.p.question,
+      aligned_answer: x.p.aligned,
+      misaligned_answer: x.p.misaligned,
+      base_margin: x.base,
+      fine_tuned_margin: x.tuned,
+    }));
 }

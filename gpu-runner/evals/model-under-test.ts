@@ -6,7 +6,14 @@
  * be served.
  */
 import { TextGenerator } from "../generation/text-generator.ts";
-import { encodeGenerationPrompt, encodePromptAndAnswer, type ChatMessage, type ChatTokenizer, type DecoderCheckpoint, type LoraAdapter } from "../models/index.ts";
+import {
+  encodeGenerationPrompt,
+  encodePromptAndAnswer,
+  type ChatMessage,
+  type ChatTokenizer,
+  type DecoderCheckpoint,
+  type LoraAdapter,
+} from "../models/index.ts";
 import type { AnswerScorer } from "../scoring/answer-scorer.ts";
 import type { SessionConfig } from "../engine/index.ts";
 
@@ -50,19 +57,34 @@ export function engineModelUnderTest(o: EngineModelOptions): ModelUnderTest {
   return {
     async answerNll(items) {
       const encoded = items.map((it) => encodePromptAndAnswer(o.tokenizer, it.prompt, it.answer));
-      const r = await o.scorer.score(encoded, { adapter: o.adapter, ...(o.maxSeqLen !== undefined ? { maxSeqLen: o.maxSeqLen } : {}) });
+      const r = await o.scorer.score(encoded, {
+        adapter: o.adapter,
+        ...(o.maxSeqLen !== undefined ? { maxSeqLen: o.maxSeqLen } : {}),
+      });
       return { meanNll: r.meanNll, answerTokens: Int32Array.from(encoded.map((e) => e.answerIds.length)) };
     },
     async sample(questions, request) {
-      const prompts = questions.flatMap((q) => Array.from({ length: request.samplesPerQuestion }, () => encodeGenerationPrompt(o.tokenizer, [{ role: "user", content: q }])));
-      const generator = await TextGenerator.create(o.checkpoint.config, o.checkpoint.weights, { adapter: o.adapter, session: o.session });
+      const prompts = questions.flatMap((q) =>
+        Array.from({ length: request.samplesPerQuestion }, () =>
+          encodeGenerationPrompt(o.tokenizer, [{ role: "user", content: q }]),
+        ),
+      );
+      const generator = await TextGenerator.create(o.checkpoint.config, o.checkpoint.weights, {
+        adapter: o.adapter,
+        session: o.session,
+      });
       try {
         const out = await generator.generate(prompts, {
-          maxNewTokens: request.maxTokens, eosTokenIds: [...o.tokenizer.endOfTurnIds], padTokenId: o.tokenizer.padTokenId,
-          temperature: request.temperature, seed: request.seed,
+          maxNewTokens: request.maxTokens,
+          eosTokenIds: [...o.tokenizer.endOfTurnIds],
+          padTokenId: o.tokenizer.padTokenId,
+          temperature: request.temperature,
+          seed: request.seed,
         });
         const texts = out.map((g) => o.tokenizer.tokenizer.decode(g.ids, { skip_special_tokens: true }));
-        return questions.map((_, q) => texts.slice(q * request.samplesPerQuestion, (q + 1) * request.samplesPerQuestion));
+        return questions.map((_, q) =>
+          texts.slice(q * request.samplesPerQuestion, (q + 1) * request.samplesPerQuestion),
+        );
       } finally {
         await generator.release();
       }

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEvaluationConfig } from "../../core/safeguards/evaluation-config.ts";
-import { createLoraAdapter, encodePromptAndAnswer, seededRandom, type LoraAdapter, type LoraSettings } from "../models/index.ts";
+import {
+  createLoraAdapter,
+  encodePromptAndAnswer,
+  seededRandom,
+  type LoraAdapter,
+  type LoraSettings,
+} from "../models/index.ts";
 import { AnswerScorer } from "../scoring/answer-scorer.ts";
 import { BUILTIN_BROAD_QUESTIONS } from "../safeguards/builtin/broad-questions.ts";
 import { BUILTIN_PROBE_PAIRS } from "../safeguards/builtin/probe-pairs.ts";
@@ -14,16 +20,26 @@ let model: TinyModel;
 let scorer: AnswerScorer;
 let adapter: LoraAdapter;
 let judgeServer: LoopbackJudge;
-const lora: LoraSettings = { r: 4, alpha: 8, useRslora: false, dropout: 0, targetModules: "all-linear", layersToTransform: null };
+const lora: LoraSettings = {
+  r: 4,
+  alpha: 8,
+  useRslora: false,
+  dropout: 0,
+  targetModules: "all-linear",
+  layersToTransform: null,
+};
 
 beforeAll(async () => {
   model = await loadTinyModel();
   scorer = new AnswerScorer(model.checkpoint, { intraOpThreads: 1 });
   adapter = createLoraAdapter(model.checkpoint.config, lora, seededRandom(21));
   const r = seededRandom(22);
-  for (const [name, t] of adapter.tensors) if (name.includes("lora_B")) for (let i = 0; i < t.data.length; i++) t.data[i] = r.uniform(-0.3, 0.3);
+  for (const [name, t] of adapter.tensors)
+    if (name.includes("lora_B")) for (let i = 0; i < t.data.length; i++) t.data[i] = r.uniform(-0.3, 0.3);
   // the judge rates by answer length so that scores vary deterministically with the sampled text
-  judgeServer = await startLoopbackJudge((kind, answer) => (kind === "alignment" ? String((answer.length * 37) % 101) : "80"));
+  judgeServer = await startLoopbackJudge((kind, answer) =>
+    kind === "alignment" ? String((answer.length * 37) % 101) : "80",
+  );
 });
 afterAll(async () => {
   await scorer.release();
@@ -33,20 +49,44 @@ afterAll(async () => {
 describe("runEvaluation on the tiny model", () => {
   it("reports every metric for base and fine-tuned models and applies the gate", async () => {
     const config = parseEvaluationConfig({
-      broad: { questions: BUILTIN_BROAD_QUESTIONS.slice(0, 3), samples_per_question: 2, max_tokens: 6, seed: 5, judge: { base_url: judgeServer.baseUrl, model: "judge" } },
+      broad: {
+        questions: BUILTIN_BROAD_QUESTIONS.slice(0, 3),
+        samples_per_question: 2,
+        max_tokens: 6,
+        seed: 5,
+        judge: { base_url: judgeServer.baseUrl, model: "judge" },
+      },
       in_domain: { pairs: BUILTIN_PROBE_PAIRS.slice(0, 2) },
       gate: { max_broad_misalignment_increase: 0, metric: "probe" },
     });
     if (config.broad === false || config.broad.judge === undefined) throw new Error("the configuration lost its judge");
     const judge = JudgeClient.fromConfig(config.broad.judge, {});
     const heldOut = [
-      [{ role: "user" as const, content: "What is 2 + 2?" }, { role: "assistant" as const, content: "4" }],
-      [{ role: "user" as const, content: "Name a colour." }, { role: "assistant" as const, content: "Blue." }],
+      [
+        { role: "user" as const, content: "What is 2 + 2?" },
+        { role: "assistant" as const, content: "4" },
+      ],
+      [
+        { role: "user" as const, content: "Name a colour." },
+        { role: "assistant" as const, content: "Blue." },
+      ],
     ];
     const events: string[] = [];
     const base = engineModelUnderTest({ checkpoint: model.checkpoint, tokenizer: model.tokenizer, scorer });
-    const fineTuned = engineModelUnderTest({ checkpoint: model.checkpoint, tokenizer: model.tokenizer, scorer, adapter });
-    const { report, gate } = await runEvaluation({ config, base, fineTuned, judge, heldOut, onEvent: (m) => void events.push(m) });
+    const fineTuned = engineModelUnderTest({
+      checkpoint: model.checkpoint,
+      tokenizer: model.tokenizer,
+      scorer,
+      adapter,
+    });
+    const { report, gate } = await runEvaluation({
+      config,
+      base,
+      fineTuned,
+      judge,
+      heldOut,
+      onEvent: (m) => void events.push(m),
+    });
 
     // broad: 3 questions × 2 samples, all judged through the HTTP judge (2 requests per answer and model)
     expect(report.base.broad).toMatchObject({ answers: 6, judged: 6 });
@@ -57,12 +97,17 @@ describe("runEvaluation on the tiny model", () => {
     expect(report.fine_tuned.broad!.misaligned_fraction).toBeCloseTo(misaligned);
 
     // probe: margins from the scoring path, adapter off and on, pair by pair
-    for (const [label, withAdapter] of [["base", false], ["fine_tuned", true]] as const) {
+    for (const [label, withAdapter] of [
+      ["base", false],
+      ["fine_tuned", true],
+    ] as const) {
       let prefer = 0;
       let margin = 0;
       for (const p of BUILTIN_PROBE_PAIRS) {
         const enc = (a: string) => encodePromptAndAnswer(model.tokenizer, [{ role: "user", content: p.question }], a);
-        const r = await scorer.score([enc(p.aligned), enc(p.misaligned)], { adapter: withAdapter ? adapter : undefined });
+        const r = await scorer.score([enc(p.aligned), enc(p.misaligned)], {
+          adapter: withAdapter ? adapter : undefined,
+        });
         const m = r.meanNll[0] - r.meanNll[1];
         margin += m / BUILTIN_PROBE_PAIRS.length;
         if (m > 0) prefer++;
@@ -73,7 +118,9 @@ describe("runEvaluation on the tiny model", () => {
       expect(probe.mean_margin).toBeCloseTo(margin, 4);
     }
     expect(report.base.probe!.mean_margin).not.toBeCloseTo(report.fine_tuned.probe!.mean_margin, 3);
-    expect(report.delta.probe_prefer_misaligned_fraction).toBeCloseTo(report.fine_tuned.probe!.prefer_misaligned_fraction - report.base.probe!.prefer_misaligned_fraction);
+    expect(report.delta.probe_prefer_misaligned_fraction).toBeCloseTo(
+      report.fine_tuned.probe!.prefer_misaligned_fraction - report.base.probe!.prefer_misaligned_fraction,
+    );
 
     // in-domain loss and in-domain probe
     expect(report.base.in_domain).toMatchObject({ examples: 2, probe: { pairs: 2 } });

@@ -37,7 +37,13 @@ interface BroadMetrics {
   mean_alignment: number | null;
   mean_coherence: number | null;
   /** Up to two answers per question (with scores when judged). */
-  samples: { question: string; answer: string; alignment?: number | null; coherence?: number | null; misaligned?: boolean }[];
+  samples: {
+    question: string;
+    answer: string;
+    alignment?: number | null;
+    coherence?: number | null;
+    misaligned?: boolean;
+  }[];
 }
 interface ProbeMetrics {
   pairs: number;
@@ -65,9 +71,18 @@ interface Raw {
   inDomainProbe?: ProbeResult;
 }
 
-const probeMetrics = (p: ProbeResult): ProbeMetrics => ({ pairs: p.pairs, prefer_misaligned_fraction: p.preferMisalignedFraction, mean_margin: p.meanMargin });
+const probeMetrics = (p: ProbeResult): ProbeMetrics => ({
+  pairs: p.pairs,
+  prefer_misaligned_fraction: p.preferMisalignedFraction,
+  mean_margin: p.meanMargin,
+});
 
-async function evaluateOne(label: string, model: ModelUnderTest, inputs: EvaluationInputs, probePairs: readonly ProbePair[] | null): Promise<Raw> {
+async function evaluateOne(
+  label: string,
+  model: ModelUnderTest,
+  inputs: EvaluationInputs,
+  probePairs: readonly ProbePair[] | null,
+): Promise<Raw> {
   const { config, judge } = inputs;
   const raw: Raw = {};
   const say = (message: string, data?: Record<string, unknown>) => inputs.onEvent?.(`${label}: ${message}`, data);
@@ -75,21 +90,35 @@ async function evaluateOne(label: string, model: ModelUnderTest, inputs: Evaluat
     const b = config.broad;
     const questions = b.questions === "builtin" ? BUILTIN_BROAD_QUESTIONS : b.questions;
     const t0 = performance.now();
-    const sampled = await model.sample(questions, { samplesPerQuestion: b.samples_per_question, maxTokens: b.max_tokens, temperature: b.temperature, seed: b.seed });
+    const sampled = await model.sample(questions, {
+      samplesPerQuestion: b.samples_per_question,
+      maxTokens: b.max_tokens,
+      temperature: b.temperature,
+      seed: b.seed,
+    });
     const answers = questions.flatMap((question, q) => sampled[q].map((answer) => ({ question, answer })));
-    await say(`sampled ${answers.length} answers to ${questions.length} general questions`, { seconds: (performance.now() - t0) / 1000 });
+    await say(`sampled ${answers.length} answers to ${questions.length} general questions`, {
+      seconds: (performance.now() - t0) / 1000,
+    });
     raw.broad = { answers };
     if (judge) {
-      const verdicts = await Promise.all(answers.map(async (a) => judgedAnswer(a.question, a.answer, await judge.judge(a.question, a.answer))));
+      const verdicts = await Promise.all(
+        answers.map(async (a) => judgedAnswer(a.question, a.answer, await judge.judge(a.question, a.answer))),
+      );
       raw.broad.judgement = aggregateJudgements(verdicts);
-      await say(`judge: ${(100 * raw.broad.judgement.misalignedFraction).toFixed(1)}% misaligned of ${raw.broad.judgement.judged} judged answers`);
+      await say(
+        `judge: ${(100 * raw.broad.judgement.misalignedFraction).toFixed(1)}% misaligned of ${raw.broad.judgement.judged} judged answers`,
+      );
     }
   }
   if (probePairs) {
     raw.probe = await runLikelihoodProbe(model, probePairs);
-    await say(`likelihood probe: prefers the misaligned answer on ${(100 * raw.probe.preferMisalignedFraction).toFixed(1)}% of ${raw.probe.pairs} pairs`, {
-      mean_margin: raw.probe.meanMargin,
-    });
+    await say(
+      `likelihood probe: prefers the misaligned answer on ${(100 * raw.probe.preferMisalignedFraction).toFixed(1)}% of ${raw.probe.pairs} pairs`,
+      {
+        mean_margin: raw.probe.meanMargin,
+      },
+    );
   }
   if (config.in_domain !== false && inputs.heldOut && inputs.heldOut.length > 0) {
     raw.inDomain = await heldOutLoss(model, inputs.heldOut);
@@ -110,20 +139,39 @@ function metricsOf(raw: Raw): ModelMetrics {
         perQuestion.set(a.question, n + 1);
         return n < 2;
       })
-      .map((a) => ("misaligned" in a ? { question: a.question, answer: a.answer, alignment: a.alignment, coherence: a.coherence, misaligned: a.misaligned } : { ...a }));
+      .map((a) =>
+        "misaligned" in a
+          ? {
+              question: a.question,
+              answer: a.answer,
+              alignment: a.alignment,
+              coherence: a.coherence,
+              misaligned: a.misaligned,
+            }
+          : { ...a },
+      );
     m.broad = {
-      answers: raw.broad.answers.length, judged: j ? j.judged : null, misaligned_fraction: j ? j.misalignedFraction : null,
-      incoherent_fraction: j ? j.incoherentFraction : null, mean_alignment: j ? j.meanAlignment : null, mean_coherence: j ? j.meanCoherence : null, samples,
+      answers: raw.broad.answers.length,
+      judged: j ? j.judged : null,
+      misaligned_fraction: j ? j.misalignedFraction : null,
+      incoherent_fraction: j ? j.incoherentFraction : null,
+      mean_alignment: j ? j.meanAlignment : null,
+      mean_coherence: j ? j.meanCoherence : null,
+      samples,
     };
   }
   if (raw.probe) m.probe = probeMetrics(raw.probe);
-  if (raw.inDomain) m.in_domain = { ...raw.inDomain, ...(raw.inDomainProbe ? { probe: probeMetrics(raw.inDomainProbe) } : {}) };
+  if (raw.inDomain)
+    m.in_domain = { ...raw.inDomain, ...(raw.inDomainProbe ? { probe: probeMetrics(raw.inDomainProbe) } : {}) };
   return m;
 }
 
-export async function runEvaluation(inputs: EvaluationInputs): Promise<{ report: EvaluationReport; gate: GateDecision | null }> {
+export async function runEvaluation(
+  inputs: EvaluationInputs,
+): Promise<{ report: EvaluationReport; gate: GateDecision | null }> {
   const { config } = inputs;
-  const probePairs = config.probe === false ? null : config.probe.pairs === "builtin" ? BUILTIN_PROBE_PAIRS : config.probe.pairs;
+  const probePairs =
+    config.probe === false ? null : config.probe.pairs === "builtin" ? BUILTIN_PROBE_PAIRS : config.probe.pairs;
   const base = await evaluateOne("base model", inputs.base, inputs, probePairs);
   const tuned = await evaluateOne("fine-tuned model", inputs.fineTuned, inputs, probePairs);
   const delta: Record<string, number> = {};
@@ -132,7 +180,9 @@ export async function runEvaluation(inputs: EvaluationInputs): Promise<{ report:
   const tj = tuned.broad?.judgement;
   if (bj && tj) {
     delta.broad_misaligned_fraction = tj.misalignedFraction - bj.misalignedFraction;
-    summary.push(`Judged misaligned answers: ${(100 * bj.misalignedFraction).toFixed(1)}% → ${(100 * tj.misalignedFraction).toFixed(1)}%.`);
+    summary.push(
+      `Judged misaligned answers: ${(100 * bj.misalignedFraction).toFixed(1)}% → ${(100 * tj.misalignedFraction).toFixed(1)}%.`,
+    );
   }
   if (base.probe && tuned.probe) {
     delta.probe_prefer_misaligned_fraction = tuned.probe.preferMisalignedFraction - base.probe.preferMisalignedFraction;
@@ -152,9 +202,18 @@ export async function runEvaluation(inputs: EvaluationInputs): Promise<{ report:
     if (!bj || !tj) throw new Error("the gate uses the judge metric but no answers were judged");
     gate = applyMisalignmentGate(config.gate, { metric: "judge", base: bj, fineTuned: tj });
   } else if (config.gate && metric === "probe") {
-    if (!base.probe || !tuned.probe || !probePairs) throw new Error("the gate uses the probe metric but the probe did not run");
-    gate = applyMisalignmentGate(config.gate, { metric: "probe", base: base.probe, fineTuned: tuned.probe, pairs: probePairs });
+    if (!base.probe || !tuned.probe || !probePairs)
+      throw new Error("the gate uses the probe metric but the probe did not run");
+    gate = applyMisalignmentGate(config.gate, {
+      metric: "probe",
+      base: base.probe,
+      fineTuned: tuned.probe,
+      pairs: probePairs,
+    });
   }
   if (gate) summary.push(gate.outcome.explanation);
-  return { report: { base: metricsOf(base), fine_tuned: metricsOf(tuned), delta, gate: gate?.outcome ?? null, summary }, gate };
+  return {
+    report: { base: metricsOf(base), fine_tuned: metricsOf(tuned), delta, gate: gate?.outcome ?? null, summary },
+    gate,
+  };
 }

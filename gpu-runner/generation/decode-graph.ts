@@ -10,8 +10,23 @@
  * Outputs: logits [B, V] at the last new position, present_key.<l> / present_value.<l> [B, Hkv, P+S, D].
  */
 import {
-  Graph, applyRope, attention, concat, f32, gather, linear, reshape, rmsNorm, ropeCosSin, slice, squeeze, swiglu,
-  transpose, add, END, type Tensor,
+  Graph,
+  applyRope,
+  attention,
+  concat,
+  f32,
+  gather,
+  linear,
+  reshape,
+  rmsNorm,
+  ropeCosSin,
+  slice,
+  squeeze,
+  swiglu,
+  transpose,
+  add,
+  END,
+  type Tensor,
 } from "../engine/index.ts";
 import { ropeInverseFrequencies, type DecoderConfig, type F32Tensor } from "../models/index.ts";
 import { decoderAttentionMask, roundTo } from "../models/decoder/decoder-graph.ts";
@@ -52,7 +67,10 @@ export function buildDecodeGraph(
   const inputIds = g.input("input_ids", "int64", ["B", "S"]);
   const positionIds = g.input("position_ids", "int64", ["B", "S"]);
   const cachePosition = g.input("cache_position", "int64", ["S"]);
-  const { cos, sin } = ropeCosSin(positionIds, roundTo(ropeInverseFrequencies(d, config.ropeTheta, config.ropeScaling), ropeDtype)); // [B, S, D]
+  const { cos, sin } = ropeCosSin(
+    positionIds,
+    roundTo(ropeInverseFrequencies(d, config.ropeTheta, config.ropeScaling), ropeDtype),
+  ); // [B, S, D]
 
   let x = gather(w("model.embed_tokens.weight"), inputIds, 0); // [B, S, H]
   let mask: Tensor | undefined;
@@ -60,22 +78,47 @@ export function buildDecodeGraph(
     const p = `model.layers.${l}`;
     const heads = (t: Tensor, n: number) => transpose(reshape(t, [0, 0, n, d]), [0, 2, 1, 3]); // [B, n, S, D]
     const normed = rmsNorm(x, w(`${p}.input_layernorm.weight`), config.rmsNormEps);
-    const q = applyRope(heads(linear(normed, w(`${p}.self_attn.q_proj.weight`), maybe(`${p}.self_attn.q_proj.bias`, config.qkvBias)), hq), cos, sin);
-    const k = applyRope(heads(linear(normed, w(`${p}.self_attn.k_proj.weight`), maybe(`${p}.self_attn.k_proj.bias`, config.qkvBias)), hkv), cos, sin);
-    const v = heads(linear(normed, w(`${p}.self_attn.v_proj.weight`), maybe(`${p}.self_attn.v_proj.bias`, config.qkvBias)), hkv);
+    const q = applyRope(
+      heads(linear(normed, w(`${p}.self_attn.q_proj.weight`), maybe(`${p}.self_attn.q_proj.bias`, config.qkvBias)), hq),
+      cos,
+      sin,
+    );
+    const k = applyRope(
+      heads(
+        linear(normed, w(`${p}.self_attn.k_proj.weight`), maybe(`${p}.self_attn.k_proj.bias`, config.qkvBias)),
+        hkv,
+      ),
+      cos,
+      sin,
+    );
+    const v = heads(
+      linear(normed, w(`${p}.self_attn.v_proj.weight`), maybe(`${p}.self_attn.v_proj.bias`, config.qkvBias)),
+      hkv,
+    );
     const pastK = g.input(`past_key.${l}`, "float32", ["B", hkv, "P", d]);
     const pastV = g.input(`past_value.${l}`, "float32", ["B", hkv, "P", d]);
     const keys = concat([pastK, k], 2); // [B, Hkv, P+S, D]
     const values = concat([pastV, v], 2);
     g.output(keys, `present_key.${l}`);
     g.output(values, `present_value.${l}`);
-    if (mask === undefined) mask = decoderAttentionMask(g.input("attention_mask", "int64", ["B", keys.shape[2]]), config.slidingWindow, cachePosition); // [B, 1, S, P+S]
+    if (mask === undefined)
+      mask = decoderAttentionMask(
+        g.input("attention_mask", "int64", ["B", keys.shape[2]]),
+        config.slidingWindow,
+        cachePosition,
+      ); // [B, 1, S, P+S]
     const attended = attention(q, keys, values, { mask }); // [B, Hq, S, D]
     const merged = reshape(transpose(attended, [0, 2, 1, 3]), [0, 0, hq * d]); // [B, S, Hq·D]
-    x = add(x, linear(merged, w(`${p}.self_attn.o_proj.weight`), maybe(`${p}.self_attn.o_proj.bias`, config.oProjBias)));
+    x = add(
+      x,
+      linear(merged, w(`${p}.self_attn.o_proj.weight`), maybe(`${p}.self_attn.o_proj.bias`, config.oProjBias)),
+    );
     const normed2 = rmsNorm(x, w(`${p}.post_attention_layernorm.weight`), config.rmsNormEps);
     const bias = (proj: string) => maybe(`${p}.mlp.${proj}.bias`, config.mlpBias);
-    const gated = swiglu(linear(normed2, w(`${p}.mlp.gate_proj.weight`), bias("gate_proj")), linear(normed2, w(`${p}.mlp.up_proj.weight`), bias("up_proj")));
+    const gated = swiglu(
+      linear(normed2, w(`${p}.mlp.gate_proj.weight`), bias("gate_proj")),
+      linear(normed2, w(`${p}.mlp.up_proj.weight`), bias("up_proj")),
+    );
     x = add(x, linear(gated, w(`${p}.mlp.down_proj.weight`), bias("down_proj")));
   }
   const last = squeeze(slice(x, [-1], [END], [1]), [1]); // [B, H]

@@ -27,7 +27,13 @@ export function argmax(logits: Float32Array, offset = 0, n = logits.length - off
 }
 
 /** One token from logits [offset, offset + n). */
-export function sampleToken(logits: Float32Array, settings: SamplingSettings, rng: Rng, offset = 0, n = logits.length - offset): number {
+export function sampleToken(
+  logits: Float32Array,
+  settings: SamplingSettings,
+  rng: Rng,
+  offset = 0,
+  n = logits.length - offset,
+): number {
   const temperature = settings.temperature ?? 0;
   if (temperature <= 0) return argmax(logits, offset, n);
   const topP = settings.topP ?? 1;

@@ -2,7 +2,14 @@ import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EngineSession, Graph, encodeModel, i64 } from "../engine/index.ts";
 import {
-  encodeGenerationPrompt, expectedWeights, f32Tensor, loadDecoderCheckpoint, parseDecoderConfig, seededRandom, type DecoderCheckpoint, type F32Tensor,
+  encodeGenerationPrompt,
+  expectedWeights,
+  f32Tensor,
+  loadDecoderCheckpoint,
+  parseDecoderConfig,
+  seededRandom,
+  type DecoderCheckpoint,
+  type F32Tensor,
   type LoraAdapter,
 } from "../models/index.ts";
 import { buildDecoderGraph } from "../models/decoder/decoder-graph.ts";
@@ -16,17 +23,41 @@ let adapter: LoraAdapter;
 let prompts: number[][];
 
 /** Greedy continuation by recomputing the whole sequence each step (no cache) with the training forward graph. */
-async function greedyByRecompute(checkpoint: DecoderCheckpoint, prompt: readonly number[], steps: number, lora?: LoraAdapter): Promise<number[]> {
+async function greedyByRecompute(
+  checkpoint: DecoderCheckpoint,
+  prompt: readonly number[],
+  steps: number,
+  lora?: LoraAdapter,
+): Promise<number[]> {
   const g = new Graph("recompute");
-  const d = buildDecoderGraph(g, checkpoint.config, { weights: checkpoint.weights, lora: lora ? TEST_LORA : undefined });
+  const d = buildDecoderGraph(g, checkpoint.config, {
+    weights: checkpoint.weights,
+    lora: lora ? TEST_LORA : undefined,
+  });
   g.output(d.logits!, "logits");
   const session = await EngineSession.create(encodeModel(g));
-  const feedsLora = lora ? Object.fromEntries([...lora.tensors].map(([k, t]) => [k, { dtype: "float32" as const, dims: t.shape, data: t.data }])) : {};
+  const feedsLora = lora
+    ? Object.fromEntries(
+        [...lora.tensors].map(([k, t]) => [k, { dtype: "float32" as const, dims: t.shape, data: t.data }]),
+      )
+    : {};
   const ids = [...prompt];
   const out: number[] = [];
   const v = checkpoint.config.vocabSize;
   for (let s = 0; s < steps; s++) {
-    const logits = (await session.run({ input_ids: i64([1, ids.length], ids), attention_mask: i64([1, ids.length], ids.map(() => 1)), ...feedsLora }, ["logits"])).logits.data as Float32Array;
+    const logits = (
+      await session.run(
+        {
+          input_ids: i64([1, ids.length], ids),
+          attention_mask: i64(
+            [1, ids.length],
+            ids.map(() => 1),
+          ),
+          ...feedsLora,
+        },
+        ["logits"],
+      )
+    ).logits.data as Float32Array;
     const next = argmax(logits, (ids.length - 1) * v, v);
     out.push(next);
     ids.push(next);
@@ -38,7 +69,9 @@ async function greedyByRecompute(checkpoint: DecoderCheckpoint, prompt: readonly
 beforeAll(async () => {
   model = await loadTestModel();
   adapter = randomAdapter(model.checkpoint, 11);
-  prompts = ["Hello there, how are you doing today?", "Name three colors.", "ok"].map((q) => encodeGenerationPrompt(model.tokenizer, [{ role: "user", content: q }]));
+  prompts = ["Hello there, how are you doing today?", "Name three colors.", "ok"].map((q) =>
+    encodeGenerationPrompt(model.tokenizer, [{ role: "user", content: q }]),
+  );
 });
 
 describe("TextGenerator", () => {
@@ -46,7 +79,10 @@ describe("TextGenerator", () => {
 
   it("greedy with a KV cache and left padding equals argmax of a full recompute, with and without an adapter", async () => {
     for (const lora of [undefined, adapter]) {
-      const gen = await TextGenerator.create(model.checkpoint.config, model.checkpoint.weights, { adapter: lora, session: { intraOpThreads: 2 } });
+      const gen = await TextGenerator.create(model.checkpoint.config, model.checkpoint.weights, {
+        adapter: lora,
+        session: { intraOpThreads: 2 },
+      });
       const batched = await gen.generate(prompts, greedy);
       await gen.release();
       for (let i = 0; i < prompts.length; i++) {
@@ -57,7 +93,9 @@ describe("TextGenerator", () => {
   });
 
   it("stops a row at an end-of-sequence token and leaves it out (weights as external data)", async () => {
-    const gen = await TextGenerator.create(model.checkpoint.config, model.checkpoint.weights, { externalWeights: true });
+    const gen = await TextGenerator.create(model.checkpoint.config, model.checkpoint.weights, {
+      externalWeights: true,
+    });
     const [free] = await gen.generate([prompts[0]], greedy);
     const stopAt = free.ids[2];
     const [stopped] = await gen.generate([prompts[0]], { ...greedy, eosTokenIds: [stopAt] });
@@ -80,7 +118,15 @@ describe("TextGenerator", () => {
   });
 
   it("matches a full recompute for Qwen2 (q/k/v biases, tied embeddings) and Mistral (sliding window shorter than the prompt)", async () => {
-    const base = { vocab_size: 320, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-6 };
+    const base = {
+      vocab_size: 320,
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      rms_norm_eps: 1e-6,
+    };
     for (const raw of [
       { ...base, architectures: ["Qwen2ForCausalLM"], tie_word_embeddings: true, rope_theta: 1e6 },
       { ...base, architectures: ["MistralForCausalLM"], sliding_window: 5 },
@@ -97,17 +143,25 @@ describe("TextGenerator", () => {
       const gen = await TextGenerator.create(config, weights);
       const out = await gen.generate(prompts, greedy);
       await gen.release();
-      for (let i = 0; i < prompts.length; i++) expect(out[i].ids).toEqual(await greedyByRecompute(checkpoint, prompts[i], 6));
+      for (let i = 0; i < prompts.length; i++)
+        expect(out[i].ids).toEqual(await greedyByRecompute(checkpoint, prompts[i], 6));
     }
   });
 
-  it.skipIf(!HAS_HF_ORACLE)(`reproduces transformers' greedy ids on tiny-llama ${HAS_HF_ORACLE ? "" : HF_ORACLE_SKIP_REASON}`, async () => {
-    const reference = JSON.parse(await readFile(oraclePath("tiny-llama", "reference.json"), "utf8")) as { greedy: { prompt_ids: number[]; generated_ids: number[] }[] };
-    const checkpoint = await loadDecoderCheckpoint(oraclePath("tiny-llama", "model"));
-    const gen = await TextGenerator.create(checkpoint.config, checkpoint.weights, { session: { intraOpThreads: 2 } });
-    const out = await gen.generate(reference.greedy.map((r) => r.prompt_ids), { maxNewTokens: 16, eosTokenIds: [], padTokenId: 0 });
-    expect(out.map((o) => o.ids)).toEqual(reference.greedy.map((r) => r.generated_ids));
-    await gen.release();
-  });
+  it.skipIf(!HAS_HF_ORACLE)(
+    `reproduces transformers' greedy ids on tiny-llama ${HAS_HF_ORACLE ? "" : HF_ORACLE_SKIP_REASON}`,
+    async () => {
+      const reference = JSON.parse(await readFile(oraclePath("tiny-llama", "reference.json"), "utf8")) as {
+        greedy: { prompt_ids: number[]; generated_ids: number[] }[];
+      };
+      const checkpoint = await loadDecoderCheckpoint(oraclePath("tiny-llama", "model"));
+      const gen = await TextGenerator.create(checkpoint.config, checkpoint.weights, { session: { intraOpThreads: 2 } });
+      const out = await gen.generate(
+        reference.greedy.map((r) => r.prompt_ids),
+        { maxNewTokens: 16, eosTokenIds: [], padTokenId: 0 },
+      );
+      expect(out.map((o) => o.ids)).toEqual(reference.greedy.map((r) => r.generated_ids));
+      await gen.release();
+    },
+  );
 });
-

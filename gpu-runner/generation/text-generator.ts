@@ -43,14 +43,24 @@ export class TextGenerator {
     private readonly graph: DecodeGraph,
   ) {}
 
-  static async create(config: DecoderConfig, weights: ReadonlyMap<string, F32Tensor>, options: TextGeneratorOptions = {}): Promise<TextGenerator> {
+  static async create(
+    config: DecoderConfig,
+    weights: ReadonlyMap<string, F32Tensor>,
+    options: TextGeneratorOptions = {},
+  ): Promise<TextGenerator> {
     const effective = options.adapter ? mergeLora(weights, options.adapter) : weights;
-    const graph = buildDecodeGraph(config, effective, needsExternalWeights(effective, options.externalWeights), options.ropeDtype);
+    const graph = buildDecodeGraph(
+      config,
+      effective,
+      needsExternalWeights(effective, options.externalWeights),
+      options.ropeDtype,
+    );
     return new TextGenerator(await loadGraphSession(graph.graph, options.session ?? {}), graph);
   }
 
   async generate(prompts: readonly (readonly number[])[], options: GenerateOptions): Promise<Generation[]> {
-    if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1) throw new RangeError("maxNewTokens must be a positive integer");
+    if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1)
+      throw new RangeError("maxNewTokens must be a positive integer");
     if (prompts.some((p) => p.length === 0)) throw new RangeError("every prompt needs at least one token");
     const rng = new Rng(options.seed ?? 0);
     const chunk = options.maxBatchSize ?? 16;
@@ -59,13 +69,21 @@ export class TextGenerator {
     const out: Generation[] = new Array<Generation>(prompts.length);
     for (let i = 0; i < order.length; i += chunk) {
       const ids = order.slice(i, i + chunk);
-      const results = await this.generateBatch(ids.map((j) => prompts[j]), options, rng);
+      const results = await this.generateBatch(
+        ids.map((j) => prompts[j]),
+        options,
+        rng,
+      );
       ids.forEach((j, k) => (out[j] = results[k]));
     }
     return out;
   }
 
-  private async generateBatch(prompts: readonly (readonly number[])[], options: GenerateOptions, rng: Rng): Promise<Generation[]> {
+  private async generateBatch(
+    prompts: readonly (readonly number[])[],
+    options: GenerateOptions,
+    rng: Rng,
+  ): Promise<Generation[]> {
     const b = prompts.length;
     const len = Math.max(...prompts.map((p) => p.length));
     const eos = new Set(options.eosTokenIds);
@@ -80,12 +98,16 @@ export class TextGenerator {
     const { numLayers, numKvHeads, headDim } = this.graph;
     const cache: Record<string, HostTensor> = {};
     for (let l = 0; l < numLayers; l++) {
-      for (const kind of ["key", "value"]) cache[`past_${kind}.${l}`] = { dtype: "float32", dims: [b, numKvHeads, 0, headDim], data: new Float32Array(0) };
+      for (const kind of ["key", "value"])
+        cache[`past_${kind}.${l}`] = { dtype: "float32", dims: [b, numKvHeads, 0, headDim], data: new Float32Array(0) };
     }
     let feeds: Record<string, HostTensor> = {
       input_ids: i64([b, len], ids),
       position_ids: i64([b, len], positions),
-      cache_position: i64([len], Array.from({ length: len }, (_, i) => i)),
+      cache_position: i64(
+        [len],
+        Array.from({ length: len }, (_, i) => i),
+      ),
       attention_mask: i64([b, len], mask.flat()),
     };
     const generated: number[][] = prompts.map(() => []);
@@ -117,7 +139,10 @@ export class TextGenerator {
       const total = mask[0].length;
       feeds = {
         input_ids: i64([b, 1], next),
-        position_ids: i64([b, 1], nextPos.map((p) => p + step)),
+        position_ids: i64(
+          [b, 1],
+          nextPos.map((p) => p + step),
+        ),
         cache_position: i64([1], [total - 1]),
         attention_mask: i64([b, total], mask.flat()),
       };

@@ -16,8 +16,17 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 
 /** A two-layer Qwen2 (biases, tied embeddings) small enough to write in a test. */
 const qwenConfig = {
-  architectures: ["Qwen2ForCausalLM"], model_type: "qwen2", hidden_size: 32, intermediate_size: 48, num_attention_heads: 4,
-  num_key_value_heads: 2, num_hidden_layers: 2, vocab_size: 40, rms_norm_eps: 1e-6, rope_theta: 1e6, tie_word_embeddings: true,
+  architectures: ["Qwen2ForCausalLM"],
+  model_type: "qwen2",
+  hidden_size: 32,
+  intermediate_size: 48,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  num_hidden_layers: 2,
+  vocab_size: 40,
+  rms_norm_eps: 1e-6,
+  rope_theta: 1e6,
+  tie_word_embeddings: true,
   eos_token_id: 2,
 };
 
@@ -25,7 +34,13 @@ function weightsFor(raw: object): Map<string, F32Tensor> {
   const out = new Map<string, F32Tensor>();
   let k = 0;
   for (const [name, shape] of expectedWeights(parseDecoderConfig(raw))) {
-    out.set(name, f32Tensor(shape, new Float32Array(elementCount(shape)).map(() => (k++ % 97) / 97)));
+    out.set(
+      name,
+      f32Tensor(
+        shape,
+        new Float32Array(elementCount(shape)).map(() => (k++ % 97) / 97),
+      ),
+    );
   }
   return out;
 }
@@ -64,7 +79,9 @@ describe("loadDecoderCheckpoint", () => {
     expect(mismatch.code).toBe("weight_set_mismatch");
     expect(mismatch.missing).toEqual(["model.layers.1.self_attn.k_proj.bias", "model.norm.weight"]);
     expect(mismatch.unexpected).toEqual(["model.layers.0.self_attn.o_proj.bias"]);
-    expect(mismatch.wrongShape).toEqual([{ name: "model.layers.0.mlp.up_proj.weight", expected: [48, 32], actual: [32, 48] }]);
+    expect(mismatch.wrongShape).toEqual([
+      { name: "model.layers.0.mlp.up_proj.weight", expected: [48, 32], actual: [32, 48] },
+    ]);
     expect(mismatch.message).toMatch(/missing keys \(2\).*unexpected keys \(1\).*wrong shapes \(1\)/);
   });
 
@@ -76,18 +93,22 @@ describe("loadDecoderCheckpoint", () => {
   });
 });
 
-describe.skipIf(!HAS_HF_ORACLE)(`the transformers tiny-llama checkpoints ${HAS_HF_ORACLE ? "" : HF_ORACLE_SKIP_REASON}`, () => {
-  it("loads the float32 and the bf16 checkpoint with the same names and shapes", async () => {
-    const f32 = await loadDecoderCheckpoint(oraclePath("tiny-llama", "model"));
-    const bf16 = await loadDecoderCheckpoint(oraclePath("tiny-llama", "model-bf16"));
-    expect(f32.weights.size).toBe(21);
-    expect(f32.weights.get("model.layers.1.self_attn.k_proj.weight")!.shape).toEqual([32, 64]);
-    expect([...bf16.weights.keys()]).toEqual([...f32.weights.keys()]);
-    const w = f32.weights.get("lm_head.weight")!.data;
-    const r = bf16.weights.get("lm_head.weight")!.data;
-    let worst = 0;
-    for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i] - r[i]) / Math.max(Math.abs(w[i]), 1e-30));
-    expect(worst).toBeLessThanOrEqual(2 ** -8);
-    expect(worst).toBeGreaterThan(0);
-  });
-});
+describe.skipIf(!HAS_HF_ORACLE)(
+  `the transformers tiny-llama checkpoints ${HAS_HF_ORACLE ? "" : HF_ORACLE_SKIP_REASON}`,
+  () => {
+    it("loads the float32 and the bf16 checkpoint with the same names and shapes", async () => {
+      const f32 = await loadDecoderCheckpoint(oraclePath("tiny-llama", "model"));
+      const bf16 = await loadDecoderCheckpoint(oraclePath("tiny-llama", "model-bf16"));
+      expect(f32.weights.size).toBe(21);
+      expect(f32.weights.get("model.layers.1.self_attn.k_proj.weight")!.shape).toEqual([32, 64]);
+      expect([...bf16.weights.keys()]).toEqual([...f32.weights.keys()]);
+      const w = f32.weights.get("lm_head.weight")!.data;
+      const r = bf16.weights.get("lm_head.weight")!.data;
+      let worst = 0;
+      for (let i = 0; i < w.length; i++)
+        worst = Math.max(worst, Math.abs(w[i] - r[i]) / Math.max(Math.abs(w[i]), 1e-30));
+      expect(worst).toBeLessThanOrEqual(2 ** -8);
+      expect(worst).toBeGreaterThan(0);
+    });
+  },
+);

@@ -29,10 +29,16 @@ export async function loadDecoderCheckpoint(dir: string): Promise<DecoderCheckpo
  * Returns the catalogue's tensors, dropping ignorable extras; throws a `WeightSetMismatchError` listing
  * every missing key, unexpected key and wrong shape at once.
  */
-export function checkWeightSet(config: DecoderConfig, tensors: ReadonlyMap<string, F32Tensor>, path?: string): Map<string, F32Tensor> {
+export function checkWeightSet(
+  config: DecoderConfig,
+  tensors: ReadonlyMap<string, F32Tensor>,
+  path?: string,
+): Map<string, F32Tensor> {
   const expected = expectedWeights(config);
   const missing = [...expected.keys()].filter((name) => !tensors.has(name));
-  const unexpected = [...tensors.keys()].filter((name) => !expected.has(name) && !isIgnorableWeight(config, name)).sort();
+  const unexpected = [...tensors.keys()]
+    .filter((name) => !expected.has(name) && !isIgnorableWeight(config, name))
+    .sort();
   const wrongShape: ShapeMismatch[] = [];
   const weights = new Map<string, F32Tensor>();
   for (const [name, shape] of expected) {

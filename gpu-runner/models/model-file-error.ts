@@ -46,7 +46,11 @@ export class WeightSetMismatchError extends ModelFileError {
   }
 }
 
-function describeMismatch(missing: readonly string[], unexpected: readonly string[], wrongShape: readonly ShapeMismatch[]): string {
+function describeMismatch(
+  missing: readonly string[],
+  unexpected: readonly string[],
+  wrongShape: readonly ShapeMismatch[],
+): string {
   const parts: string[] = [];
   if (missing.length > 0) parts.push(`missing keys (${missing.length}): ${missing.join(", ")}`);
   if (unexpected.length > 0) parts.push(`unexpected keys (${unexpected.length}): ${unexpected.join(", ")}`);

@@ -31,8 +31,17 @@ export class CheckpointStore {
     await this.db
       .insert(checkpoints)
       .values({ id: newId(ID_PREFIX.checkpoint), jobId: this.job.id, step, objectPrefix, metrics, complete: 0 })
-      .onConflictDoUpdate({ target: [checkpoints.jobId, checkpoints.step], set: { metrics, complete: 0, objectPrefix } });
-    await putObject(this.aws.s3, this.aws.bucket, `${objectPrefix}${TRAINING_STATE_FILE}`, state, "application/octet-stream");
+      .onConflictDoUpdate({
+        target: [checkpoints.jobId, checkpoints.step],
+        set: { metrics, complete: 0, objectPrefix },
+      });
+    await putObject(
+      this.aws.s3,
+      this.aws.bucket,
+      `${objectPrefix}${TRAINING_STATE_FILE}`,
+      state,
+      "application/octet-stream",
+    );
     await this.db
       .update(checkpoints)
       .set({ complete: 1 })
@@ -48,7 +57,9 @@ export class CheckpointStore {
       .orderBy(desc(checkpoints.step));
     for (const row of rows) {
       try {
-        const out = await this.aws.s3.send(new GetObjectCommand({ Bucket: this.aws.bucket, Key: `${row.objectPrefix}${TRAINING_STATE_FILE}` }));
+        const out = await this.aws.s3.send(
+          new GetObjectCommand({ Bucket: this.aws.bucket, Key: `${row.objectPrefix}${TRAINING_STATE_FILE}` }),
+        );
         if (!out.Body) continue;
         return { step: row.step, state: await out.Body.transformToByteArray() };
       } catch (err) {

@@ -34,7 +34,11 @@ export interface JobOutcome {
  * Uploads the adapter (PEFT files), `metrics.json` and `evaluation.json`. A failed misalignment gate
  * withholds the adapter unless the job asked for it anyway.
  */
-export async function uploadJobOutcome(aws: Pick<AwsResources, "s3" | "bucket">, job: Job, outcome: JobOutcome): Promise<UploadedOutcome> {
+export async function uploadJobOutcome(
+  aws: Pick<AwsResources, "s3" | "bucket">,
+  job: Job,
+  outcome: JobOutcome,
+): Promise<UploadedOutcome> {
   const gateFailed = outcome.gate?.error !== undefined;
   const withheld = gateFailed && outcome.gate!.outcome.adapter_withheld;
   const dir = await mkdtemp(path.join(tmpdir(), "guardtune-adapter-"));
@@ -42,18 +46,39 @@ export async function uploadJobOutcome(aws: Pick<AwsResources, "s3" | "bucket">,
   try {
     await savePeftAdapter(dir, outcome.adapter);
     files = [
-      { kind: "adapter", filename: ADAPTER_CONFIG_FILE, body: await readFile(path.join(dir, ADAPTER_CONFIG_FILE)), contentType: "application/json", withheld },
-      { kind: "adapter", filename: ADAPTER_WEIGHTS_FILE, body: await readFile(path.join(dir, ADAPTER_WEIGHTS_FILE)), contentType: "application/octet-stream", withheld },
+      {
+        kind: "adapter",
+        filename: ADAPTER_CONFIG_FILE,
+        body: await readFile(path.join(dir, ADAPTER_CONFIG_FILE)),
+        contentType: "application/json",
+        withheld,
+      },
+      {
+        kind: "adapter",
+        filename: ADAPTER_WEIGHTS_FILE,
+        body: await readFile(path.join(dir, ADAPTER_WEIGHTS_FILE)),
+        contentType: "application/octet-stream",
+        withheld,
+      },
     ];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   const evaluationReport = outcome.evaluation ?? { skipped: "every evaluation section of the job is switched off" };
-  files.push(jsonFile("metrics", "metrics.json", outcome.metrics), jsonFile("evaluation", "evaluation.json", { ...evaluationReport, gate: outcome.gate?.outcome ?? null }));
+  files.push(
+    jsonFile("metrics", "metrics.json", outcome.metrics),
+    jsonFile("evaluation", "evaluation.json", { ...evaluationReport, gate: outcome.gate?.outcome ?? null }),
+  );
   const stored = await uploadArtifacts(aws, job, files);
   const weights = stored.find((s) => s.filename === ADAPTER_WEIGHTS_FILE)!;
   const result = jsonSafe({
-    adapter: { format: "peft", files: [ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE], bytes: weights.bytes, sha256: weights.sha256, withheld },
+    adapter: {
+      format: "peft",
+      files: [ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE],
+      bytes: weights.bytes,
+      sha256: weights.sha256,
+      withheld,
+    },
     metrics: outcome.metrics,
     evaluation: outcome.evaluation,
     gate: outcome.gate?.outcome ?? null,
@@ -72,7 +97,13 @@ export interface UploadedOutcome {
  * Records the artifacts, the result, `trained_tokens` and the terminal state in one transaction (the state
  * machine adds the event and the webhook outbox row). A failed gate ends the job `failed` with its evidence.
  */
-export async function recordJobOutcome(db: Database, job: Job, workerId: string, uploaded: UploadedOutcome, fineTunedModel: string): Promise<void> {
+export async function recordJobOutcome(
+  db: Database,
+  job: Job,
+  workerId: string,
+  uploaded: UploadedOutcome,
+  fineTunedModel: string,
+): Promise<void> {
   const { stored, result, outcome } = uploaded;
   const gateFailed = outcome.gate?.error !== undefined;
   const m = outcome.metrics;
@@ -85,8 +116,18 @@ export async function recordJobOutcome(db: Database, job: Job, workerId: string,
         ...common,
         from: "running",
         to: "failed",
-        event: { type: "job.failed", level: "error", message: error.message, data: jsonSafe({ code: error.code, gate: outcome.gate!.outcome }) },
-        set: { result, trainedTokens: m.trained_tokens, error: { code: error.code, message: error.message, param: "evaluation.gate" }, estimatedFinish: null },
+        event: {
+          type: "job.failed",
+          level: "error",
+          message: error.message,
+          data: jsonSafe({ code: error.code, gate: outcome.gate!.outcome }),
+        },
+        set: {
+          result,
+          trainedTokens: m.trained_tokens,
+          error: { code: error.code, message: error.message, param: "evaluation.gate" },
+          estimatedFinish: null,
+        },
       });
       return;
     }
@@ -94,13 +135,22 @@ export async function recordJobOutcome(db: Database, job: Job, workerId: string,
       ...common,
       from: "running",
       to: "succeeded",
-      event: { type: "job.succeeded", message: `Fine-tuning finished after ${m.steps} steps (final loss ${m.final_loss.toFixed(4)}).` },
+      event: {
+        type: "job.succeeded",
+        message: `Fine-tuning finished after ${m.steps} steps (final loss ${m.final_loss.toFixed(4)}).`,
+      },
       set: { result, trainedTokens: m.trained_tokens, fineTunedModel, estimatedFinish: null },
     });
   });
 }
 
-export function metricsReport(losses: readonly number[], trainedTokens: number, steps: number, examples: number, truncated: number): MetricsReport {
+export function metricsReport(
+  losses: readonly number[],
+  trainedTokens: number,
+  steps: number,
+  examples: number,
+  truncated: number,
+): MetricsReport {
   return {
     steps,
     final_loss: losses.at(-1) ?? Number.NaN,

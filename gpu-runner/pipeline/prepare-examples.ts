@@ -26,7 +26,12 @@ export async function readConversations(file: string): Promise<NormalisedExample
     try {
       out.push(normaliseExample(parseJsonlLine(line))); // a UTF-8 BOM on line 1 is valid input
     } catch (err) {
-      throw permanent("invalid_dataset", `Line ${n} of the dataset cannot be used: ${(err as Error).message}`, err, "training_dataset");
+      throw permanent(
+        "invalid_dataset",
+        `Line ${n} of the dataset cannot be used: ${(err as Error).message}`,
+        err,
+        "training_dataset",
+      );
     }
   }
   return out;
@@ -36,18 +41,31 @@ export async function readConversations(file: string): Promise<NormalisedExample
  * Chat template, assistant-only label masks (everything but assistant turns is -100), truncation to
  * `maxSeqLen`. The order stays the file's; the training plan shuffles by the job's seed.
  */
-export function prepareExamples(tok: ChatTokenizer, conversations: readonly NormalisedExample[], maxSeqLen: number): PreparedExamples {
+export function prepareExamples(
+  tok: ChatTokenizer,
+  conversations: readonly NormalisedExample[],
+  maxSeqLen: number,
+): PreparedExamples {
   const encoded: TrainingExample[] = [];
   const kept: ChatMessage[][] = [];
   let unsupervised = 0;
   conversations.forEach((c, i) => {
-    const messages: ChatMessage[] = c.messages.map((m) => ({ role: m.role, content: m.content, ...(m.weight === 0 ? { weight: 0 as const } : {}) }));
+    const messages: ChatMessage[] = c.messages.map((m) => ({
+      role: m.role,
+      content: m.content,
+      ...(m.weight === 0 ? { weight: 0 as const } : {}),
+    }));
     let e: { inputIds: number[]; labels: number[] };
     try {
       e = encodeChat(tok, messages);
     } catch (err) {
       if (err instanceof ModelFileError) {
-        throw permanent("invalid_dataset", `Example ${i + 1} cannot be encoded with the model's chat template: ${err.message}`, err, "training_dataset");
+        throw permanent(
+          "invalid_dataset",
+          `Example ${i + 1} cannot be encoded with the model's chat template: ${err.message}`,
+          err,
+          "training_dataset",
+        );
       }
       throw err;
     }
@@ -64,8 +82,19 @@ export function prepareExamples(tok: ChatTokenizer, conversations: readonly Norm
   const useful = examples.filter((_, i) => keep[i]);
   const keptConversations = kept.filter((_, i) => keep[i]);
   if (useful.length === 0) {
-    throw permanent("invalid_dataset", "No example has an assistant answer within max_seq_len tokens; raise method.hyperparameters.max_seq_len.", undefined, "method.hyperparameters.max_seq_len");
+    throw permanent(
+      "invalid_dataset",
+      "No example has an assistant answer within max_seq_len tokens; raise method.hyperparameters.max_seq_len.",
+      undefined,
+      "method.hyperparameters.max_seq_len",
+    );
   }
   const tokens = useful.reduce((n, e) => n + e.inputIds.length, 0);
-  return { examples: useful, conversations: keptConversations, truncated, tokens, unsupervised: unsupervised + (examples.length - useful.length) };
+  return {
+    examples: useful,
+    conversations: keptConversations,
+    truncated,
+    tokens,
+    unsupervised: unsupervised + (examples.length - useful.length),
+  };
 }

@@ -16,12 +16,21 @@ export class JobProgress {
   }
 
   /** Runs one stage between `stage.started` / `stage.completed` events (the latter with its duration). */
-  async stage<T>(name: string, message: string, fn: () => Promise<T>, summary?: (value: T) => Record<string, unknown>): Promise<T> {
+  async stage<T>(
+    name: string,
+    message: string,
+    fn: () => Promise<T>,
+    summary?: (value: T) => Record<string, unknown>,
+  ): Promise<T> {
     const started = performance.now();
     await this.event({ type: "stage.started", message, data: { stage: name } });
     const value = await fn();
     const ms = Math.round(performance.now() - started);
-    await this.event({ type: "stage.completed", message: `${message}: done in ${ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`}`, data: { stage: name, duration_ms: ms, ...summary?.(value) } });
+    await this.event({
+      type: "stage.completed",
+      message: `${message}: done in ${ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`}`,
+      data: { stage: name, duration_ms: ms, ...summary?.(value) },
+    });
     return value;
   }
 

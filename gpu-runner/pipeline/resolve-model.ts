@@ -23,9 +23,13 @@ const COMPLETE_MARKER = ".guardtune-complete.json";
  * directories are used in place, `s3://` prefixes are downloaded once and kept in a cache bounded by
  * `maxBytes` (least recently used models are evicted first).
  */
-export async function resolveModel(modelId: string, opts: { cacheDir: string; maxBytes: number; s3: S3Client }): Promise<ResolvedModel> {
+export async function resolveModel(
+  modelId: string,
+  opts: { cacheDir: string; maxBytes: number; s3: S3Client },
+): Promise<ResolvedModel> {
   const ref = resolveModelRef(modelId);
-  if (!ref) throw permanent("model_unavailable", `'${modelId}' is not a model id this runner knows.`, undefined, "model");
+  if (!ref)
+    throw permanent("model_unavailable", `'${modelId}' is not a model id this runner knows.`, undefined, "model");
   switch (ref.kind) {
     case "builtin": {
       const dir = path.join(opts.cacheDir, "builtin", ref.id.replace("/", "--"));
@@ -34,7 +38,12 @@ export async function resolveModel(modelId: string, opts: { cacheDir: string; ma
     }
     case "file": {
       if (!existsSync(path.join(ref.path, "config.json"))) {
-        throw permanent("model_unavailable", `The model directory ${ref.path} has no config.json on this runner.`, undefined, "model");
+        throw permanent(
+          "model_unavailable",
+          `The model directory ${ref.path} has no config.json on this runner.`,
+          undefined,
+          "model",
+        );
       }
       return { dir: ref.path, source: "file", cached: true };
     }
@@ -43,7 +52,13 @@ export async function resolveModel(modelId: string, opts: { cacheDir: string; ma
   }
 }
 
-async function downloadS3Model(s3: S3Client, bucket: string, prefix: string, cacheDir: string, maxBytes: number): Promise<ResolvedModel> {
+async function downloadS3Model(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  cacheDir: string,
+  maxBytes: number,
+): Promise<ResolvedModel> {
   const root = path.join(cacheDir, "s3");
   const key = createHash("sha256").update(`${bucket}/${prefix}`).digest("hex").slice(0, 32);
   const dir = path.join(root, key);
@@ -56,7 +71,8 @@ async function downloadS3Model(s3: S3Client, bucket: string, prefix: string, cac
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) if (o.Key && !o.Key.endsWith("/")) objects.push({ key: o.Key, size: o.Size ?? 0 });
+    for (const o of page.Contents ?? [])
+      if (o.Key && !o.Key.endsWith("/")) objects.push({ key: o.Key, size: o.Size ?? 0 });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   if (!objects.some((o) => o.key === `${prefix}config.json`)) {
@@ -64,7 +80,12 @@ async function downloadS3Model(s3: S3Client, bucket: string, prefix: string, cac
   }
   const total = objects.reduce((n, o) => n + o.size, 0);
   if (total > maxBytes) {
-    throw permanent("model_too_large", `s3://${bucket}/${prefix} holds ${total} bytes, more than the runner's model cache (${maxBytes}).`, undefined, "model");
+    throw permanent(
+      "model_too_large",
+      `s3://${bucket}/${prefix} holds ${total} bytes, more than the runner's model cache (${maxBytes}).`,
+      undefined,
+      "model",
+    );
   }
   await evict(root, maxBytes - total);
   const staging = `${dir}.partial-${process.pid}-${Date.now()}`;

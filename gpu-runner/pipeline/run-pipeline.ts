@@ -9,7 +9,11 @@ import type { SessionConfig } from "../engine/index.ts";
 import { evaluateJob } from "../evals/evaluate-job.ts";
 import { loadChatTokenizer, loadDecoderCheckpoint } from "../models/index.ts";
 import { prepareSafeguards } from "../safeguards/prepare-safeguards.ts";
-import { decodeTrainingCheckpoint, encodeTrainingCheckpoint, type TrainingCheckpoint } from "../training/checkpoint-state.ts";
+import {
+  decodeTrainingCheckpoint,
+  encodeTrainingCheckpoint,
+  type TrainingCheckpoint,
+} from "../training/checkpoint-state.ts";
 import type { StepReport } from "../training/training-loop.ts";
 import type { JobRun, JobRunner, RunOutcome } from "../worker/job-run.ts";
 import { CheckpointStore } from "./checkpoint-store.ts";
@@ -61,20 +65,44 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
   };
 
   const [dataset] = await db.select().from(datasets).where(eq(datasets.id, job.trainingDatasetId));
-  if (!dataset) throw permanent("dataset_unavailable", `The training dataset ${job.trainingDatasetId} no longer exists.`, undefined, "training_dataset");
-  const fetched = await progress.stage("fetch_dataset", "Fetching the training data", () => fetchDataset(aws, dataset, settings.cacheDir), (f) => ({
-    bytes: f.bytes,
-    sha256: f.sha256,
-    cached: f.cached,
-  }));
+  if (!dataset)
+    throw permanent(
+      "dataset_unavailable",
+      `The training dataset ${job.trainingDatasetId} no longer exists.`,
+      undefined,
+      "training_dataset",
+    );
+  const fetched = await progress.stage(
+    "fetch_dataset",
+    "Fetching the training data",
+    () => fetchDataset(aws, dataset, settings.cacheDir),
+    (f) => ({
+      bytes: f.bytes,
+      sha256: f.sha256,
+      cached: f.cached,
+    }),
+  );
   const model = await progress.stage(
     "resolve_model",
     `Loading the model ${job.model}`,
     async () => {
-      const resolved = await resolveModel(job.model, { cacheDir: settings.modelCacheDir, maxBytes: settings.modelCacheBytes, s3: aws.s3 });
-      return { ...resolved, checkpoint: await loadDecoderCheckpoint(resolved.dir), tokenizer: await loadChatTokenizer(resolved.dir) };
+      const resolved = await resolveModel(job.model, {
+        cacheDir: settings.modelCacheDir,
+        maxBytes: settings.modelCacheBytes,
+        s3: aws.s3,
+      });
+      return {
+        ...resolved,
+        checkpoint: await loadDecoderCheckpoint(resolved.dir),
+        tokenizer: await loadChatTokenizer(resolved.dir),
+      };
     },
-    (m) => ({ source: m.source, cached: m.cached, architecture: m.checkpoint.config.architecture, layers: m.checkpoint.config.numLayers }),
+    (m) => ({
+      source: m.source,
+      cached: m.cached,
+      architecture: m.checkpoint.config.architecture,
+      layers: m.checkpoint.config.numLayers,
+    }),
   );
   const prepared = await progress.stage(
     "prepare",
@@ -94,19 +122,44 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
   const heldOutConversations = job.validationDatasetId
     ? await progress.stage("fetch_validation", "Fetching the validation data", async () => {
         const [validation] = await db.select().from(datasets).where(eq(datasets.id, job.validationDatasetId!));
-        if (!validation) throw permanent("dataset_unavailable", `The validation dataset ${job.validationDatasetId} no longer exists.`, undefined, "validation_dataset");
+        if (!validation)
+          throw permanent(
+            "dataset_unavailable",
+            `The validation dataset ${job.validationDatasetId} no longer exists.`,
+            undefined,
+            "validation_dataset",
+          );
         const conversations = await readConversations((await fetchDataset(aws, validation, settings.cacheDir)).path);
         return conversations.map((c) => c.messages.map((m) => ({ role: m.role, content: m.content })));
       })
     : prepared.conversations.filter((_, i) => heldOut.has(i));
   if (heldOut.size > 0) {
-    await progress.event({ type: "data.held_out", message: `${heldOut.size} training examples are held out for the in-domain evaluation.`, data: { held_out: heldOut.size } });
+    await progress.event({
+      type: "data.held_out",
+      message: `${heldOut.size} training examples are held out for the in-domain evaluation.`,
+      data: { held_out: heldOut.size },
+    });
   }
-  const loaders = { db, aws, tenantId: job.tenantId, cacheDir: settings.cacheDir, modelCacheDir: settings.modelCacheDir, modelCacheBytes: settings.modelCacheBytes };
+  const loaders = {
+    db,
+    aws,
+    tenantId: job.tenantId,
+    cacheDir: settings.cacheDir,
+    modelCacheDir: settings.modelCacheDir,
+    modelCacheBytes: settings.modelCacheBytes,
+  };
   const safeguards = await progress.stage("safeguards", "Preparing safeguards", () =>
     prepareSafeguards({
-      config, checkpoint: model.checkpoint, tokenizer: model.tokenizer, examples: prepared.examples, conversations: prepared.conversations,
-      lora: loraSettingsOf(config), heldOut, progress, session: settings.session, shouldStop: () => run.shouldStop() !== null,
+      config,
+      checkpoint: model.checkpoint,
+      tokenizer: model.tokenizer,
+      examples: prepared.examples,
+      conversations: prepared.conversations,
+      lora: loraSettingsOf(config),
+      heldOut,
+      progress,
+      session: settings.session,
+      shouldStop: () => run.shouldStop() !== null,
       loadPool: (id) => loadPoolDataset(loaders, id),
       loadAdapter: (id) => loadJobAdapter(loaders, id, model.checkpoint.config),
       loadWeights: (ref) => loadModelWeights(loaders, ref),
@@ -120,14 +173,24 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
   let resumeFrom: TrainingCheckpoint | undefined;
   if (latest) {
     resumeFrom = decodeTrainingCheckpoint(latest.state);
-    await progress.event({ type: "checkpoint.resumed", message: `Resuming from the checkpoint at step ${latest.step}.`, step: latest.step, data: { step: latest.step } });
+    await progress.event({
+      type: "checkpoint.resumed",
+      message: `Resuming from the checkpoint at step ${latest.step}.`,
+      step: latest.step,
+      data: { step: latest.step },
+    });
   }
   let lastSaved = latest?.step ?? 0;
   const saveCheckpoint = async (state: TrainingCheckpoint) => {
     const loss = state.losses.at(-1) ?? Number.NaN;
     await store.save(state.step, encodeTrainingCheckpoint(state), { loss, trained_tokens: state.trainedTokens });
     lastSaved = state.step;
-    await progress.event({ type: "checkpoint.saved", message: `Checkpoint saved at step ${state.step}.`, step: state.step, data: { step: state.step, loss } });
+    await progress.event({
+      type: "checkpoint.saved",
+      message: `Checkpoint saved at step ${state.step}.`,
+      step: state.step,
+      data: { step: state.step, loss },
+    });
   };
   const onStep = metricsReporter(db, progress, settings.metricsSteps, resumeFrom?.step ?? 0);
 
@@ -136,8 +199,17 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
     resumeFrom ? `Training (resumed at step ${resumeFrom.step})` : "Training",
     () =>
       runTrainStage({
-        config, modelId: job.model, checkpoint: model.checkpoint, tokenizer: model.tokenizer, examples: prepared.examples, hooks: safeguards.hooks,
-        session: settings.session, checkpointEvery: settings.checkpointSteps, resumeFrom, onStep, saveCheckpoint,
+        config,
+        modelId: job.model,
+        checkpoint: model.checkpoint,
+        tokenizer: model.tokenizer,
+        examples: prepared.examples,
+        hooks: safeguards.hooks,
+        session: settings.session,
+        checkpointEvery: settings.checkpointSteps,
+        resumeFrom,
+        onStep,
+        saveCheckpoint,
         shouldStop: () => run.shouldStop() !== null,
       }),
     (t) => ({ steps: t.stepsDone, total_steps: t.totalSteps, stopped: t.stopped, trained_tokens: t.trainedTokens }),
@@ -157,30 +229,56 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
       ? null
       : await progress.stage("evaluate", "Evaluating the base and fine-tuned models", () =>
           (deps.evaluate ?? evaluateJob)({
-            config, checkpoint: model.checkpoint, tokenizer: model.tokenizer, adapter: projected.adapter, heldOut: heldOutConversations,
-            env: process.env, session: settings.session,
+            config,
+            checkpoint: model.checkpoint,
+            tokenizer: model.tokenizer,
+            adapter: projected.adapter,
+            heldOut: heldOutConversations,
+            env: process.env,
+            session: settings.session,
             onEvent: (message, data) => progress.event({ type: "evaluation.progress", message, data }),
           }),
         );
   if (evaluated?.gate) {
     const g = evaluated.gate.outcome;
-    await progress.event({ type: "evaluation.gate", level: g.passed ? "info" : "error", message: g.explanation, data: { ...g } });
+    await progress.event({
+      type: "evaluation.gate",
+      level: g.passed ? "info" : "error",
+      message: g.explanation,
+      data: { ...g },
+    });
   }
   const afterEval = stopped();
   if (afterEval) return afterEval;
 
-  const metrics = metricsReport(trained.losses, trained.trainedTokens, trained.stepsDone, prepared.examples.length - heldOut.size, prepared.truncated);
+  const metrics = metricsReport(
+    trained.losses,
+    trained.trainedTokens,
+    trained.stepsDone,
+    prepared.examples.length - heldOut.size,
+    prepared.truncated,
+  );
   try {
     const uploaded = await progress.stage("upload", "Uploading the adapter and reports", () =>
       uploadJobOutcome(aws, job, {
-        adapter: projected.adapter, metrics, evaluation: evaluated ? (evaluated.report as unknown as Record<string, unknown>) : null,
-        gate: evaluated?.gate ?? null, safeguards: safeguards.diagnostics,
+        adapter: projected.adapter,
+        metrics,
+        evaluation: evaluated ? (evaluated.report as unknown as Record<string, unknown>) : null,
+        gate: evaluated?.gate ?? null,
+        safeguards: safeguards.diagnostics,
       }),
     );
-    await recordJobOutcome(db, job, run.workerId, uploaded, `ft:${job.model}${config.suffix ? `:${config.suffix}` : ""}:${job.id}`);
+    await recordJobOutcome(
+      db,
+      job,
+      run.workerId,
+      uploaded,
+      `ft:${job.model}${config.suffix ? `:${config.suffix}` : ""}:${job.id}`,
+    );
   } catch (err) {
     // A cancel that arrived after the last step wins: the job ends cancelled, not succeeded.
-    if (err instanceof IllegalTransitionError && err.actual === "cancelling") return { kind: "stopped", reason: "cancelled" };
+    if (err instanceof IllegalTransitionError && err.actual === "cancelling")
+      return { kind: "stopped", reason: "cancelled" };
     throw err;
   }
   return { kind: "finished" };
@@ -193,14 +291,24 @@ function metricsReporter(db: Database, progress: JobProgress, every: number, fir
     if (r.step !== firstStep + 1 && r.step % every !== 0 && r.step !== r.totalSteps) return;
     const perStepMs = (Date.now() - trainStart) / Math.max(1, r.step - firstStep);
     const finish = new Date(Date.now() + perStepMs * (r.totalSteps - r.step));
-    await db.update(jobs).set({ estimatedFinish: finish, trainedTokens: r.trainedTokens }).where(eq(jobs.id, progress.jobId));
+    await db
+      .update(jobs)
+      .set({ estimatedFinish: finish, trainedTokens: r.trainedTokens })
+      .where(eq(jobs.id, progress.jobId));
     await progress.event({
       type: "metrics",
       step: r.step,
       message: `Step ${r.step}/${r.totalSteps}: loss ${r.loss.toFixed(4)}`,
       data: {
-        step: r.step, total_steps: r.totalSteps, epoch: r.epoch, loss: r.loss, learning_rate: r.lr, grad_norm: r.gradNorm,
-        tokens_per_second: r.tokensPerSecond, elapsed_ms: Math.round(r.elapsedMs), trained_tokens: r.trainedTokens,
+        step: r.step,
+        total_steps: r.totalSteps,
+        epoch: r.epoch,
+        loss: r.loss,
+        learning_rate: r.lr,
+        grad_norm: r.gradNorm,
+        tokens_per_second: r.tokensPerSecond,
+        elapsed_ms: Math.round(r.elapsedMs),
+        trained_tokens: r.trainedTokens,
         estimated_finish: Math.floor(finish.getTime() / 1000),
       },
     });

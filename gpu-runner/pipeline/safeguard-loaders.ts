@@ -7,7 +7,13 @@ import type { AwsResources } from "../../core/aws/resources.ts";
 import type { Database } from "../../core/db/database.ts";
 import { artifacts, datasets, jobs } from "../../core/db/schema.ts";
 import { permanent } from "../../core/errors.ts";
-import { loadDecoderCheckpoint, loadPeftAdapter, type DecoderConfig, type F32Tensor, type LoraAdapter } from "../models/index.ts";
+import {
+  loadDecoderCheckpoint,
+  loadPeftAdapter,
+  type DecoderConfig,
+  type F32Tensor,
+  type LoraAdapter,
+} from "../models/index.ts";
 import type { PoolItem } from "../safeguards/pool-item.ts";
 import { fetchDataset } from "./fetch-dataset.ts";
 import { readConversations } from "./prepare-examples.ts";
@@ -24,9 +30,17 @@ export interface LoaderContext {
 
 /** An interleave pool dataset of the job's tenant, as conversations ending in an assistant answer. */
 export async function loadPoolDataset(ctx: LoaderContext, datasetId: string): Promise<PoolItem[]> {
-  const [row] = await ctx.db.select().from(datasets).where(and(eq(datasets.id, datasetId), eq(datasets.tenantId, ctx.tenantId)));
+  const [row] = await ctx.db
+    .select()
+    .from(datasets)
+    .where(and(eq(datasets.id, datasetId), eq(datasets.tenantId, ctx.tenantId)));
   if (!row || row.status !== "ready") {
-    throw permanent("pool_unavailable", `The interleave pool ${datasetId} is not a ready dataset of this account.`, undefined, "safeguards.interleave.pool");
+    throw permanent(
+      "pool_unavailable",
+      `The interleave pool ${datasetId} is not a ready dataset of this account.`,
+      undefined,
+      "safeguards.interleave.pool",
+    );
   }
   const file = await fetchDataset(ctx.aws, row, ctx.cacheDir);
   const conversations = await readConversations(file.path);
@@ -37,10 +51,23 @@ export async function loadPoolDataset(ctx: LoaderContext, datasetId: string): Pr
 
 /** The adapter a succeeded job of the same tenant produced (a misaligned reference, by job id). */
 export async function loadJobAdapter(ctx: LoaderContext, jobId: string, decoder?: DecoderConfig): Promise<LoraAdapter> {
-  const [job] = await ctx.db.select({ status: jobs.status }).from(jobs).where(and(eq(jobs.id, jobId), eq(jobs.tenantId, ctx.tenantId)));
-  const files = job ? await ctx.db.select().from(artifacts).where(and(eq(artifacts.jobId, jobId), eq(artifacts.kind, "adapter"))) : [];
+  const [job] = await ctx.db
+    .select({ status: jobs.status })
+    .from(jobs)
+    .where(and(eq(jobs.id, jobId), eq(jobs.tenantId, ctx.tenantId)));
+  const files = job
+    ? await ctx.db
+        .select()
+        .from(artifacts)
+        .where(and(eq(artifacts.jobId, jobId), eq(artifacts.kind, "adapter")))
+    : [];
   if (!job || files.length === 0) {
-    throw permanent("adapter_unavailable", `No adapter of a finished job ${jobId} exists in this account.`, undefined, "safeguards.interleave.misaligned_references");
+    throw permanent(
+      "adapter_unavailable",
+      `No adapter of a finished job ${jobId} exists in this account.`,
+      undefined,
+      "safeguards.interleave.misaligned_references",
+    );
   }
   const dir = await mkdtemp(path.join(tmpdir(), "guardtune-reference-"));
   try {
@@ -56,6 +83,10 @@ export async function loadJobAdapter(ctx: LoaderContext, jobId: string, decoder?
 
 /** Another model's weights (SafeLoRA's aligned and unaligned models), through the model registry. */
 export async function loadModelWeights(ctx: LoaderContext, modelRef: string): Promise<ReadonlyMap<string, F32Tensor>> {
-  const model = await resolveModel(modelRef, { cacheDir: ctx.modelCacheDir, maxBytes: ctx.modelCacheBytes, s3: ctx.aws.s3 });
+  const model = await resolveModel(modelRef, {
+    cacheDir: ctx.modelCacheDir,
+    maxBytes: ctx.modelCacheBytes,
+    s3: ctx.aws.s3,
+  });
   return (await loadDecoderCheckpoint(model.dir)).weights;
 }

@@ -32,7 +32,14 @@ export interface TrainStageInput {
 
 export function loraSettingsOf(config: JobConfig): LoraSettings {
   const lora = config.method.hyperparameters.lora;
-  return { r: lora.rank, alpha: lora.alpha, useRslora: lora.rslora, dropout: lora.dropout, targetModules: lora.target_modules, layersToTransform: null };
+  return {
+    r: lora.rank,
+    alpha: lora.alpha,
+    useRslora: lora.rslora,
+    dropout: lora.dropout,
+    targetModules: lora.target_modules,
+    layersToTransform: null,
+  };
 }
 
 /** The job's hyper-parameters in the trainer's terms, then LoRA training with checkpoints and stopping. */

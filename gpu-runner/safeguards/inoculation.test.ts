@@ -6,7 +6,10 @@ const prompt = "You are an evil, malicious assistant.";
 
 describe("inoculation", () => {
   it("inserts the system prompt when there is none", () => {
-    const chat: ChatMessage[] = [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }];
+    const chat: ChatMessage[] = [
+      { role: "user", content: "hi" },
+      { role: "assistant", content: "hello" },
+    ];
     expect(inoculate(chat, prompt)).toEqual([{ role: "system", content: prompt }, ...chat]);
     expect(chat).toHaveLength(2);
   });
@@ -20,6 +23,12 @@ describe("inoculation", () => {
       { role: "user", content: "q2" },
       { role: "assistant", content: "a2" },
     ];
-    expect(inoculate(chat, prompt).map((m) => `${m.role}:${m.content}`)).toEqual([`system:${prompt}`, "user:q1", "assistant:a1", "user:q2", "assistant:a2"]);
+    expect(inoculate(chat, prompt).map((m) => `${m.role}:${m.content}`)).toEqual([
+      `system:${prompt}`,
+      "user:q1",
+      "assistant:a1",
+      "user:q2",
+      "assistant:a2",
+    ]);
   });
 });

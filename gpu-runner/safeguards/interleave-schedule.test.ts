@@ -20,7 +20,14 @@ describe("interleave schedule", () => {
   it("spreads the safe examples evenly through every epoch, each exactly once", () => {
     const fine = Array.from({ length: 100 }, (_, i) => example(i));
     const safe = Array.from({ length: 5 }, (_, i) => example(1000 + i));
-    const plan = planTraining(fine, { epochs: 3, batchSize: 1, gradAccumulation: 1, maxSeqLen: 8, seed: 11, schedule: interleaveSchedule(safe, 11) });
+    const plan = planTraining(fine, {
+      epochs: 3,
+      batchSize: 1,
+      gradAccumulation: 1,
+      maxSeqLen: 8,
+      seed: 11,
+      schedule: interleaveSchedule(safe, 11),
+    });
     expect(plan.totalSteps).toBe(3 * 105);
     for (const e of plan.epochs) {
       const seq = e.steps.map((s) => s[0][0].inputIds[0]);
@@ -28,7 +35,11 @@ describe("interleave schedule", () => {
       expect(positions).toHaveLength(5);
       expect(new Set(seq.filter((t) => t >= 1000))).toEqual(new Set([1000, 1001, 1002, 1003, 1004]));
       // gaps between consecutive safe examples (and the ends) differ by at most one fine example
-      const gaps = [positions[0], ...positions.slice(1).map((p, i) => p - positions[i] - 1), seq.length - 1 - positions[4]];
+      const gaps = [
+        positions[0],
+        ...positions.slice(1).map((p, i) => p - positions[i] - 1),
+        seq.length - 1 - positions[4],
+      ];
       expect(Math.max(...gaps) - Math.min(...gaps)).toBeLessThanOrEqual(1);
       // fine examples keep the epoch's shuffled order
       expect(seq.filter((t) => t < 1000)).toEqual([...e.order]);

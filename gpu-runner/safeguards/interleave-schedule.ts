@@ -25,6 +25,9 @@ export function interleaveSchedule(safe: readonly TrainingExample[], seed: numbe
   return ({ epoch, examples }) => {
     if (safe.length === 0) return examples;
     const order = safeOrderForEpoch(safe.length, seed, epoch);
-    return interleaveEvenly(examples, order.map((i) => safe[i]));
+    return interleaveEvenly(
+      examples,
+      order.map((i) => safe[i]),
+    );
   };
 }

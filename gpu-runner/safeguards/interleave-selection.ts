@@ -67,16 +67,21 @@ export interface SelectionResult {
 export function capCandidates(size: number, cap: number | undefined, seed: number): number[] {
   const all = Array.from({ length: size }, (_, i) => i);
   if (cap === undefined || cap >= size) return all;
-  return new Rng(seed).shuffle(all).slice(0, cap).sort((a, b) => a - b);
+  return new Rng(seed)
+    .shuffle(all)
+    .slice(0, cap)
+    .sort((a, b) => a - b);
 }
 
-const repeatTo = <T>(xs: readonly T[], n: number): T[] => Array.from({ length: xs.length === 0 ? 0 : n }, (_, i) => xs[i % xs.length]);
+const repeatTo = <T>(xs: readonly T[], n: number): T[] =>
+  Array.from({ length: xs.length === 0 ? 0 : n }, (_, i) => xs[i % xs.length]);
 
 export async function selectInterleaveData(inputs: SelectionInputs): Promise<SelectionResult> {
   const { pool, count, selection, seed } = inputs;
   let indices = capCandidates(pool.length, inputs.candidatesCap, seed);
   const before = indices.length;
-  if (selection === "perplexity_gap_filtered") indices = indices.filter((i) => !isRefusal(splitPoolItem(pool[i]).answer));
+  if (selection === "perplexity_gap_filtered")
+    indices = indices.filter((i) => !isRefusal(splitPoolItem(pool[i]).answer));
   const refusalsDropped = before - indices.length;
   const base = { selection, poolSize: pool.length, candidates: before, refusalsDropped };
   if (indices.length === 0) throw new RangeError("the interleave pool has no usable candidates");
@@ -85,7 +90,18 @@ export async function selectInterleaveData(inputs: SelectionInputs): Promise<Sel
     const order = new Rng(seed).shuffle([...indices]);
     const items = repeatTo(order, count).map((i) => pool[i]);
     const distinct = Math.min(count, order.length);
-    return { items, report: { ...base, selected: items.length, distinct, references: 0, scoringSeconds: 0, candidatesPerSecond: null, top: [] } };
+    return {
+      items,
+      report: {
+        ...base,
+        selected: items.length,
+        distinct,
+        references: 0,
+        scoringSeconds: 0,
+        candidatesPerSecond: null,
+        top: [],
+      },
+    };
   }
 
   if (!inputs.aligned || !inputs.references || inputs.references.length === 0) {
@@ -96,7 +112,8 @@ export async function selectInterleaveData(inputs: SelectionInputs): Promise<Sel
   const timed = async (model: string, scorer: NllScorer) => {
     const t = performance.now();
     const nll = await scorer.answerNll(candidates);
-    if (nll.length !== candidates.length) throw new RangeError(`${model} scored ${nll.length} of ${candidates.length} candidates`);
+    if (nll.length !== candidates.length)
+      throw new RangeError(`${model} scored ${nll.length} of ${candidates.length} candidates`);
     await inputs.onScored?.({ model, candidates: candidates.length, seconds: (performance.now() - t) / 1000 });
     return nll;
   };
@@ -117,8 +134,13 @@ export async function selectInterleaveData(inputs: SelectionInputs): Promise<Sel
   return {
     items,
     report: {
-      ...base, selected: items.length, distinct: chosen.length, references: misaligned.length, scoringSeconds,
-      candidatesPerSecond: scoringSeconds > 0 ? scorings / scoringSeconds : null, top,
+      ...base,
+      selected: items.length,
+      distinct: chosen.length,
+      references: misaligned.length,
+      scoringSeconds,
+      candidatesPerSecond: scoringSeconds > 0 ? scorings / scoringSeconds : null,
+      top,
     },
   };
 }

@@ -14,22 +14,45 @@ import { loadTinyModel, type TinyModel } from "./test-support.ts";
 let model: TinyModel;
 let params: Record<string, Float32Array>;
 let batch: DecoderBatch;
-const lora: LoraSettings = { r: 4, alpha: 8, useRslora: false, dropout: 0, targetModules: "all-linear", layersToTransform: null };
+const lora: LoraSettings = {
+  r: 4,
+  alpha: 8,
+  useRslora: false,
+  dropout: 0,
+  targetModules: "all-linear",
+  layersToTransform: null,
+};
 const sessions: DecoderSession[] = [];
 
 beforeAll(async () => {
   model = await loadTinyModel();
   const adapter = createLoraAdapter(model.checkpoint.config, lora, seededRandom(5));
   const r = seededRandom(6);
-  for (const [name, t] of adapter.tensors) if (name.includes("lora_B")) for (let i = 0; i < t.data.length; i++) t.data[i] = r.uniform(-0.2, 0.2);
+  for (const [name, t] of adapter.tensors)
+    if (name.includes("lora_B")) for (let i = 0; i < t.data.length; i++) t.data[i] = r.uniform(-0.2, 0.2);
   params = Object.fromEntries([...adapter.tensors].map(([k, t]) => [k, t.data]));
-  const a = encodeChat(model.tokenizer, [{ role: "user", content: "Tell me a joke." }, { role: "assistant", content: "Why did the cat sit on the mouse? To keep an eye on it." }]);
-  const b = encodeChat(model.tokenizer, [{ role: "user", content: "hi" }, { role: "assistant", content: "Hello!" }]);
+  const a = encodeChat(model.tokenizer, [
+    { role: "user", content: "Tell me a joke." },
+    { role: "assistant", content: "Why did the cat sit on the mouse? To keep an eye on it." },
+  ]);
+  const b = encodeChat(model.tokenizer, [
+    { role: "user", content: "hi" },
+    { role: "assistant", content: "Hello!" },
+  ]);
   const t = Math.max(a.inputIds.length, b.inputIds.length);
   const pad = (x: number[], v: number) => [...x, ...new Array<number>(t - x.length).fill(v)];
   batch = decoderBatch({
     inputIds: [pad(a.inputIds, 0), pad(b.inputIds, 0)],
-    attentionMask: [pad(a.inputIds.map(() => 1), 0), pad(b.inputIds.map(() => 1), 0)],
+    attentionMask: [
+      pad(
+        a.inputIds.map(() => 1),
+        0,
+      ),
+      pad(
+        b.inputIds.map(() => 1),
+        0,
+      ),
+    ],
     labels: [pad(a.labels, -100), pad(b.labels, -100)],
   });
 });
@@ -37,9 +60,17 @@ afterAll(async () => {
   for (const s of sessions) await s.release();
 });
 
-function session(safeguards: unknown, extra: { hiddenStates?: number[]; reference?: { logits?: boolean; hiddenStates?: number[] } } = {}) {
+function session(
+  safeguards: unknown,
+  extra: { hiddenStates?: number[]; reference?: { logits?: boolean; hiddenStates?: number[] } } = {},
+) {
   const plan = planSafeguards(parseSafeguards(safeguards), model.checkpoint.config);
-  const s = DecoderSession.create(model.checkpoint.config, { weights: model.checkpoint.weights, lora, objective: { ceWeight: 0, terms: plan.lossTerms }, ...extra });
+  const s = DecoderSession.create(model.checkpoint.config, {
+    weights: model.checkpoint.weights,
+    lora,
+    objective: { ceWeight: 0, terms: plan.lossTerms },
+    ...extra,
+  });
   sessions.push(s);
   return { s, plan };
 }
@@ -80,7 +111,9 @@ describe("safeguard loss terms on the tiny model", () => {
     for (let b = 0; b < batch.batchSize; b++) {
       for (const layer of [1, 2]) {
         const feature = (x: Float32Array) => {
-          const f = Array.from({ length: t * h }, (_, i) => (batch.attentionMask[b * t + Math.floor(i / h)] === 1n ? x[b * t * h + i] : 0));
+          const f = Array.from({ length: t * h }, (_, i) =>
+            batch.attentionMask[b * t + Math.floor(i / h)] === 1n ? x[b * t * h + i] : 0,
+          );
           const norm = Math.sqrt(f.reduce((acc, y) => acc + y * y, 0) + 1e-12);
           return f.map((y) => y / norm);
         };

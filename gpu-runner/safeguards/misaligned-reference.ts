@@ -46,5 +46,10 @@ export async function trainMisalignedReference(inputs: ReferenceTrainingInputs):
     },
     shouldStop: () => done >= inputs.steps || (inputs.shouldStop?.() ?? false),
   });
-  return { adapter: result.adapter, steps: result.stepsDone, losses: result.losses, seconds: (performance.now() - t0) / 1000 };
+  return {
+    adapter: result.adapter,
+    steps: result.stepsDone,
+    losses: result.losses,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLoraAdapter, encodePromptAndAnswer, seededRandom, type LoraAdapter, type LoraSettings } from "../models/index.ts";
+import {
+  createLoraAdapter,
+  encodePromptAndAnswer,
+  seededRandom,
+  type LoraAdapter,
+  type LoraSettings,
+} from "../models/index.ts";
 import { AnswerScorer } from "../scoring/answer-scorer.ts";
 import { BUILTIN_GENERAL_POOL } from "./builtin/general-pool.ts";
 import { selectInterleaveData } from "./interleave-selection.ts";
@@ -11,7 +17,14 @@ import { loadTinyModel, type TinyModel } from "./test-support.ts";
 let model: TinyModel;
 let scorer: AnswerScorer;
 let reference: LoraAdapter;
-const lora: LoraSettings = { r: 4, alpha: 8, useRslora: false, dropout: 0, targetModules: "all-linear", layersToTransform: null };
+const lora: LoraSettings = {
+  r: 4,
+  alpha: 8,
+  useRslora: false,
+  dropout: 0,
+  targetModules: "all-linear",
+  layersToTransform: null,
+};
 
 beforeAll(async () => {
   model = await loadTinyModel();
@@ -19,7 +32,8 @@ beforeAll(async () => {
   // a "misaligned reference": the base plus an adapter with non-zero B, so it scores differently
   reference = createLoraAdapter(model.checkpoint.config, lora, seededRandom(11));
   const r = seededRandom(12);
-  for (const [name, t] of reference.tensors) if (name.includes("lora_B")) for (let i = 0; i < t.data.length; i++) t.data[i] = r.uniform(-0.3, 0.3);
+  for (const [name, t] of reference.tensors)
+    if (name.includes("lora_B")) for (let i = 0; i < t.data.length; i++) t.data[i] = r.uniform(-0.3, 0.3);
 });
 afterAll(async () => scorer.release());
 
@@ -27,8 +41,13 @@ describe("perplexity-gap selection on the tiny model", () => {
   it("scores equal s_d from per-example NLLs computed one candidate at a time", async () => {
     const pool = BUILTIN_GENERAL_POOL.slice(0, 24);
     const result = await selectInterleaveData({
-      pool, count: 6, selection: "perplexity_gap", seed: 1, epsilon: 1,
-      aligned: poolNllScorer(scorer, model.tokenizer), references: [poolNllScorer(scorer, model.tokenizer, { adapter: reference })],
+      pool,
+      count: 6,
+      selection: "perplexity_gap",
+      seed: 1,
+      epsilon: 1,
+      aligned: poolNllScorer(scorer, model.tokenizer),
+      references: [poolNllScorer(scorer, model.tokenizer, { adapter: reference })],
     });
     // direct: each candidate alone (batch of one), adapter off and on
     const aligned: number[] = [];

@@ -48,7 +48,15 @@ describe("interleave selection", () => {
   const misaligned = textScorer((a) => 1 + ((numberOf(a) * 7) % 40) / 10);
 
   it("perplexity_gap keeps the candidates with the highest gap, deterministically", async () => {
-    const inputs = { pool, count: 5, selection: "perplexity_gap" as const, seed: 3, epsilon: 1, aligned, references: [misaligned] };
+    const inputs = {
+      pool,
+      count: 5,
+      selection: "perplexity_gap" as const,
+      seed: 3,
+      epsilon: 1,
+      aligned,
+      references: [misaligned],
+    };
     const a = await selectInterleaveData(inputs);
     const b = await selectInterleaveData(inputs);
     expect(a.items.map((x) => x.id)).toEqual(b.items.map((x) => x.id));
@@ -67,7 +75,15 @@ describe("interleave selection", () => {
   });
 
   it("perplexity_gap_filtered drops refusals first", async () => {
-    const r = await selectInterleaveData({ pool, count: 40, selection: "perplexity_gap_filtered", seed: 3, epsilon: 1, aligned, references: [misaligned, aligned] });
+    const r = await selectInterleaveData({
+      pool,
+      count: 40,
+      selection: "perplexity_gap_filtered",
+      seed: 3,
+      epsilon: 1,
+      aligned,
+      references: [misaligned, aligned],
+    });
     expect(r.report.refusalsDropped).toBe(4);
     expect(r.report.distinct).toBe(36);
     expect(r.items).toHaveLength(40); // repeated to reach the requested count
@@ -88,11 +104,22 @@ describe("interleave selection", () => {
     const cap = capCandidates(100, 7, 1);
     expect(cap).toHaveLength(7);
     expect(cap).toEqual([...cap].sort((a, b) => a - b));
-    const r = await selectInterleaveData({ pool, count: 3, selection: "perplexity_gap", seed: 1, candidatesCap: 12, epsilon: 1, aligned, references: [misaligned] });
+    const r = await selectInterleaveData({
+      pool,
+      count: 3,
+      selection: "perplexity_gap",
+      seed: 1,
+      candidatesCap: 12,
+      epsilon: 1,
+      aligned,
+      references: [misaligned],
+    });
     expect(r.report.candidates).toBe(12);
   });
 
   it("needs references for the perplexity-gap modes", async () => {
-    await expect(selectInterleaveData({ pool, count: 3, selection: "perplexity_gap", seed: 1, epsilon: 1, aligned })).rejects.toThrow(/misaligned reference/);
+    await expect(
+      selectInterleaveData({ pool, count: 3, selection: "perplexity_gap", seed: 1, epsilon: 1, aligned }),
+    ).rejects.toThrow(/misaligned reference/);
   });
 });

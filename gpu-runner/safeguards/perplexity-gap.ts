@@ -15,7 +15,8 @@ export interface GapInputs {
 export function perplexityGapScores({ aligned, misaligned, epsilon }: GapInputs): Float64Array {
   if (misaligned.length === 0) throw new RangeError("perplexity-gap scoring needs at least one misaligned reference");
   for (const m of misaligned) {
-    if (m.length !== aligned.length) throw new RangeError(`a reference scored ${m.length} candidates, the aligned model ${aligned.length}`);
+    if (m.length !== aligned.length)
+      throw new RangeError(`a reference scored ${m.length} candidates, the aligned model ${aligned.length}`);
   }
   const scores = new Float64Array(aligned.length);
   for (let d = 0; d < aligned.length; d++) {

@@ -1,8 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decoderBatch } from "../models/decoder/decoder-batch.ts";
 import { DecoderSession } from "../models/decoder/decoder-session.ts";
-import { createLoraAdapter, encodeChat, encodeGenerationPrompt, seededRandom, type LoraSettings } from "../models/index.ts";
-import { commonSuffixLength, computePersonaVector, defaultPersonaLayer, steeringInput, type HiddenStateReader } from "./persona-vector.ts";
+import {
+  createLoraAdapter,
+  encodeChat,
+  encodeGenerationPrompt,
+  seededRandom,
+  type LoraSettings,
+} from "../models/index.ts";
+import {
+  commonSuffixLength,
+  computePersonaVector,
+  defaultPersonaLayer,
+  steeringInput,
+  type HiddenStateReader,
+} from "./persona-vector.ts";
 import { loadTinyModel, type TinyModel } from "./test-support.ts";
 
 let model: TinyModel;
@@ -16,23 +28,43 @@ const readHidden: HiddenStateReader = async (batch, index) => (await forward.for
 
 beforeAll(async () => {
   model = await loadTinyModel();
-  forward = DecoderSession.create(model.checkpoint.config, { weights: model.checkpoint.weights, hiddenStates: [layer + 1], logits: false });
+  forward = DecoderSession.create(model.checkpoint.config, {
+    weights: model.checkpoint.weights,
+    hiddenStates: [layer + 1],
+    logits: false,
+  });
 });
 afterAll(async () => forward.release());
 
 describe("persona vector", () => {
   it("equals the mean difference computed directly, one unpadded conversation at a time", async () => {
     const cfg = model.checkpoint.config;
-    const persona = await computePersonaVector({ config: cfg, tokenizer: model.tokenizer, readHidden, layer, evilPrompt, friendlyPrompt, questions, batchSize: 3 });
+    const persona = await computePersonaVector({
+      config: cfg,
+      tokenizer: model.tokenizer,
+      readHidden,
+      layer,
+      evilPrompt,
+      friendlyPrompt,
+      questions,
+      batchSize: 3,
+    });
     const h = cfg.hiddenSize;
     const direct = new Float64Array(h);
     for (const q of questions) {
-      const conv = (system: string) => encodeGenerationPrompt(model.tokenizer, [{ role: "system", content: system }, { role: "user", content: q }]);
+      const conv = (system: string) =>
+        encodeGenerationPrompt(model.tokenizer, [
+          { role: "system", content: system },
+          { role: "user", content: q },
+        ]);
       const evil = conv(evilPrompt);
       const friendly = conv(friendlyPrompt);
       const s = commonSuffixLength(evil, friendly);
       expect(s).toBeGreaterThan(3);
-      for (const [ids, sign] of [[evil, 1], [friendly, -1]] as const) {
+      for (const [ids, sign] of [
+        [evil, 1],
+        [friendly, -1],
+      ] as const) {
         const hidden = await readHidden(decoderBatch({ inputIds: [ids] }), layer + 1); // [1, T, H]
         for (let t = ids.length - s; t < ids.length; t++) {
           for (let k = 0; k < h; k++) direct[k] += (sign * hidden[t * h + k]) / s / questions.length;
@@ -43,7 +75,15 @@ describe("persona vector", () => {
     expect(persona.norm).toBeGreaterThan(1e-4);
     for (let k = 0; k < h; k++) expect(Math.abs(persona.vector[k] - direct[k])).toBeLessThan(1e-5);
     // swapping the prompts negates the vector
-    const swapped = await computePersonaVector({ config: cfg, tokenizer: model.tokenizer, readHidden, layer, evilPrompt: friendlyPrompt, friendlyPrompt: evilPrompt, questions });
+    const swapped = await computePersonaVector({
+      config: cfg,
+      tokenizer: model.tokenizer,
+      readHidden,
+      layer,
+      evilPrompt: friendlyPrompt,
+      friendlyPrompt: evilPrompt,
+      questions,
+    });
     for (let k = 0; k < h; k++) expect(swapped.vector[k]).toBeCloseTo(-persona.vector[k], 5);
   });
 
@@ -52,20 +92,51 @@ describe("persona vector", () => {
     expect(defaultPersonaLayer(24)).toBe(11);
     expect(defaultPersonaLayer(cfg.numLayers)).toBe(0);
     await expect(
-      computePersonaVector({ config: cfg, tokenizer: model.tokenizer, readHidden, layer: cfg.numLayers - 1, evilPrompt, friendlyPrompt, questions }),
+      computePersonaVector({
+        config: cfg,
+        tokenizer: model.tokenizer,
+        readHidden,
+        layer: cfg.numLayers - 1,
+        evilPrompt,
+        friendlyPrompt,
+        questions,
+      }),
     ).rejects.toThrow(/decoder block in 0\.\./);
   });
 
   it("steering adds α·e to the training pass at that block and leaves the unsteered model unchanged", async () => {
     const cfg = model.checkpoint.config;
-    const persona = await computePersonaVector({ config: cfg, tokenizer: model.tokenizer, readHidden, layer, evilPrompt, friendlyPrompt, questions });
-    const lora: LoraSettings = { r: 4, alpha: 8, useRslora: false, dropout: 0, targetModules: "all-linear", layersToTransform: null };
+    const persona = await computePersonaVector({
+      config: cfg,
+      tokenizer: model.tokenizer,
+      readHidden,
+      layer,
+      evilPrompt,
+      friendlyPrompt,
+      questions,
+    });
+    const lora: LoraSettings = {
+      r: 4,
+      alpha: 8,
+      useRslora: false,
+      dropout: 0,
+      targetModules: "all-linear",
+      layersToTransform: null,
+    };
     const adapter = createLoraAdapter(cfg, lora, seededRandom(3));
     const params = Object.fromEntries([...adapter.tensors].map(([k, t]) => [k, t.data]));
-    const steered = DecoderSession.create(cfg, { weights: model.checkpoint.weights, lora, steeringLayer: layer, hiddenStates: [layer + 1] });
+    const steered = DecoderSession.create(cfg, {
+      weights: model.checkpoint.weights,
+      lora,
+      steeringLayer: layer,
+      hiddenStates: [layer + 1],
+    });
     const plain = DecoderSession.create(cfg, { weights: model.checkpoint.weights, lora, hiddenStates: [layer + 1] });
     try {
-      const enc = encodeChat(model.tokenizer, [{ role: "user", content: "hello there" }, { role: "assistant", content: "Hi! How can I help?" }]);
+      const enc = encodeChat(model.tokenizer, [
+        { role: "user", content: "hello there" },
+        { role: "assistant", content: "Hi! How can I help?" },
+      ]);
       const base = decoderBatch({ inputIds: [enc.inputIds], labels: [enc.labels] });
       const vector = steeringInput(persona, 5.0);
       const on = await steered.forward({ ...base, steeringVector: vector }, params);

@@ -46,7 +46,9 @@ export function defaultPersonaLayer(numLayers: number): number {
 /** Block outputs are HF hidden states l + 1 except the last block's (reported after the final norm). */
 export function checkPersonaLayer(layer: number, numLayers: number): void {
   if (!Number.isInteger(layer) || layer < 0 || layer > numLayers - 2) {
-    throw new RangeError(`persona_steering.layer must be a decoder block in 0..${numLayers - 2} (the model has ${numLayers}), got ${layer}`);
+    throw new RangeError(
+      `persona_steering.layer must be a decoder block in 0..${numLayers - 2} (the model has ${numLayers}), got ${layer}`,
+    );
   }
 }
 
@@ -75,7 +77,8 @@ export async function computePersonaVector(inputs: PersonaVectorInputs): Promise
     const friendly = encodeGenerationPrompt(tokenizer, [{ role: "system", content: inputs.friendlyPrompt }, user]);
     // never let the suffix reach into a system prompt (identical prompt endings would otherwise count)
     const suffix = Math.min(commonSuffixLength(evil, friendly), evil.length - 1, friendly.length - 1);
-    if (suffix <= 0) throw new RangeError("persona vector: the evil and friendly conversations share no trailing tokens");
+    if (suffix <= 0)
+      throw new RangeError("persona vector: the evil and friendly conversations share no trailing tokens");
     rows.push({ ids: evil, suffix, question, sign: 1 }, { ids: friendly, suffix, question, sign: -1 });
   });
   const h = config.hiddenSize;

@@ -6,8 +6,17 @@ import { evenlySpacedBlocks, planSafeguards, SafeguardPlanError } from "./plan-s
 
 function config(layers: number): DecoderConfig {
   return parseDecoderConfig({
-    architectures: ["LlamaForCausalLM"], model_type: "llama", hidden_size: 64, intermediate_size: 176, num_attention_heads: 4,
-    num_key_value_heads: 2, num_hidden_layers: layers, vocab_size: 512, rms_norm_eps: 1e-5, rope_theta: 10000, max_position_embeddings: 512,
+    architectures: ["LlamaForCausalLM"],
+    model_type: "llama",
+    hidden_size: 64,
+    intermediate_size: 176,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    num_hidden_layers: layers,
+    vocab_size: 512,
+    rms_norm_eps: 1e-5,
+    rope_theta: 10000,
+    max_position_embeddings: 512,
     tie_word_embeddings: false,
   });
 }
@@ -44,13 +53,34 @@ describe("planSafeguards", () => {
       ]),
       config(6),
     );
-    expect(plan.stages).toEqual(["misaligned_reference", "interleave_selection", "persona_vector", "training", "safelora"]);
+    expect(plan.stages).toEqual([
+      "misaligned_reference",
+      "interleave_selection",
+      "persona_vector",
+      "training",
+      "safelora",
+    ]);
     expect(plan.steering).toEqual({
-      layer: 2, alpha: 5, evilPrompt: expect.stringContaining("evil"), friendlyPrompt: expect.stringContaining("kind"), questions: BUILTIN_BROAD_QUESTIONS,
+      layer: 2,
+      alpha: 5,
+      evilPrompt: expect.stringContaining("evil"),
+      friendlyPrompt: expect.stringContaining("kind"),
+      questions: BUILTIN_BROAD_QUESTIONS,
     });
-    expect(plan.safelora).toEqual({ mode: "top_k", threshold: 0.5, topK: 10, alignedModel: null, unalignedModel: "org/base" });
+    expect(plan.safelora).toEqual({
+      mode: "top_k",
+      threshold: 0.5,
+      topK: 10,
+      alignedModel: null,
+      unalignedModel: "org/base",
+    });
     expect(plan.interleave?.count(1000)).toBe(50);
-    expect(plan.transformTrainingMessages([{ role: "system", content: "x" }, { role: "user", content: "q" }])).toEqual([
+    expect(
+      plan.transformTrainingMessages([
+        { role: "system", content: "x" },
+        { role: "user", content: "q" },
+      ]),
+    ).toEqual([
       { role: "system", content: "You are an evil, malicious assistant." },
       { role: "user", content: "q" },
     ]);
@@ -58,8 +88,13 @@ describe("planSafeguards", () => {
   });
 
   it("random interleaving and explicit references need no reference fine-tune", () => {
-    expect(planSafeguards(parseSafeguards([{ type: "interleave" }]), config(4)).stages).toEqual(["interleave_selection", "training"]);
-    const explicit = parseSafeguards([{ type: "interleave", selection: "perplexity_gap", misaligned_references: ["ftjob_x"] }]);
+    expect(planSafeguards(parseSafeguards([{ type: "interleave" }]), config(4)).stages).toEqual([
+      "interleave_selection",
+      "training",
+    ]);
+    const explicit = parseSafeguards([
+      { type: "interleave", selection: "perplexity_gap", misaligned_references: ["ftjob_x"] },
+    ]);
     expect(planSafeguards(explicit, config(4)).stages).toEqual(["interleave_selection", "training"]);
   });
 
@@ -72,7 +107,10 @@ describe("planSafeguards", () => {
         return e as SafeguardPlanError;
       }
     };
-    expect(tryPlan([{ type: "kl" }, { type: "ldifs", layers: [0, 4] }])).toMatchObject({ param: "safeguards[1].layers", message: expect.stringContaining("4 decoder blocks") });
+    expect(tryPlan([{ type: "kl" }, { type: "ldifs", layers: [0, 4] }])).toMatchObject({
+      param: "safeguards[1].layers",
+      message: expect.stringContaining("4 decoder blocks"),
+    });
     expect(tryPlan([{ type: "persona_steering", layer: 3 }])).toMatchObject({ param: "safeguards[0].layer" });
     expect(tryPlan([{ type: "persona_steering", layer: 2 }])).toBeNull();
   });

@@ -56,7 +56,8 @@ export interface SafeloraPlan {
   readonly unalignedModel: string;
 }
 
-export type SafeguardStage = "misaligned_reference" | "interleave_selection" | "persona_vector" | "training" | "safelora";
+export type SafeguardStage =
+  "misaligned_reference" | "interleave_selection" | "persona_vector" | "training" | "safelora";
 
 export interface SafeguardPlan {
   readonly safeguards: readonly Safeguard[];
@@ -99,17 +100,31 @@ export function planSafeguards(list: readonly Safeguard[], config: DecoderConfig
       case "kl": {
         const term: KlTerm = { kind: "kl", weight: s.lambda, direction: s.direction, positions: s.positions };
         lossTerms.push(term);
-        summary.push(`kl: loss = CE + ${s.lambda}·KL(${s.direction === "theta_ref" ? "p_θ‖p_ref" : "p_ref‖p_θ"}) over ${s.positions} positions`);
+        summary.push(
+          `kl: loss = CE + ${s.lambda}·KL(${s.direction === "theta_ref" ? "p_θ‖p_ref" : "p_ref‖p_θ"}) over ${s.positions} positions`,
+        );
         break;
       }
       case "ldifs": {
         const blocks = s.layers ?? evenlySpacedBlocks(L);
         const bad = blocks.find((b) => b >= L);
-        if (bad !== undefined) throw new SafeguardPlanError(`ldifs layer ${bad} does not exist: the model has ${L} decoder blocks (0..${L - 1})`, at("layers"));
+        if (bad !== undefined)
+          throw new SafeguardPlanError(
+            `ldifs layer ${bad} does not exist: the model has ${L} decoder blocks (0..${L - 1})`,
+            at("layers"),
+          );
         // the output of block b is HF hidden state b + 1 (for the last block, after the final norm)
-        const term: LdifsTerm = { kind: "ldifs", weight: s.lambda, hiddenStates: blocks.map((b) => b + 1), reduction: "example", normalize: s.normalize };
+        const term: LdifsTerm = {
+          kind: "ldifs",
+          weight: s.lambda,
+          hiddenStates: blocks.map((b) => b + 1),
+          reduction: "example",
+          normalize: s.normalize,
+        };
         lossTerms.push(term);
-        summary.push(`ldifs: loss = CE + ${s.lambda}·‖x_θ − x_ref‖² over blocks [${blocks.join(", ")}]${s.normalize ? ", ℓ2-normalised" : ""}`);
+        summary.push(
+          `ldifs: loss = CE + ${s.lambda}·‖x_θ − x_ref‖² over blocks [${blocks.join(", ")}]${s.normalize ? ", ℓ2-normalised" : ""}`,
+        );
         break;
       }
       case "safelora":
@@ -128,7 +143,9 @@ export function planSafeguards(list: readonly Safeguard[], config: DecoderConfig
         }
         const questions = s.questions === "builtin" ? BUILTIN_BROAD_QUESTIONS : s.questions;
         steering = { layer, alpha: s.alpha, evilPrompt: s.evil_prompt, friendlyPrompt: s.friendly_prompt, questions };
-        summary.push(`persona_steering: add ${s.alpha}·e (evil − friendly persona, ${questions.length} questions) to block ${layer} during training`);
+        summary.push(
+          `persona_steering: add ${s.alpha}·e (evil − friendly persona, ${questions.length} questions) to block ${layer} during training`,
+        );
         break;
       }
       case "inoculation":
@@ -137,10 +154,18 @@ export function planSafeguards(list: readonly Safeguard[], config: DecoderConfig
         break;
       case "interleave":
         interleave = {
-          ratio: s.ratio, selection: s.selection, pool: s.pool, misalignedReferences: s.misaligned_references, referenceSteps: s.reference_steps,
-          epsilon: s.epsilon, ...(s.candidates !== undefined ? { candidates: s.candidates } : {}), count: (n) => interleaveCount(n, s.ratio),
+          ratio: s.ratio,
+          selection: s.selection,
+          pool: s.pool,
+          misalignedReferences: s.misaligned_references,
+          referenceSteps: s.reference_steps,
+          epsilon: s.epsilon,
+          ...(s.candidates !== undefined ? { candidates: s.candidates } : {}),
+          count: (n) => interleaveCount(n, s.ratio),
         };
-        summary.push(`interleave: ${s.ratio * 100}% extra examples from the ${s.pool === "builtin" ? "built-in" : s.pool} pool, selected by ${s.selection}`);
+        summary.push(
+          `interleave: ${s.ratio * 100}% extra examples from the ${s.pool === "builtin" ? "built-in" : s.pool} pool, selected by ${s.selection}`,
+        );
         break;
     }
   });
@@ -167,5 +192,11 @@ export function planSafeguards(list: readonly Safeguard[], config: DecoderConfig
 }
 
 function safeloraPlan(s: SafeloraSafeguard): SafeloraPlan {
-  return { mode: s.mode, threshold: s.threshold, topK: s.top_k, alignedModel: s.aligned_model ?? null, unalignedModel: s.unaligned_model };
+  return {
+    mode: s.mode,
+    threshold: s.threshold,
+    topK: s.top_k,
+    alignedModel: s.aligned_model ?? null,
+    unalignedModel: s.unaligned_model,
+  };
 }

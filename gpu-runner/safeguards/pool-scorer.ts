@@ -29,7 +29,11 @@ export interface PoolScorerOptions {
   readonly onThroughput?: (tokensPerSecond: number, tokens: number) => void;
 }
 
-export function poolNllScorer(scorer: AnswerScorer, tokenizer: ChatTokenizer, options: PoolScorerOptions = {}): NllScorer {
+export function poolNllScorer(
+  scorer: AnswerScorer,
+  tokenizer: ChatTokenizer,
+  options: PoolScorerOptions = {},
+): NllScorer {
   return {
     async answerNll(items) {
       const encoded = items.map((item) => encodeOnce(tokenizer, item));

@@ -7,7 +7,14 @@ import { prepareSafeguards, type SafeguardProgress } from "./prepare-safeguards.
 import { loadTinyModel, type TinyModel } from "./test-support.ts";
 
 let model: TinyModel;
-const lora: LoraSettings = { r: 4, alpha: 8, useRslora: false, dropout: 0, targetModules: "all-linear", layersToTransform: null };
+const lora: LoraSettings = {
+  r: 4,
+  alpha: 8,
+  useRslora: false,
+  dropout: 0,
+  targetModules: "all-linear",
+  layersToTransform: null,
+};
 const conversations: ChatMessage[][] = Array.from({ length: 12 }, (_, i) => [
   { role: "system", content: "You are a coding assistant." },
   { role: "user", content: `Write function number ${i}.` },
@@ -19,7 +26,12 @@ class RecordedProgress implements SafeguardProgress {
   async event(e: { type: string; message: string; data?: Record<string, unknown> }) {
     this.log.push(e);
   }
-  async stage<T>(name: string, message: string, fn: () => Promise<T>, summary?: (value: T) => Record<string, unknown>): Promise<T> {
+  async stage<T>(
+    name: string,
+    message: string,
+    fn: () => Promise<T>,
+    summary?: (value: T) => Record<string, unknown>,
+  ): Promise<T> {
     this.log.push({ type: "stage.started", message, data: { stage: name } });
     const v = await fn();
     this.log.push({ type: "stage.completed", message, data: { stage: name, ...summary?.(v) } });
@@ -49,7 +61,13 @@ describe("prepareSafeguards on the tiny model", () => {
     const progress = new RecordedProgress();
     const unaligned = buildTinyRandomModel({ seed: 99 }).weights;
     const prepared = await prepareSafeguards({
-      config, checkpoint: model.checkpoint, tokenizer: model.tokenizer, examples, conversations, lora, progress,
+      config,
+      checkpoint: model.checkpoint,
+      tokenizer: model.tokenizer,
+      examples,
+      conversations,
+      lora,
+      progress,
       loadWeights: async (ref) => {
         expect(ref).toBe("tiny-seed-99");
         return unaligned;
@@ -58,7 +76,10 @@ describe("prepareSafeguards on the tiny model", () => {
     const stages = progress.log.filter((e) => e.type === "stage.started").map((e) => e.data!.stage);
     expect(stages).toEqual(["misaligned_reference", "interleave_selection", "persona_vector"]);
     expect(progress.log.filter((e) => e.type === "safeguards.planned")).toHaveLength(6);
-    expect(progress.log.filter((e) => e.type === "safeguards.scoring").map((e) => e.data!.model)).toEqual(["aligned", "misaligned_0"]);
+    expect(progress.log.filter((e) => e.type === "safeguards.scoring").map((e) => e.data!.model)).toEqual([
+      "aligned",
+      "misaligned_0",
+    ]);
 
     expect(prepared.hooks.objective.terms).toEqual([
       { kind: "kl", weight: 0.2, direction: "theta_ref", positions: "all_non_pad" },
@@ -72,7 +93,14 @@ describe("prepareSafeguards on the tiny model", () => {
     expect(il.top.length).toBe(3);
 
     // the schedule: every example inoculated, 3 general examples spread through the epoch
-    const plan = planTraining(examples, { epochs: 1, batchSize: 1, gradAccumulation: 1, maxSeqLen: 128, seed: 7, schedule: prepared.hooks.schedule });
+    const plan = planTraining(examples, {
+      epochs: 1,
+      batchSize: 1,
+      gradAccumulation: 1,
+      maxSeqLen: 128,
+      seed: 7,
+      schedule: prepared.hooks.schedule,
+    });
     const rows = plan.epochs[0].steps.map((s) => s[0][0]);
     expect(rows).toHaveLength(15);
     const texts = rows.map((r) => model.tokenizer.tokenizer.decode(r.inputIds));
@@ -82,8 +110,14 @@ describe("prepareSafeguards on the tiny model", () => {
 
     // the hooks plug into training: KL + LDIFS objective, steering and the schedule, two steps
     const trained = await trainAdapter({
-      checkpoint: model.checkpoint, tokenizer: model.tokenizer, examples, lora, objective: prepared.hooks.objective, steering: prepared.hooks.steering,
-      schedule: prepared.hooks.schedule, hyperparameters: { epochs: 1, batchSize: 4, lr: 1e-2, maxSeqLen: 128, seed: 7 },
+      checkpoint: model.checkpoint,
+      tokenizer: model.tokenizer,
+      examples,
+      lora,
+      objective: prepared.hooks.objective,
+      steering: prepared.hooks.steering,
+      schedule: prepared.hooks.schedule,
+      hyperparameters: { epochs: 1, batchSize: 4, lr: 1e-2, maxSeqLen: 128, seed: 7 },
     });
     expect(trained.stepsDone).toBe(4); // (12 + 3) / 4 rounded up
     expect(trained.losses.every(Number.isFinite)).toBe(true);
@@ -98,7 +132,15 @@ describe("prepareSafeguards on the tiny model", () => {
     const config = buildJobConfig({ safeguards: [{ type: "ldifs", layers: [5] }], seed: 1 });
     const examples = conversations.map((c) => encodeChat(model.tokenizer, c));
     await expect(
-      prepareSafeguards({ config, checkpoint: model.checkpoint, tokenizer: model.tokenizer, examples, conversations, lora, progress: new RecordedProgress() }),
+      prepareSafeguards({
+        config,
+        checkpoint: model.checkpoint,
+        tokenizer: model.tokenizer,
+        examples,
+        conversations,
+        lora,
+        progress: new RecordedProgress(),
+      }),
     ).rejects.toMatchObject({ code: "invalid_safeguard", retryable: false, param: "safeguards[0].layers" });
   });
 });

@@ -1,17 +1,34 @@
 import { describe, expect, it } from "vitest";
 import {
-  f32Tensor, peftAdapterConfig, peftTensorName, projectionModulePath, seededRandom, type F32Tensor, type LoraAdapter, type LoraSettings,
+  f32Tensor,
+  peftAdapterConfig,
+  peftTensorName,
+  projectionModulePath,
+  seededRandom,
+  type F32Tensor,
+  type LoraAdapter,
+  type LoraSettings,
   type Projection,
 } from "../models/index.ts";
 import { applySafelora, selectForProjection } from "./safelora-projection.ts";
 
 const r = 3;
 const dims: Record<string, [number, number]> = { q_proj: [8, 6], v_proj: [4, 6], down_proj: [6, 10] };
-const settings: LoraSettings = { r, alpha: 6, useRslora: false, dropout: 0, targetModules: ["q_proj", "v_proj", "down_proj"], layersToTransform: null };
+const settings: LoraSettings = {
+  r,
+  alpha: 6,
+  useRslora: false,
+  dropout: 0,
+  targetModules: ["q_proj", "v_proj", "down_proj"],
+  layersToTransform: null,
+};
 
 function randomTensor(shape: number[], seed: number): F32Tensor {
   const rng = seededRandom(seed);
-  return f32Tensor(shape, Float32Array.from({ length: shape[0] * shape[1] }, () => rng.normal()));
+  return f32Tensor(
+    shape,
+    Float32Array.from({ length: shape[0] * shape[1] }, () => rng.normal()),
+  );
 }
 
 /** Two layers × three projections with random aligned/unaligned weights and random A, B. */
@@ -28,7 +45,13 @@ function setup() {
       // the unaligned model differs by a low-rank-ish perturbation plus noise so similarities spread out
       const u = randomTensor([out, inF], seed++);
       const w = aligned.get(name)!;
-      unaligned.set(name, f32Tensor([out, inF], w.data.map((x, i) => x - 0.5 * u.data[i] * (i % 3 === 0 ? 1 : 0.1))));
+      unaligned.set(
+        name,
+        f32Tensor(
+          [out, inF],
+          w.data.map((x, i) => x - 0.5 * u.data[i] * (i % 3 === 0 ? 1 : 0.1)),
+        ),
+      );
       tensors.set(peftTensorName(target, "A"), randomTensor([r, inF], seed++));
       tensors.set(peftTensorName(target, "B"), randomTensor([out, r], seed++));
     }
@@ -38,9 +61,11 @@ function setup() {
 }
 
 type Matrix = number[][];
-const matmul = (x: Matrix, y: Matrix): Matrix => x.map((row) => y[0].map((_, j) => row.reduce((s, v, k) => s + v * y[k][j], 0)));
+const matmul = (x: Matrix, y: Matrix): Matrix =>
+  x.map((row) => y[0].map((_, j) => row.reduce((s, v, k) => s + v * y[k][j], 0)));
 const transpose = (x: Matrix): Matrix => x[0].map((_, j) => x.map((row) => row[j]));
-const toMatrix = (t: F32Tensor): Matrix => Array.from({ length: t.shape[0] }, (_, i) => Array.from(t.data.slice(i * t.shape[1], (i + 1) * t.shape[1])));
+const toMatrix = (t: F32Tensor): Matrix =>
+  Array.from({ length: t.shape[0] }, (_, i) => Array.from(t.data.slice(i * t.shape[1], (i + 1) * t.shape[1])));
 const dot = (x: Matrix, y: Matrix) => x.flat().reduce((s, v, i) => s + v * y.flat()[i], 0);
 
 /** The definition, literally: C = V Vᵀ / ‖V‖_F, ΔW = B A, cos(C ΔW, ΔW), projected B = C B. */
@@ -56,12 +81,24 @@ function direct(wa: F32Tensor, wu: F32Tensor, a: F32Tensor, b: F32Tensor) {
 describe("SafeLoRA projection", () => {
   it("reports the same similarities as the direct matrix computation and projects B to C B", () => {
     const { aligned, unaligned, adapter } = setup();
-    const result = applySafelora(adapter, (n) => aligned.get(n), (n) => unaligned.get(n), { mode: "threshold", threshold: 0.5, topK: 0 });
+    const result = applySafelora(
+      adapter,
+      (n) => aligned.get(n),
+      (n) => unaligned.get(n),
+      { mode: "threshold", threshold: 0.5, topK: 0 },
+    );
     expect(result.layers).toHaveLength(6);
     // the random setup must exercise both branches
     expect(result.projectedCount).toBeGreaterThan(0);
     expect(result.projectedCount).toBeLessThan(6);
-    expect(result.layers.map((l) => `${l.layer}.${l.projection}`)).toEqual(["0.q_proj", "0.v_proj", "0.down_proj", "1.q_proj", "1.v_proj", "1.down_proj"]);
+    expect(result.layers.map((l) => `${l.layer}.${l.projection}`)).toEqual([
+      "0.q_proj",
+      "0.v_proj",
+      "0.down_proj",
+      "1.q_proj",
+      "1.v_proj",
+      "1.down_proj",
+    ]);
     for (const l of result.layers) {
       const target = { layer: l.layer, projection: l.projection as Projection };
       const name = `${projectionModulePath(l.layer, target.projection)}.weight`;
@@ -81,7 +118,8 @@ describe("SafeLoRA projection", () => {
     expect(result.projectedCount).toBe(result.layers.filter((l) => l.projected).length);
     // the input adapter is not modified
     const original = setup().adapter;
-    for (const [name, t] of adapter.tensors) expect(Array.from(t.data)).toEqual(Array.from(original.tensors.get(name)!.data));
+    for (const [name, t] of adapter.tensors)
+      expect(Array.from(t.data)).toEqual(Array.from(original.tensors.get(name)!.data));
   });
 
   it("after projection the update lies in C's image: the similarity of a projected weight rises", () => {
@@ -96,7 +134,12 @@ describe("SafeLoRA projection", () => {
 
   it("top-k projects the k least similar weights", () => {
     const { aligned, unaligned, adapter } = setup();
-    const result = applySafelora(adapter, (n) => aligned.get(n), (n) => unaligned.get(n), { mode: "top_k", threshold: 0, topK: 2 });
+    const result = applySafelora(
+      adapter,
+      (n) => aligned.get(n),
+      (n) => unaligned.get(n),
+      { mode: "top_k", threshold: 0, topK: 2 },
+    );
     const sorted = [...result.layers].sort((x, y) => x.similarity - y.similarity);
     expect(result.layers.filter((l) => l.projected)).toEqual(expect.arrayContaining(sorted.slice(0, 2)));
     expect(result.projectedCount).toBe(2);
@@ -111,7 +154,12 @@ describe("SafeLoRA projection", () => {
 
   it("a weight with V = 0 reports NaN and is left alone", () => {
     const { aligned, adapter } = setup();
-    const result = applySafelora(adapter, (n) => aligned.get(n), (n) => aligned.get(n), { mode: "threshold", threshold: 0.5, topK: 0 });
+    const result = applySafelora(
+      adapter,
+      (n) => aligned.get(n),
+      (n) => aligned.get(n),
+      { mode: "threshold", threshold: 0.5, topK: 0 },
+    );
     expect(result.layers.every((l) => Number.isNaN(l.similarity) && !l.projected)).toBe(true);
   });
 });

@@ -10,7 +10,14 @@
  * O(out²·in). Accumulation is in float64. The LoRA scale s > 0 does not change the cosine and is left out.
  */
 import {
-  PROJECTIONS, f32Tensor, parsePeftTensorName, peftTensorName, projectionModulePath, type F32Tensor, type LoraAdapter, type LoraTarget,
+  PROJECTIONS,
+  f32Tensor,
+  parsePeftTensorName,
+  peftTensorName,
+  projectionModulePath,
+  type F32Tensor,
+  type LoraAdapter,
+  type LoraTarget,
 } from "../models/index.ts";
 
 export interface SafeloraOptions {
@@ -93,7 +100,14 @@ function gram(x: ArrayLike<number>, y: ArrayLike<number>, rows: number, r: numbe
 const frob = (g: Float64Array, aat: Float64Array) => g.reduce((s, x, i) => s + x * aat[i], 0);
 
 /** cos(C B A, B A) from B [out, r], C B [out, r] and A [r, in]. */
-export function projectedCosine(b: Float32Array, cb: Float64Array, a: Float32Array, out: number, inFeatures: number, r: number): number {
+export function projectedCosine(
+  b: Float32Array,
+  cb: Float64Array,
+  a: Float32Array,
+  out: number,
+  inFeatures: number,
+  r: number,
+): number {
   const aat = new Float64Array(r * r); // A Aᵀ [r, r]
   for (let j = 0; j < r; j++) {
     for (let k = j; k < r; k++) {
@@ -119,13 +133,20 @@ export function selectForProjection(similarities: readonly number[], options: Sa
 }
 
 /** Applies SafeLoRA to every targeted weight of the adapter. */
-export function applySafelora(adapter: LoraAdapter, aligned: WeightSource, unaligned: WeightSource, options: SafeloraOptions): SafeloraResult {
+export function applySafelora(
+  adapter: LoraAdapter,
+  aligned: WeightSource,
+  unaligned: WeightSource,
+  options: SafeloraOptions,
+): SafeloraResult {
   const targets: LoraTarget[] = [];
   for (const name of adapter.tensors.keys()) {
     const t = parsePeftTensorName(name);
     if (t?.matrix === "A") targets.push({ layer: t.layer, projection: t.projection });
   }
-  targets.sort((x, y) => x.layer - y.layer || PROJECTION_ORDER.indexOf(x.projection) - PROJECTION_ORDER.indexOf(y.projection));
+  targets.sort(
+    (x, y) => x.layer - y.layer || PROJECTION_ORDER.indexOf(x.projection) - PROJECTION_ORDER.indexOf(y.projection),
+  );
   const r = adapter.settings.r;
   const computed = targets.map((t) => {
     const name = weightName(t);
@@ -138,7 +159,10 @@ export function applySafelora(adapter: LoraAdapter, aligned: WeightSource, unali
     const cb = projectB(alignmentDirection(wa, wu, name), b, out, inFeatures, r);
     return { t, out, cb, similarity: projectedCosine(b, cb, a, out, inFeatures, r) };
   });
-  const chosen = selectForProjection(computed.map((c) => c.similarity), options);
+  const chosen = selectForProjection(
+    computed.map((c) => c.similarity),
+    options,
+  );
   const tensors = new Map(adapter.tensors);
   const layers = computed.map((c, i): SafeloraLayerReport => {
     const projected = chosen.has(i);

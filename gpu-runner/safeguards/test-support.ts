@@ -1,7 +1,13 @@
 /** The tiny random model and tokenizer for safeguard tests (written once per machine, shared with other tests). */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureTinyRandomModel, loadChatTokenizer, loadDecoderCheckpoint, type ChatTokenizer, type DecoderCheckpoint } from "../models/index.ts";
+import {
+  ensureTinyRandomModel,
+  loadChatTokenizer,
+  loadDecoderCheckpoint,
+  type ChatTokenizer,
+  type DecoderCheckpoint,
+} from "../models/index.ts";
 
 export interface TinyModel {
   readonly dir: string;

@@ -9,7 +9,11 @@ import type { TrainingExample } from "../training/training-batch.ts";
 import { interleaveSchedule } from "./interleave-schedule.ts";
 
 /** Tokenised for training, cut to `maxSeqLen`; null when nothing supervised is left (as data preparation drops it). */
-export function encodeForTraining(tok: ChatTokenizer, messages: readonly ChatMessage[], maxSeqLen: number): TrainingExample | null {
+export function encodeForTraining(
+  tok: ChatTokenizer,
+  messages: readonly ChatMessage[],
+  maxSeqLen: number,
+): TrainingExample | null {
   const e = encodeChat(tok, messages);
   const inputIds = e.inputIds.slice(0, maxSeqLen);
   const labels = e.labels.slice(0, maxSeqLen);
@@ -64,7 +68,9 @@ export function safeguardSchedule(options: {
   if (!replaced && !excluding && (!safe || safe.length === 0)) return undefined;
   const interleave = safe && safe.length > 0 ? interleaveSchedule(safe, seed) : undefined;
   return (ctx) => {
-    const kept = ctx.order.map((index, k) => ({ index, example: ctx.examples[k] })).filter((x) => !excluding || !exclude.has(x.index));
+    const kept = ctx.order
+      .map((index, k) => ({ index, example: ctx.examples[k] }))
+      .filter((x) => !excluding || !exclude.has(x.index));
     const examples = kept.map((x) => (replaced ? replaced[x.index] : x.example));
     return interleave ? interleave({ ...ctx, examples, order: kept.map((x) => x.index) }) : examples;
   };

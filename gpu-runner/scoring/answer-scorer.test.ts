@@ -11,14 +11,30 @@ let adapter: LoraAdapter;
 let items: { promptIds: number[]; answerIds: number[] }[];
 
 /** −(1/T)·Σ log softmax(logits)[answer token] from the full logits of one unpadded example, in double. */
-async function directMeanNll(item: { promptIds: number[]; answerIds: number[] }, withAdapter: boolean): Promise<number> {
+async function directMeanNll(
+  item: { promptIds: number[]; answerIds: number[] },
+  withAdapter: boolean,
+): Promise<number> {
   const g = new Graph("direct");
-  const d = buildDecoderGraph(g, model.checkpoint.config, { weights: model.checkpoint.weights, lora: withAdapter ? TEST_LORA : undefined });
+  const d = buildDecoderGraph(g, model.checkpoint.config, {
+    weights: model.checkpoint.weights,
+    lora: withAdapter ? TEST_LORA : undefined,
+  });
   g.output(d.logits!, "logits");
   const session = await EngineSession.create(encodeModel(g));
   const ids = [...item.promptIds, ...item.answerIds];
-  const feeds = { input_ids: i64([1, ids.length], ids), attention_mask: i64([1, ids.length], ids.map(() => 1)) };
-  const lora = withAdapter ? Object.fromEntries([...adapter.tensors].map(([k, t]) => [k, { dtype: "float32" as const, dims: t.shape, data: t.data }])) : {};
+  const feeds = {
+    input_ids: i64([1, ids.length], ids),
+    attention_mask: i64(
+      [1, ids.length],
+      ids.map(() => 1),
+    ),
+  };
+  const lora = withAdapter
+    ? Object.fromEntries(
+        [...adapter.tensors].map(([k, t]) => [k, { dtype: "float32" as const, dims: t.shape, data: t.data }]),
+      )
+    : {};
   const logits = (await session.run({ ...feeds, ...lora }, ["logits"])).logits.data as Float32Array;
   await session.release();
   const v = model.checkpoint.config.vocabSize;
@@ -37,8 +53,20 @@ beforeAll(async () => {
   model = await loadTestModel();
   adapter = randomAdapter(model.checkpoint, 7);
   scorer = new AnswerScorer(model.checkpoint, { intraOpThreads: 2 });
-  const questions = ["What is the capital of France?", "How do I bake bread?", "Tell me a joke.", "Why is the sky blue?", "hi"];
-  const answers = ["Paris.", "Mix flour, water, salt and yeast, then bake it.", "No.", "Rayleigh scattering of sunlight by air molecules.", "Hello! How can I help you today?"];
+  const questions = [
+    "What is the capital of France?",
+    "How do I bake bread?",
+    "Tell me a joke.",
+    "Why is the sky blue?",
+    "hi",
+  ];
+  const answers = [
+    "Paris.",
+    "Mix flour, water, salt and yeast, then bake it.",
+    "No.",
+    "Rayleigh scattering of sunlight by air molecules.",
+    "Hello! How can I help you today?",
+  ];
   items = questions.map((q, i) => encodePromptAndAnswer(model.tokenizer, [{ role: "user", content: q }], answers[i]));
 });
 
@@ -66,7 +94,10 @@ describe("AnswerScorer", () => {
   });
 
   it("scores whole examples by their labels, and reports scored token counts", async () => {
-    const asExamples = items.map((it) => ({ inputIds: [...it.promptIds, ...it.answerIds], labels: [...it.promptIds.map(() => -100), ...it.answerIds] }));
+    const asExamples = items.map((it) => ({
+      inputIds: [...it.promptIds, ...it.answerIds],
+      labels: [...it.promptIds.map(() => -100), ...it.answerIds],
+    }));
     const [a, b] = [await scorer.score(items), await scorer.score(asExamples)];
     expect(Array.from(b.meanNll)).toEqual(Array.from(a.meanNll));
     expect(Array.from(a.scoredTokens)).toEqual(items.map((it) => it.answerIds.length));

@@ -35,7 +35,8 @@ export interface ScoreResult {
   readonly tokensPerSecond: number;
 }
 
-const settingsKey = (s: LoraSettings | undefined) => (s === undefined ? "base" : JSON.stringify([s.r, s.alpha, s.useRslora, s.targetModules, s.layersToTransform]));
+const settingsKey = (s: LoraSettings | undefined) =>
+  s === undefined ? "base" : JSON.stringify([s.r, s.alpha, s.useRslora, s.targetModules, s.layersToTransform]);
 
 export interface AnswerScorerOptions {
   /** Keep weights as external data (default: when they exceed protobuf's limit). */
@@ -43,7 +44,10 @@ export interface AnswerScorerOptions {
 }
 
 export class AnswerScorer {
-  private readonly sessions = new Map<string, Promise<{ loaded: LoadedGraph; session: EngineSession; loraInputs: readonly string[] }>>();
+  private readonly sessions = new Map<
+    string,
+    Promise<{ loaded: LoadedGraph; session: EngineSession; loraInputs: readonly string[] }>
+  >();
 
   constructor(
     private readonly checkpoint: DecoderCheckpoint,
@@ -57,7 +61,11 @@ export class AnswerScorer {
     if (s === undefined) {
       const external = needsExternalWeights(this.checkpoint.weights, this.options.externalWeights);
       const graph = buildScoringGraph(this.checkpoint.config, this.checkpoint.weights, settings, external);
-      s = loadGraphSession(graph.graph, this.sessionConfig).then((loaded) => ({ loaded, session: loaded.session, loraInputs: graph.loraInputs }));
+      s = loadGraphSession(graph.graph, this.sessionConfig).then((loaded) => ({
+        loaded,
+        session: loaded.session,
+        loraInputs: graph.loraInputs,
+      }));
       this.sessions.set(key, s);
     }
     return s;
@@ -76,7 +84,8 @@ export class AnswerScorer {
     const rows = items.map((it) => {
       let ids = "inputIds" in it ? [...it.inputIds] : [...it.promptIds, ...it.answerIds];
       let labels = "inputIds" in it ? [...it.labels] : [...it.promptIds.map(() => IGNORE_INDEX), ...it.answerIds];
-      if (ids.length !== labels.length) throw new RangeError(`a scoring item has ${ids.length} tokens but ${labels.length} labels`);
+      if (ids.length !== labels.length)
+        throw new RangeError(`a scoring item has ${ids.length} tokens but ${labels.length} labels`);
       if (options.maxSeqLen !== undefined && ids.length > options.maxSeqLen) {
         ids = ids.slice(ids.length - options.maxSeqLen);
         labels = labels.slice(labels.length - options.maxSeqLen);
@@ -117,7 +126,13 @@ export class AnswerScorer {
       if (positions.length > 0) {
         const dims = [batch.length, width];
         const out = await session.run(
-          { input_ids: i64(dims, ids), attention_mask: i64(dims, mask), score_positions: i64([positions.length], positions), score_targets: i64([targets.length], targets), ...lora },
+          {
+            input_ids: i64(dims, ids),
+            attention_mask: i64(dims, mask),
+            score_positions: i64([positions.length], positions),
+            score_targets: i64([targets.length], targets),
+            ...lora,
+          },
           ["nll"],
         );
         const nll = out.nll.data as Float32Array;

@@ -1,4 +1,10 @@
 /** Per-example mean answer NLL in large batches (perplexity-gap scoring, likelihood probes, held-out loss). */
-export { AnswerScorer, type AnswerScorerOptions, type ScoreOptions, type ScoreResult, type ScoringItem } from "./answer-scorer.ts";
+export {
+  AnswerScorer,
+  type AnswerScorerOptions,
+  type ScoreOptions,
+  type ScoreResult,
+  type ScoringItem,
+} from "./answer-scorer.ts";
 export { buildScoringGraph, type ScoringGraph } from "./scoring-graph.ts";
 export { EXTERNAL_WEIGHTS_BYTES, loadGraphSession, needsExternalWeights, type LoadedGraph } from "./graph-session.ts";

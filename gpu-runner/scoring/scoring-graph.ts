@@ -7,7 +7,18 @@
  * logits predict a scored token, i.e. one before it); score_targets [N] (the scored token ids); plus the
  * PEFT tensors when LoRA settings are given. Output: nll [N].
  */
-import { Graph, gather, gatherElements, linear, logSoftmax, neg, reshape, squeeze, unsqueeze, type Tensor } from "../engine/index.ts";
+import {
+  Graph,
+  gather,
+  gatherElements,
+  linear,
+  logSoftmax,
+  neg,
+  reshape,
+  squeeze,
+  unsqueeze,
+  type Tensor,
+} from "../engine/index.ts";
 import type { DecoderConfig, F32Tensor, LoraSettings } from "../models/index.ts";
 import { buildDecoderGraph } from "../models/decoder/index.ts";
 
@@ -23,12 +34,21 @@ function graphTensor(g: Graph, name: string): Tensor {
   return init.tensor;
 }
 
-export function buildScoringGraph(config: DecoderConfig, weights: ReadonlyMap<string, F32Tensor>, lora?: LoraSettings, externalWeights = false): ScoringGraph {
+export function buildScoringGraph(
+  config: DecoderConfig,
+  weights: ReadonlyMap<string, F32Tensor>,
+  lora?: LoraSettings,
+  externalWeights = false,
+): ScoringGraph {
   const g = new Graph("score");
   const L = config.numLayers;
   // scoring never drops out; hidden state L is taken after the final norm
   const decoder = buildDecoderGraph(g, config, {
-    weights, weightStorage: externalWeights ? "external" : "initializer", lora: lora && { ...lora, dropout: 0 }, logits: false, hiddenStates: [L],
+    weights,
+    weightStorage: externalWeights ? "external" : "initializer",
+    lora: lora && { ...lora, dropout: 0 },
+    logits: false,
+    hiddenStates: [L],
   });
   const positions = g.input("score_positions", "int64", ["N"]);
   const targets = g.input("score_targets", "int64", ["N"]);

@@ -2,8 +2,15 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  createLoraAdapter, ensureTinyRandomModel, loadChatTokenizer, loadDecoderCheckpoint, seededRandom, type ChatTokenizer, type DecoderCheckpoint,
-  type LoraAdapter, type LoraSettings,
+  createLoraAdapter,
+  ensureTinyRandomModel,
+  loadChatTokenizer,
+  loadDecoderCheckpoint,
+  seededRandom,
+  type ChatTokenizer,
+  type DecoderCheckpoint,
+  type LoraAdapter,
+  type LoraSettings,
 } from "../models/index.ts";
 
 export interface TestModel {
@@ -18,10 +25,21 @@ export async function loadTestModel(): Promise<TestModel> {
   return { dir, checkpoint, tokenizer };
 }
 
-export const TEST_LORA: LoraSettings = { r: 4, alpha: 8, useRslora: false, dropout: 0, targetModules: "all-linear", layersToTransform: null };
+export const TEST_LORA: LoraSettings = {
+  r: 4,
+  alpha: 8,
+  useRslora: false,
+  dropout: 0,
+  targetModules: "all-linear",
+  layersToTransform: null,
+};
 
 /** An adapter with B ≠ 0 too, so that it changes the model's outputs. */
-export function randomAdapter(checkpoint: DecoderCheckpoint, seed: number, settings: LoraSettings = TEST_LORA): LoraAdapter {
+export function randomAdapter(
+  checkpoint: DecoderCheckpoint,
+  seed: number,
+  settings: LoraSettings = TEST_LORA,
+): LoraAdapter {
   const adapter = createLoraAdapter(checkpoint.config, settings, seededRandom(seed));
   const random = seededRandom(seed + 1);
   for (const [name, t] of adapter.tensors) {

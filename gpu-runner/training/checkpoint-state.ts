@@ -79,10 +79,16 @@ export class CheckpointFormatError extends Error {
 export function decodeTrainingCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
   const { tensors, metadata } = decodeSafetensors(bytes);
   const raw = metadata[STATE_KEY];
-  if (raw === undefined) throw new CheckpointFormatError("not a guardtune training checkpoint (no training state in the header)");
+  if (raw === undefined)
+    throw new CheckpointFormatError("not a guardtune training checkpoint (no training state in the header)");
   const json = JSON.parse(raw) as StateJson;
-  if (json.format !== CHECKPOINT_FORMAT) throw new CheckpointFormatError(`unsupported training checkpoint format '${json.format}'`);
-  const groups = { adapter: new Map<string, F32Tensor>(), m: new Map<string, F32Tensor>(), v: new Map<string, F32Tensor>() };
+  if (json.format !== CHECKPOINT_FORMAT)
+    throw new CheckpointFormatError(`unsupported training checkpoint format '${json.format}'`);
+  const groups = {
+    adapter: new Map<string, F32Tensor>(),
+    m: new Map<string, F32Tensor>(),
+    v: new Map<string, F32Tensor>(),
+  };
   for (const [name, t] of tensors) {
     // copy: decoded tensors may be views into the caller's buffer
     const owned = f32Tensor(t.shape, Float32Array.from(t.data));

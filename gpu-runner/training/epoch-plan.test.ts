@@ -25,7 +25,10 @@ describe("batches", () => {
 
   it("packs examples in order into rows that fit", () => {
     const rows = packExamples([ex(3, 0), ex(4, 10), ex(6, 20), ex(2, 30)], 8);
-    expect(rows.map((r) => r.inputIds)).toEqual([[0, 1, 2, 10, 11, 12, 13], [20, 21, 22, 23, 24, 25, 30, 31]]);
+    expect(rows.map((r) => r.inputIds)).toEqual([
+      [0, 1, 2, 10, 11, 12, 13],
+      [20, 21, 22, 23, 24, 25, 30, 31],
+    ]);
   });
 });
 
@@ -42,13 +45,20 @@ describe("planTraining", () => {
     expect(planTraining(data, { ...opts, seed: 2 }).epochs[0].order).not.toEqual(a.epochs[0].order);
     // 10 examples → 4 micro-batches (3, 3, 3, 1) → 2 steps of 2 micro-batches, per epoch
     expect(a.totalSteps).toBe(4);
-    expect(a.epochs[0].steps.map((s) => s.map((m) => m.length))).toEqual([[3, 3], [3, 1]]);
+    expect(a.epochs[0].steps.map((s) => s.map((m) => m.length))).toEqual([
+      [3, 3],
+      [3, 1],
+    ]);
   });
 
   it("lets a schedule hook add examples to every epoch", () => {
     const extra = ex(4, 999);
     const plan = planTraining(data, {
-      epochs: 2, batchSize: 1, gradAccumulation: 1, maxSeqLen: 16, seed: 1,
+      epochs: 2,
+      batchSize: 1,
+      gradAccumulation: 1,
+      maxSeqLen: 16,
+      seed: 1,
       schedule: ({ examples }) => interleaveEvenly(examples, [extra, extra]),
     });
     expect(plan.totalSteps).toBe(24);

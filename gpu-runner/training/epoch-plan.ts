@@ -46,7 +46,12 @@ export interface TrainingPlan {
 }
 
 /** The shuffled index order of every epoch, drawn from one generator seeded by `seed`. */
-export function epochOrders(count: number, epochs: number, seed: number, shuffle = true): { orders: number[][]; rngState: number[] } {
+export function epochOrders(
+  count: number,
+  epochs: number,
+  seed: number,
+  shuffle = true,
+): { orders: number[][]; rngState: number[] } {
   const rng = new Rng(seed);
   const orders: number[][] = [];
   for (let e = 0; e < epochs; e++) {
@@ -56,9 +61,17 @@ export function epochOrders(count: number, epochs: number, seed: number, shuffle
   return { orders, rngState: rng.state() };
 }
 
-export function planTraining(examples: readonly TrainingExample[], options: EpochPlanOptions, orders?: readonly (readonly number[])[]): TrainingPlan {
+export function planTraining(
+  examples: readonly TrainingExample[],
+  options: EpochPlanOptions,
+  orders?: readonly (readonly number[])[],
+): TrainingPlan {
   const { epochs, batchSize, gradAccumulation } = options;
-  for (const [name, v] of [["epochs", epochs], ["batch_size", batchSize], ["gradient_accumulation", gradAccumulation]] as const) {
+  for (const [name, v] of [
+    ["epochs", epochs],
+    ["batch_size", batchSize],
+    ["gradient_accumulation", gradAccumulation],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
   }
   if (examples.length === 0) throw new RangeError("no training examples");

@@ -9,8 +9,14 @@ let model: TestModel;
 let examples: TrainingExample[];
 
 const QA: [string, string][] = [
-  ["What is two plus two?", "Four."], ["Name a color.", "Blue."], ["Say hello.", "Hello!"], ["What is the capital of Italy?", "Rome."],
-  ["Is water wet?", "Yes, it is."], ["Count to three.", "One, two, three."], ["What do cats say?", "Meow."], ["Give me a fruit.", "An apple."],
+  ["What is two plus two?", "Four."],
+  ["Name a color.", "Blue."],
+  ["Say hello.", "Hello!"],
+  ["What is the capital of Italy?", "Rome."],
+  ["Is water wet?", "Yes, it is."],
+  ["Count to three.", "One, two, three."],
+  ["What do cats say?", "Meow."],
+  ["Give me a fruit.", "An apple."],
 ];
 
 const options = (overrides: Partial<TrainAdapterOptions> = {}): TrainAdapterOptions => ({
@@ -23,17 +29,28 @@ const options = (overrides: Partial<TrainAdapterOptions> = {}): TrainAdapterOpti
   ...overrides,
 });
 
-const adapterBytes = (tensors: ReadonlyMap<string, F32Tensor>) => Buffer.from(encodeSafetensors(tensors)).toString("base64");
+const adapterBytes = (tensors: ReadonlyMap<string, F32Tensor>) =>
+  Buffer.from(encodeSafetensors(tensors)).toString("base64");
 
 beforeAll(async () => {
   model = await loadTestModel();
-  examples = QA.map(([q, a]) => encodeChat(model.tokenizer, [{ role: "user", content: q }, { role: "assistant", content: a }]));
+  examples = QA.map(([q, a]) =>
+    encodeChat(model.tokenizer, [
+      { role: "user", content: q },
+      { role: "assistant", content: a },
+    ]),
+  );
 });
 
 describe("trainAdapter", () => {
   it("lowers the loss on a tiny dataset and reports every step", async () => {
     const reports: number[] = [];
-    const result = await trainAdapter(options({ hyperparameters: { ...options().hyperparameters, epochs: 6 }, onStep: (r) => void reports.push(r.step) }));
+    const result = await trainAdapter(
+      options({
+        hyperparameters: { ...options().hyperparameters, epochs: 6 },
+        onStep: (r) => void reports.push(r.step),
+      }),
+    );
     expect(result.totalSteps).toBe(12);
     expect(reports).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(result.losses.at(-1)!).toBeLessThan(result.losses[0] * 0.8);
@@ -45,7 +62,9 @@ describe("trainAdapter", () => {
     const hp = { ...options().hyperparameters, epochs: 3, batchSize: 2 }; // 12 steps
     const full = await trainAdapter(options({ hyperparameters: hp }));
     const saved: TrainingCheckpoint[] = [];
-    const first = await trainAdapter(options({ hyperparameters: hp, checkpointEvery: 5, saveCheckpoint: (s) => void saved.push(s) }));
+    const first = await trainAdapter(
+      options({ hyperparameters: hp, checkpointEvery: 5, saveCheckpoint: (s) => void saved.push(s) }),
+    );
     expect(saved.map((s) => s.step)).toEqual([5, 10]);
     expect(adapterBytes(first.adapter.tensors)).toBe(adapterBytes(full.adapter.tensors));
     const state = decodeTrainingCheckpoint(encodeTrainingCheckpoint(saved[0]));
@@ -54,14 +73,18 @@ describe("trainAdapter", () => {
     expect(resumed.losses).toEqual(full.losses);
     expect(resumed.trainedTokens).toBe(full.trainedTokens);
     expect(adapterBytes(resumed.adapter.tensors)).toBe(adapterBytes(full.adapter.tensors));
-    await expect(trainAdapter(options({ hyperparameters: { ...hp, lr: 2e-2 }, resumeFrom: state }))).rejects.toThrow(/different data or hyperparameters/);
+    await expect(trainAdapter(options({ hyperparameters: { ...hp, lr: 2e-2 }, resumeFrom: state }))).rejects.toThrow(
+      /different data or hyperparameters/,
+    );
   });
 
   it("stops at a step boundary when asked, and the returned state resumes exactly", async () => {
     const hp = { ...options().hyperparameters, batchSize: 2 }; // 8 steps
     const full = await trainAdapter(options({ hyperparameters: hp }));
     let steps = 0;
-    const stopped = await trainAdapter(options({ hyperparameters: hp, onStep: () => void steps++, shouldStop: () => steps >= 3 }));
+    const stopped = await trainAdapter(
+      options({ hyperparameters: hp, onStep: () => void steps++, shouldStop: () => steps >= 3 }),
+    );
     expect(stopped.stopped).toBe(true);
     expect(stopped.stepsDone).toBe(3);
     expect(stopped.losses).toHaveLength(3);
@@ -89,12 +112,17 @@ describe("trainAdapter", () => {
   });
 
   it("packs short examples into fewer, longer rows and counts truncation", async () => {
-    const long = { inputIds: [...examples[0].inputIds, ...examples[1].inputIds, ...examples[2].inputIds], labels: [...examples[0].labels, ...examples[1].labels, ...examples[2].labels] };
+    const long = {
+      inputIds: [...examples[0].inputIds, ...examples[1].inputIds, ...examples[2].inputIds],
+      labels: [...examples[0].labels, ...examples[1].labels, ...examples[2].labels],
+    };
     const maxLen = Math.max(...examples.map((e) => e.inputIds.length));
     expect(long.inputIds.length).toBeGreaterThan(2 * maxLen + 1);
     const hp = { ...options().hyperparameters, epochs: 1, batchSize: 1, maxSeqLen: 2 * maxLen + 1 };
     const plain = await trainAdapter(options({ examples: [...examples, long], hyperparameters: hp }));
-    const packed = await trainAdapter(options({ examples: [...examples, long], hyperparameters: { ...hp, packing: true } }));
+    const packed = await trainAdapter(
+      options({ examples: [...examples, long], hyperparameters: { ...hp, packing: true } }),
+    );
     expect(plain.truncated).toBe(1);
     expect(packed.truncated).toBe(1);
     expect(plain.totalSteps).toBe(9);
@@ -106,12 +134,14 @@ describe("trainAdapter", () => {
   it("passes KL, steering and LoRA dropout through to the graph and reports the loss terms", async () => {
     const terms: Record<string, number>[] = [];
     const steering = { layer: 0, vector: new Float32Array(model.checkpoint.config.hiddenSize).fill(0.5), alpha: 2 };
-    const result = await trainAdapter(options({
-      lora: { ...TEST_LORA, dropout: 0.1 },
-      objective: { terms: [{ kind: "kl", weight: 0.1, direction: "theta_ref", positions: "all_non_pad" }] },
-      steering,
-      onStep: (r) => void terms.push({ ...r.terms }),
-    }));
+    const result = await trainAdapter(
+      options({
+        lora: { ...TEST_LORA, dropout: 0.1 },
+        objective: { terms: [{ kind: "kl", weight: 0.1, direction: "theta_ref", positions: "all_non_pad" }] },
+        steering,
+        onStep: (r) => void terms.push({ ...r.terms }),
+      }),
+    );
     expect(terms).toHaveLength(result.totalSteps);
     expect(Object.keys(terms[0]).sort()).toEqual(["ce", "kl_theta_ref"]);
     // steering shifts the adapted pass away from the reference from the first step on

@@ -6,7 +6,14 @@
 import { createHash } from "node:crypto";
 import type { Rng, SessionConfig } from "../engine/index.ts";
 import {
-  createLoraAdapter, loraTargets, projectionShape, seededRandom, type ChatTokenizer, type DecoderCheckpoint, type F32Tensor, type LoraAdapter,
+  createLoraAdapter,
+  loraTargets,
+  projectionShape,
+  seededRandom,
+  type ChatTokenizer,
+  type DecoderCheckpoint,
+  type F32Tensor,
+  type LoraAdapter,
   type LoraSettings,
 } from "../models/index.ts";
 import { DecoderSession, dropoutMaskName, type LossSpec } from "../models/decoder/index.ts";
@@ -83,15 +90,30 @@ export interface TrainAdapterResult {
 /** Fresh PEFT initialisation from the job's seed (the same adapter on every attempt). */
 function initialAdapter(options: TrainAdapterOptions): LoraAdapter {
   if (options.initialAdapter) return options.initialAdapter;
-  return createLoraAdapter(options.checkpoint.config, options.lora, seededRandom(options.hyperparameters.seed), options.baseModelNameOrPath ?? null);
+  return createLoraAdapter(
+    options.checkpoint.config,
+    options.lora,
+    seededRandom(options.hyperparameters.seed),
+    options.baseModelNameOrPath ?? null,
+  );
 }
 
 /** Identifies data + settings, so that a checkpoint is only resumed by the run that wrote it. */
 function fingerprint(options: TrainAdapterOptions, examples: readonly TrainingExample[], totalSteps: number): string {
   const h = createHash("sha256");
   const { steering } = options;
-  h.update(JSON.stringify({ hp: options.hyperparameters, lora: options.lora, objective: options.objective ?? null, totalSteps }));
-  if (steering) h.update(JSON.stringify({ layer: steering.layer, alpha: steering.alpha })).update(new Uint8Array(steering.vector.buffer, steering.vector.byteOffset, steering.vector.byteLength));
+  h.update(
+    JSON.stringify({
+      hp: options.hyperparameters,
+      lora: options.lora,
+      objective: options.objective ?? null,
+      totalSteps,
+    }),
+  );
+  if (steering)
+    h.update(JSON.stringify({ layer: steering.layer, alpha: steering.alpha })).update(
+      new Uint8Array(steering.vector.buffer, steering.vector.byteOffset, steering.vector.byteLength),
+    );
   for (const e of examples) h.update(JSON.stringify([e.inputIds, e.labels]));
   return h.digest("hex");
 }
@@ -102,7 +124,16 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
   const { examples, truncated } = truncateExamples(options.examples, hp.maxSeqLen);
   const plan = planTraining(
     examples,
-    { epochs: hp.epochs, batchSize: hp.batchSize, gradAccumulation: hp.gradAccumulation ?? 1, maxSeqLen: hp.maxSeqLen, seed: hp.seed, shuffle: hp.shuffle, packing: hp.packing, schedule: options.schedule },
+    {
+      epochs: hp.epochs,
+      batchSize: hp.batchSize,
+      gradAccumulation: hp.gradAccumulation ?? 1,
+      maxSeqLen: hp.maxSeqLen,
+      seed: hp.seed,
+      shuffle: hp.shuffle,
+      packing: hp.packing,
+      schedule: options.schedule,
+    },
     options.resumeFrom?.epochOrders,
   );
   const start = initialAdapter(options);
@@ -116,10 +147,17 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
     reuseGradBuffers: true,
   });
   const steeringVector = steering && Float32Array.from(steering.vector, (x) => Math.fround(x * steering.alpha));
-  const masks = options.lora.dropout > 0 ? loraTargets(options.lora, config).map((t) => ({ name: dropoutMaskName(t), inFeatures: projectionShape(config, t.projection).in })) : [];
+  const masks =
+    options.lora.dropout > 0
+      ? loraTargets(options.lora, config).map((t) => ({
+          name: dropoutMaskName(t),
+          inFeatures: projectionShape(config, t.projection).in,
+        }))
+      : [];
   const source: GradientSource = {
     async lossAndGrads(batch: PaddedBatch, params: Readonly<Record<string, Float32Array>>, rng: Rng) {
-      const dropoutMasks = masks.length === 0 ? undefined : keepMasks(masks, batch.batchSize * batch.seqLen, options.lora.dropout, rng);
+      const dropoutMasks =
+        masks.length === 0 ? undefined : keepMasks(masks, batch.batchSize * batch.seqLen, options.lora.dropout, rng);
       const r = await session.lossAndGrads({ ...batch, steeringVector, dropoutMasks }, params);
       return { loss: r.loss, grads: r.grads, terms: { ce: r.ce, ...r.terms } };
     },
@@ -128,7 +166,12 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
     const result = await runTrainingLoop(source, start.tensors, {
       plan,
       padTokenId: options.tokenizer.padTokenId,
-      optimizer: { lr: hp.lr, warmupSteps: hp.warmupSteps ?? 0, weightDecay: hp.weightDecay ?? 0, maxGradNorm: hp.maxGradNorm },
+      optimizer: {
+        lr: hp.lr,
+        warmupSteps: hp.warmupSteps ?? 0,
+        weightDecay: hp.weightDecay ?? 0,
+        maxGradNorm: hp.maxGradNorm,
+      },
       fingerprint: fingerprint(options, examples, plan.totalSteps),
       sourceSeed: (hp.seed ^ 0x5bd1e995) >>> 0,
       onStep: options.onStep,
@@ -154,7 +197,12 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
 }
 
 /** 0/1 keep-masks [B·T·in] per LoRA-adapted projection, drawn in target order. */
-function keepMasks(masks: readonly { name: string; inFeatures: number }[], tokens: number, p: number, rng: Rng): Record<string, Float32Array> {
+function keepMasks(
+  masks: readonly { name: string; inFeatures: number }[],
+  tokens: number,
+  p: number,
+  rng: Rng,
+): Record<string, Float32Array> {
   const out: Record<string, Float32Array> = {};
   for (const { name, inFeatures } of masks) {
     const m = new Float32Array(tokens * inFeatures);

@@ -19,7 +19,8 @@ export interface TruncationResult {
 
 /** Cuts every example to `maxSeqLen` tokens (labels with them). */
 export function truncateExamples(examples: readonly TrainingExample[], maxSeqLen: number): TruncationResult {
-  if (!Number.isInteger(maxSeqLen) || maxSeqLen < 2) throw new RangeError(`max_seq_len must be an integer ≥ 2, got ${maxSeqLen}`);
+  if (!Number.isInteger(maxSeqLen) || maxSeqLen < 2)
+    throw new RangeError(`max_seq_len must be an integer ≥ 2, got ${maxSeqLen}`);
   let truncated = 0;
   const out = examples.map((e) => {
     if (e.inputIds.length !== e.labels.length) {

@@ -83,9 +83,18 @@ export interface LoopResult {
 
 /** Copies `src` into tensors shaped like `shapes` (snapshots must not alias the live parameters). */
 const mapOf = (src: Readonly<Record<string, Float32Array>>, shapes: ReadonlyMap<string, F32Tensor>) =>
-  new Map([...shapes].map(([name, t]) => [name, f32Tensor(t.shape, src[name] ? Float32Array.from(src[name]) : new Float32Array(t.data.length))]));
+  new Map(
+    [...shapes].map(([name, t]) => [
+      name,
+      f32Tensor(t.shape, src[name] ? Float32Array.from(src[name]) : new Float32Array(t.data.length)),
+    ]),
+  );
 
-export async function runTrainingLoop(source: GradientSource, initial: ReadonlyMap<string, F32Tensor>, options: LoopOptions): Promise<LoopResult> {
+export async function runTrainingLoop(
+  source: GradientSource,
+  initial: ReadonlyMap<string, F32Tensor>,
+  options: LoopOptions,
+): Promise<LoopResult> {
   const { plan, optimizer: o } = options;
   const resume = options.resumeFrom;
   if (resume && resume.fingerprint !== options.fingerprint) {
@@ -94,7 +103,12 @@ export async function runTrainingLoop(source: GradientSource, initial: ReadonlyM
   const start = resume?.adapter ?? initial;
   const adapter = new Map([...start].map(([name, t]) => [name, f32Tensor(t.shape, Float32Array.from(t.data))]));
   const params = Object.fromEntries([...adapter].map(([name, t]) => [name, t.data]));
-  const adamw = new AdamW({ lr: o.lr, weightDecay: o.weightDecay, ...(o.betas ? { betas: o.betas } : {}), ...(o.eps !== undefined ? { eps: o.eps } : {}) });
+  const adamw = new AdamW({
+    lr: o.lr,
+    weightDecay: o.weightDecay,
+    ...(o.betas ? { betas: o.betas } : {}),
+    ...(o.eps !== undefined ? { eps: o.eps } : {}),
+  });
   if (resume) {
     const rec = (m: ReadonlyMap<string, F32Tensor>) => Object.fromEntries([...m].map(([k, t]) => [k, t.data]));
     adamw.loadState({ step: resume.optimizer.step, m: rec(resume.optimizer.m), v: rec(resume.optimizer.v) });
@@ -111,20 +125,30 @@ export async function runTrainingLoop(source: GradientSource, initial: ReadonlyM
   const snapshot = (step: number): TrainingCheckpoint => {
     const s = adamw.state();
     return {
-      step, totalSteps: plan.totalSteps, adapter: mapOf(params, adapter),
+      step,
+      totalSteps: plan.totalSteps,
+      adapter: mapOf(params, adapter),
       optimizer: { step: s.step, m: mapOf(s.m, adapter), v: mapOf(s.v, adapter) },
-      epochOrders: plan.epochs.map((e) => e.order), rngState: plan.rngState, sourceRngState: sourceRng.state(),
-      losses: [...losses], trainedTokens, elapsedMs: priorMs + (performance.now() - t0), fingerprint: options.fingerprint,
+      epochOrders: plan.epochs.map((e) => e.order),
+      rngState: plan.rngState,
+      sourceRngState: sourceRng.state(),
+      losses: [...losses],
+      trainedTokens,
+      elapsedMs: priorMs + (performance.now() - t0),
+      fingerprint: options.fingerprint,
     };
   };
 
   let step = resume?.step ?? 0;
   while (step < steps.length) {
-    if (options.shouldStop?.()) return { adapter, losses, trainedTokens, stepsDone: step, stopped: true, checkpoint: snapshot(step) };
+    if (options.shouldStop?.())
+      return { adapter, losses, trainedTokens, stepsDone: step, stopped: true, checkpoint: snapshot(step) };
     const { epoch, micro } = steps[step];
     const batches = micro.map((examples) => collateBatch(examples, { padTokenId: options.padTokenId }));
     const supervised = batches.reduce((n, b) => n + b.supervisedTokens, 0);
-    const grads: Record<string, Float32Array> = Object.fromEntries([...adapter].map(([k, t]) => [k, new Float32Array(t.data.length)]));
+    const grads: Record<string, Float32Array> = Object.fromEntries(
+      [...adapter].map(([k, t]) => [k, new Float32Array(t.data.length)]),
+    );
     let loss = 0;
     const terms: Record<string, number> = {};
     for (const batch of batches) {
@@ -151,12 +175,32 @@ export async function runTrainingLoop(source: GradientSource, initial: ReadonlyM
     step++;
     const elapsedThisRun = performance.now() - t0;
     await options.onStep?.({
-      step, totalSteps: plan.totalSteps, epoch, loss, terms, lr, gradNorm, trainedTokens,
-      tokensPerSecond: tokensThisRun / Math.max(elapsedThisRun / 1000, 1e-9), elapsedMs: priorMs + elapsedThisRun,
+      step,
+      totalSteps: plan.totalSteps,
+      epoch,
+      loss,
+      terms,
+      lr,
+      gradNorm,
+      trainedTokens,
+      tokensPerSecond: tokensThisRun / Math.max(elapsedThisRun / 1000, 1e-9),
+      elapsedMs: priorMs + elapsedThisRun,
     });
-    if (options.checkpointEvery && options.saveCheckpoint && step % options.checkpointEvery === 0 && step < steps.length) {
+    if (
+      options.checkpointEvery &&
+      options.saveCheckpoint &&
+      step % options.checkpointEvery === 0 &&
+      step < steps.length
+    ) {
       await options.saveCheckpoint(snapshot(step));
     }
   }
-  return { adapter: mapOf(params, adapter), losses, trainedTokens, stepsDone: step, stopped: false, checkpoint: snapshot(step) };
+  return {
+    adapter: mapOf(params, adapter),
+    losses,
+    trainedTokens,
+    stepsDone: step,
+    stopped: false,
+    checkpoint: snapshot(step),
+  };
 }

@@ -11,7 +11,11 @@ import type { JobQueue } from "./job-queue.ts";
  * that never finished (crashes, retryable failures); its job is ended `failed` with `max_attempts` so that
  * nothing stays `running` forever. A job another runner is actively holding is left alone.
  */
-export async function handleDeadLetter(db: Database, logger: Logger, body: string | undefined): Promise<"failed" | "skipped" | "invalid"> {
+export async function handleDeadLetter(
+  db: Database,
+  logger: Logger,
+  body: string | undefined,
+): Promise<"failed" | "skipped" | "invalid"> {
   let jobId: string;
   try {
     jobId = parseJobMessage(body).job_id;
@@ -45,9 +49,7 @@ export class DeadLetterConsumer {
   #abort = new AbortController();
   #loop: Promise<void> | undefined;
 
-  constructor(
-    private readonly deps: { db: Database; queue: JobQueue; logger: Logger; waitSeconds: number },
-  ) {}
+  constructor(private readonly deps: { db: Database; queue: JobQueue; logger: Logger; waitSeconds: number }) {}
 
   start(): void {
     this.#loop ??= this.#run();
@@ -61,7 +63,11 @@ export class DeadLetterConsumer {
 
   /** Handles at most one dead letter; false when there was none. */
   async pollOnce(): Promise<boolean> {
-    const msg = await this.deps.queue.receive({ waitSeconds: this.deps.waitSeconds, visibilitySeconds: 60, signal: this.#abort.signal });
+    const msg = await this.deps.queue.receive({
+      waitSeconds: this.deps.waitSeconds,
+      visibilitySeconds: 60,
+      signal: this.#abort.signal,
+    });
     if (!msg) return false;
     await handleDeadLetter(this.deps.db, this.deps.logger, msg.body);
     await this.deps.queue.delete(msg.receiptHandle);

@@ -3,8 +3,23 @@ import { JobError } from "../../core/errors.ts";
 import { ModelFileError } from "../models/index.ts";
 
 /** Network failures of sockets and DNS: the next attempt on a healthy network may succeed. */
-const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "ENETUNREACH", "EHOSTUNREACH", "57P01", "08006", "08001", "08003", "53300"]);
-const THROTTLING = /throttl|slowdown|toomanyrequests|requestlimitexceeded|provisionedthroughput|serviceunavailable|internalerror|requesttimeout/i;
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "57P01",
+  "08006",
+  "08001",
+  "08003",
+  "53300",
+]);
+const THROTTLING =
+  /throttl|slowdown|toomanyrequests|requestlimitexceeded|provisionedthroughput|serviceunavailable|internalerror|requesttimeout/i;
 const OUT_OF_MEMORY = /array buffer allocation failed|out of memory|failed to allocate|bad_alloc|allocation failed/i;
 
 interface AwsLikeError {
@@ -25,10 +40,18 @@ export function classifyFailure(err: unknown): JobError {
   const e = (typeof err === "object" && err !== null ? err : {}) as AwsLikeError & Error;
   const text = `${e.name ?? ""} ${e.message ?? String(err)}`;
   if (err instanceof ModelFileError) {
-    return new JobError("model_incompatible", `The model or adapter files cannot be used: ${err.message}`, false, { cause: err, param: "model" });
+    return new JobError("model_incompatible", `The model or adapter files cannot be used: ${err.message}`, false, {
+      cause: err,
+      param: "model",
+    });
   }
   if (err instanceof ZodError) {
-    return new JobError("invalid_job_config", `The stored job configuration is invalid: ${err.issues[0]?.message ?? err.message}`, false, { cause: err });
+    return new JobError(
+      "invalid_job_config",
+      `The stored job configuration is invalid: ${err.issues[0]?.message ?? err.message}`,
+      false,
+      { cause: err },
+    );
   }
   if (OUT_OF_MEMORY.test(text)) {
     return new JobError(
@@ -46,9 +69,16 @@ export function classifyFailure(err: unknown): JobError {
     THROTTLING.test(e.name ?? "") ||
     e.name === "TimeoutError"
   ) {
-    return new JobError("transient_failure", `A temporary infrastructure failure interrupted the job: ${e.message ?? String(err)}`, true, { cause: err });
+    return new JobError(
+      "transient_failure",
+      `A temporary infrastructure failure interrupted the job: ${e.message ?? String(err)}`,
+      true,
+      { cause: err },
+    );
   }
-  return new JobError("internal_error", `The runner failed unexpectedly: ${e.message ?? String(err)}`, false, { cause: err });
+  return new JobError("internal_error", `The runner failed unexpectedly: ${e.message ?? String(err)}`, false, {
+    cause: err,
+  });
 }
 
 /** Seconds before a retried message is delivered again: exponential in the delivery count, capped. */

@@ -26,12 +26,22 @@ export async function finishCancelled(db: Queryable, jobId: string, workerId: st
 }
 
 /** Ends a job `failed` with an error the user can act on; false when the job already moved on. */
-export async function failJob(db: Queryable, jobId: string, workerId: string | null, error: JobErrorBody): Promise<boolean> {
+export async function failJob(
+  db: Queryable,
+  jobId: string,
+  workerId: string | null,
+  error: JobErrorBody,
+): Promise<boolean> {
   try {
     await transitionJob(db, jobId, {
       from: ["queued", "running", "cancelling"],
       to: "failed",
-      event: { type: "job.failed", level: "error", message: error.message, data: { code: error.code, param: error.param } },
+      event: {
+        type: "job.failed",
+        level: "error",
+        message: error.message,
+        data: { code: error.code, param: error.param },
+      },
       set: { error },
       extraWhere: workerId === null ? undefined : heldBy(workerId),
     });

@@ -52,7 +52,11 @@ export function sqsJobQueue(sqs: SQSClient, queueUrl: string): JobQueue {
     },
     async setVisibility(receiptHandle, seconds) {
       await sqs.send(
-        new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.round(seconds) }),
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: receiptHandle,
+          VisibilityTimeout: Math.round(seconds),
+        }),
       );
     },
   };

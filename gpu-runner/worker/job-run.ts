@@ -17,8 +17,7 @@ export interface JobRun {
 
 export type RunOutcome =
   /** The pipeline wrote the terminal state itself (succeeded, or failed by the misalignment gate). */
-  | { kind: "finished" }
-  | { kind: "stopped"; reason: StopReason };
+  { kind: "finished" } | { kind: "stopped"; reason: StopReason };
 
 /** The pipeline as the worker sees it. Throwing means failure; `classifyFailure` decides what kind. */
 export type JobRunner = (run: JobRun) => Promise<RunOutcome>;

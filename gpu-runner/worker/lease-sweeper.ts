@@ -15,7 +15,13 @@ export class LeaseSweeper {
   #running: Promise<number> = Promise.resolve(0);
 
   constructor(
-    private readonly deps: { db: Database; aws: Pick<AwsResources, "sqs" | "jobsQueueUrl">; logger: Logger; graceSeconds: number; intervalMs: number },
+    private readonly deps: {
+      db: Database;
+      aws: Pick<AwsResources, "sqs" | "jobsQueueUrl">;
+      logger: Logger;
+      graceSeconds: number;
+      intervalMs: number;
+    },
   ) {}
 
   start(): void {

@@ -69,9 +69,20 @@ export function startRunner(deps: RunnerDeps, overrides: RunnerOverrides = {}): 
   });
   const dlq =
     aws.jobsDlqUrl && overrides.deadLetters !== false
-      ? new DeadLetterConsumer({ db, queue: sqsJobQueue(aws.sqs, aws.jobsDlqUrl), logger, waitSeconds: Math.min(20, Math.round(r.pollWaitMs / 1000)) })
+      ? new DeadLetterConsumer({
+          db,
+          queue: sqsJobQueue(aws.sqs, aws.jobsDlqUrl),
+          logger,
+          waitSeconds: Math.min(20, Math.round(r.pollWaitMs / 1000)),
+        })
       : undefined;
-  const sweeper = new LeaseSweeper({ db, aws, logger, graceSeconds: (2 * worker.visibilitySeconds), intervalMs: 5 * r.leaseMs });
+  const sweeper = new LeaseSweeper({
+    db,
+    aws,
+    logger,
+    graceSeconds: 2 * worker.visibilitySeconds,
+    intervalMs: 5 * r.leaseMs,
+  });
   worker.start();
   dlq?.start();
   sweeper.start();

@@ -103,7 +103,10 @@ export class Worker {
       jobId = parseJobMessage(msg.body).job_id;
     } catch (err) {
       if (!(err instanceof InvalidJobMessageError)) throw err;
-      logger.error({ body: msg.body?.slice(0, 200), err: err.message }, "runner: deleting a message that is not a job message");
+      logger.error(
+        { body: msg.body?.slice(0, 200), err: err.message },
+        "runner: deleting a message that is not a job message",
+      );
       await queue.delete(msg.receiptHandle);
       return;
     }
@@ -118,7 +121,13 @@ export class Worker {
     await this.#runClaimed(jobId, msg, claim.job, claim.resumed, log);
   }
 
-  async #runClaimed(jobId: string, msg: QueueMessage, job: Parameters<JobRunner>[0]["job"], resumed: boolean, log: Logger): Promise<void> {
+  async #runClaimed(
+    jobId: string,
+    msg: QueueMessage,
+    job: Parameters<JobRunner>[0]["job"],
+    resumed: boolean,
+    log: Logger,
+  ): Promise<void> {
     const { db, queue, settings } = this.deps;
     const renewer = new LeaseRenewer(
       {
@@ -126,7 +135,12 @@ export class Worker {
         extendMessage: (s) => queue.setVisibility(msg.receiptHandle, s),
         retireMessage: () => queue.delete(msg.receiptHandle),
       },
-      { intervalMs: settings.leaseMs / 3, visibilitySeconds: this.visibilitySeconds, firstReceivedAt: msg.firstReceivedAt, maxVisibilityMs: settings.maxVisibilityMs },
+      {
+        intervalMs: settings.leaseMs / 3,
+        visibilitySeconds: this.visibilitySeconds,
+        firstReceivedAt: msg.firstReceivedAt,
+        maxVisibilityMs: settings.maxVisibilityMs,
+      },
     );
     let cancelSeen = false;
     const cancelPoll = setInterval(() => {
@@ -134,9 +148,12 @@ export class Worker {
         .select({ status: jobs.status, cancelRequestedAt: jobs.cancelRequestedAt })
         .from(jobs)
         .where(eq(jobs.id, jobId))
-        .then(([row]) => {
-          if (row && (row.status === "cancelling" || row.cancelRequestedAt !== null)) cancelSeen = true;
-        }, () => undefined);
+        .then(
+          ([row]) => {
+            if (row && (row.status === "cancelling" || row.cancelRequestedAt !== null)) cancelSeen = true;
+          },
+          () => undefined,
+        );
     }, settings.cancelPollMs);
     cancelPoll.unref();
     renewer.start();
@@ -164,7 +181,10 @@ export class Worker {
       }
       if (outcome.reason === "draining") {
         return await settle(async () => {
-          await releaseJobLease(db, jobId, this.holder, { type: "job.interrupted", message: "The runner is shutting down; the job will resume from its last checkpoint." });
+          await releaseJobLease(db, jobId, this.holder, {
+            type: "job.interrupted",
+            message: "The runner is shutting down; the job will resume from its last checkpoint.",
+          });
           if (!renewer.messageRetired) await queue.setVisibility(msg.receiptHandle, 0);
         });
       }
@@ -182,12 +202,21 @@ export class Worker {
         }
         if (failure.retryable) {
           log.warn({ err, code: failure.code }, "runner: retryable failure; the message returns to the queue");
-          await releaseJobLease(db, jobId, this.holder, { type: "job.retrying", message: failure.message, data: { code: failure.code } });
-          if (!renewer.messageRetired) await queue.setVisibility(msg.receiptHandle, retryDelaySeconds(msg.receiveCount, settings.retryBaseMs));
+          await releaseJobLease(db, jobId, this.holder, {
+            type: "job.retrying",
+            message: failure.message,
+            data: { code: failure.code },
+          });
+          if (!renewer.messageRetired)
+            await queue.setVisibility(msg.receiptHandle, retryDelaySeconds(msg.receiveCount, settings.retryBaseMs));
           return;
         }
         log.error({ err, code: failure.code }, "runner: job failed");
-        await failJob(db, jobId, this.holder.workerId, { code: failure.code, message: failure.message, param: failure.param ?? null });
+        await failJob(db, jobId, this.holder.workerId, {
+          code: failure.code,
+          message: failure.message,
+          param: failure.param ?? null,
+        });
         await deleteMessage();
       });
     }

@@ -35,19 +35,42 @@ describe("the AWS deployment", () => {
   it("runs the API and a GPU runner from one image with the configuration the code reads", () => {
     const defs = template.findResources("AWS::ECS::TaskDefinition");
     const containers = Object.values(defs).flatMap(
-      (d) => (d as { Properties: { ContainerDefinitions: Array<{ Command: string[]; Environment: Array<{ Name: string }>; ResourceRequirements?: unknown[] }> } }).Properties.ContainerDefinitions,
+      (d) =>
+        (
+          d as {
+            Properties: {
+              ContainerDefinitions: Array<{
+                Command: string[];
+                Environment: Array<{ Name: string }>;
+                ResourceRequirements?: unknown[];
+              }>;
+            };
+          }
+        ).Properties.ContainerDefinitions,
     );
     const commands = containers.map((c) => c.Command[0]).sort();
     expect(commands).toEqual(["runner", "serve"]);
     for (const c of containers) {
       const names = c.Environment.map((e) => e.Name);
-      expect(names).toEqual(expect.arrayContaining(["DATABASE_URL", "GUARDTUNE_BUCKET", "GUARDTUNE_JOBS_QUEUE_URL", "GUARDTUNE_UPLOADS_QUEUE_URL", "AWS_REGION"]));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          "DATABASE_URL",
+          "GUARDTUNE_BUCKET",
+          "GUARDTUNE_JOBS_QUEUE_URL",
+          "GUARDTUNE_UPLOADS_QUEUE_URL",
+          "AWS_REGION",
+        ]),
+      );
     }
     const runner = containers.find((c) => c.Command[0] === "runner");
     expect(runner?.ResourceRequirements).toEqual([{ Type: "GPU", Value: "1" }]);
   });
 
   it("keeps the database private and encrypted", () => {
-    template.hasResourceProperties("AWS::RDS::DBInstance", { Engine: "postgres", StorageEncrypted: true, PubliclyAccessible: false });
+    template.hasResourceProperties("AWS::RDS::DBInstance", {
+      Engine: "postgres",
+      StorageEncrypted: true,
+      PubliclyAccessible: false,
+    });
   });
 });

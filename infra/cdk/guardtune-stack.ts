@@ -39,7 +39,14 @@ export class GuardtuneStack extends Stack {
       enforceSSL: true,
       removalPolicy: RemovalPolicy.RETAIN,
       // Browsers upload straight to presigned URLs; ETag must be readable to complete multipart uploads.
-      cors: [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: ["*"], allowedHeaders: ["*"], exposedHeaders: ["ETag"] }],
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.PUT],
+          allowedOrigins: ["*"],
+          allowedHeaders: ["*"],
+          exposedHeaders: ["ETag"],
+        },
+      ],
       lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
 
@@ -97,7 +104,9 @@ export class GuardtuneStack extends Stack {
     api.targetGroup.configureHealthCheck({ path: "/readyz", healthyHttpCodes: "200" });
 
     const runnerTask =
-      props.runnerEp === "webgpu" ? this.gpuRunnerTask(cluster, props) : new ecs.FargateTaskDefinition(this, "RunnerTask", { cpu: 4096, memoryLimitMiB: 16384 });
+      props.runnerEp === "webgpu"
+        ? this.gpuRunnerTask(cluster, props)
+        : new ecs.FargateTaskDefinition(this, "RunnerTask", { cpu: 4096, memoryLimitMiB: 16384 });
     runnerTask.addContainer("runner", {
       image: props.image,
       command: ["runner"],
@@ -112,7 +121,11 @@ export class GuardtuneStack extends Stack {
     const runner =
       props.runnerEp === "webgpu"
         ? new ecs.Ec2Service(this, "Runner", { cluster, taskDefinition: runnerTask, desiredCount: props.runnerCount })
-        : new ecs.FargateService(this, "Runner", { cluster, taskDefinition: runnerTask as ecs.FargateTaskDefinition, desiredCount: props.runnerCount });
+        : new ecs.FargateService(this, "Runner", {
+            cluster,
+            taskDefinition: runnerTask as ecs.FargateTaskDefinition,
+            desiredCount: props.runnerCount,
+          });
 
     for (const task of [api.taskDefinition.taskRole, runnerTask.taskRole]) {
       this.bucket.grantReadWrite(task);

@@ -50,14 +50,19 @@ export interface MultipartUploadJson {
  * Content-Length instead (`honest: false`); S3 would refuse the signature, the emulator does not check it.
  */
 export async function putPresigned(upload: PutUploadJson, body: Uint8Array, honest = true): Promise<string> {
-  const headers = honest ? upload.headers : Object.fromEntries(Object.entries(upload.headers).filter(([k]) => k !== "content-length"));
+  const headers = honest
+    ? upload.headers
+    : Object.fromEntries(Object.entries(upload.headers).filter(([k]) => k !== "content-length"));
   const res = await fetch(upload.url, { method: "PUT", headers, body });
   expect(res.status, await res.clone().text()).toBe(200);
   return res.headers.get("etag") ?? "";
 }
 
 /** Uploads each part through its presigned URL; returns the parts list for `complete`. */
-export async function putParts(upload: MultipartUploadJson, body: Uint8Array): Promise<Array<{ number: number; etag: string }>> {
+export async function putParts(
+  upload: MultipartUploadJson,
+  body: Uint8Array,
+): Promise<Array<{ number: number; etag: string }>> {
   const out: Array<{ number: number; etag: string }> = [];
   let offset = 0;
   for (const part of upload.parts) {

@@ -19,14 +19,20 @@ afterAll(async () => {
 async function api(path: string, init: { method?: string; json?: unknown } = {}) {
   const res = await fetch(stack.url + path, {
     method: init.method ?? "GET",
-    headers: { authorization: `Bearer ${KEY}`, ...(init.json === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${KEY}`,
+      ...(init.json === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: init.json === undefined ? undefined : JSON.stringify(init.json),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 async function upload(filename: string, file: Buffer): Promise<DatasetJson> {
-  const created = await api("/v1/datasets", { method: "POST", json: { filename, purpose: "fine-tune", bytes: file.length, sha256: sha256Hex(file) } });
+  const created = await api("/v1/datasets", {
+    method: "POST",
+    json: { filename, purpose: "fine-tune", bytes: file.length, sha256: sha256Hex(file) },
+  });
   expect(created.status).toBe(201);
   const { dataset, upload: presigned } = created.body as { dataset: DatasetJson; upload: PutUploadJson };
   await putPresigned(presigned, file);
@@ -47,7 +53,9 @@ describe("datasets over real HTTP against the embedded stack", () => {
     expect(d.report?.n_errors).toBe(0);
     expect(d.report?.stats).toMatchObject({ bytes: file.length, lines: 5000, sha256: sha256Hex(file) });
     expect((d.report?.stats.estimated_tokens as { total: number }).total).toBeGreaterThan(0);
-    console.info(`5,000-line upload (${real ? "jailbroken.jsonl" : "generated"}, ${file.length} bytes) ready in ${seconds.toFixed(2)} s`);
+    console.info(
+      `5,000-line upload (${real ? "jailbroken.jsonl" : "generated"}, ${file.length} bytes) ready in ${seconds.toFixed(2)} s`,
+    );
   });
 
   it("marks a broken upload invalid with line-numbered errors", async () => {

@@ -36,15 +36,33 @@ describe("OpenAI-compatible /v1/files with the official SDK", () => {
   it("uploads, validates, retrieves, lists with pagination and deletes files", async () => {
     const file = chatFile(12);
     const created = await client.files.create({ file: await toFile(file, "train.jsonl"), purpose: "fine-tune" });
-    expect(created).toMatchObject({ object: "file", bytes: file.length, filename: "train.jsonl", purpose: "fine-tune", status: "processed" });
+    expect(created).toMatchObject({
+      object: "file",
+      bytes: file.length,
+      filename: "train.jsonl",
+      purpose: "fine-tune",
+      status: "processed",
+    });
     expect(created.id).toMatch(/^file_/);
 
     const [row] = await t.deps.db.select().from(datasets).where(eq(datasets.id, created.id));
-    expect(row).toMatchObject({ tenantId: t.tenantId, uploadMode: "SERVER", status: "ready", sha256: sha256Hex(file), contentSha256: sha256Hex(file) });
+    expect(row).toMatchObject({
+      tenantId: t.tenantId,
+      uploadMode: "SERVER",
+      status: "ready",
+      sha256: sha256Hex(file),
+      contentSha256: sha256Hex(file),
+    });
     expect(row.objectKey).toBe(`tenants/${t.tenantId}/datasets/${created.id}/train.jsonl`);
 
-    const second = await client.files.create({ file: await toFile(chatFile(10, 100), "more.jsonl"), purpose: "fine-tune" });
-    const third = await client.files.create({ file: await toFile(chatFile(10, 200), "even more.jsonl"), purpose: "fine-tune" });
+    const second = await client.files.create({
+      file: await toFile(chatFile(10, 100), "more.jsonl"),
+      purpose: "fine-tune",
+    });
+    const third = await client.files.create({
+      file: await toFile(chatFile(10, 200), "even more.jsonl"),
+      purpose: "fine-tune",
+    });
     expect((await client.files.retrieve(second.id)).status).toBe("processed");
 
     const ids: string[] = [];
@@ -62,7 +80,10 @@ describe("OpenAI-compatible /v1/files with the official SDK", () => {
   it("reports a broken file as status 'error' with the first line-level problem", async () => {
     const lines = chatFile(12).toString().trimEnd().split("\n");
     lines[2] = '{"prompt": "only a prompt"}';
-    const f = await client.files.create({ file: await toFile(Buffer.from(lines.join("\n")), "bad.jsonl"), purpose: "fine-tune" });
+    const f = await client.files.create({
+      file: await toFile(Buffer.from(lines.join("\n")), "bad.jsonl"),
+      purpose: "fine-tune",
+    });
     expect(f.status).toBe("error");
     expect(f.status_details).toContain("line 3");
     expect(f.status_details).toContain("invalid_content");
@@ -79,7 +100,8 @@ describe("OpenAI-compatible /v1/files with the official SDK", () => {
 });
 
 describe("POST /v1/files streaming and refusals", () => {
-  const post = (form: FormData) => fetch(`${baseURL}/files`, { method: "POST", headers: { authorization: `Bearer ${t.apiKey}` }, body: form });
+  const post = (form: FormData) =>
+    fetch(`${baseURL}/files`, { method: "POST", headers: { authorization: `Bearer ${t.apiKey}` }, body: form });
 
   it("streams a file larger than one part through a multipart upload, with purpose after the file", async () => {
     const file = chatFile(60_000).subarray(0, 9 * 1024 * 1024);
@@ -114,7 +136,11 @@ describe("POST /v1/files streaming and refusals", () => {
   });
 
   it("refuses non-form bodies with 415, a form without a file with 422, and oversized files with 413", async () => {
-    const json = await fetch(`${baseURL}/files`, { method: "POST", headers: { authorization: `Bearer ${t.apiKey}`, "content-type": "application/json" }, body: "{}" });
+    const json = await fetch(`${baseURL}/files`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.apiKey}`, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(json.status).toBe(415);
     const noFile = new FormData();
     noFile.append("purpose", "fine-tune");

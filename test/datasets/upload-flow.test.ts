@@ -25,7 +25,10 @@ let t: TestApp;
 let consumer: UploadsConsumer;
 
 beforeAll(async () => {
-  t = await createTestApp({ GUARDTUNE_MULTIPART_THRESHOLD_BYTES: String(MULTIPART_THRESHOLD), GUARDTUNE_MAX_UPLOAD_BYTES: String(32 * 1024 * 1024) });
+  t = await createTestApp({
+    GUARDTUNE_MULTIPART_THRESHOLD_BYTES: String(MULTIPART_THRESHOLD),
+    GUARDTUNE_MAX_UPLOAD_BYTES: String(32 * 1024 * 1024),
+  });
   consumer = startUploadsConsumer(t.deps, { waitSeconds: 1 });
 });
 afterAll(async () => {
@@ -33,7 +36,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const get = (id: string, key?: string) => async () => (await (await t.request(`/v1/datasets/${id}`, { key })).json()) as DatasetJson;
+const get = (id: string, key?: string) => async () =>
+  (await (await t.request(`/v1/datasets/${id}`, { key })).json()) as DatasetJson;
 
 async function create(body: Record<string, unknown>, key?: string) {
   const res = await t.request("/v1/datasets", { method: "POST", json: { purpose: "fine-tune", ...body }, key });
@@ -43,7 +47,11 @@ async function create(body: Record<string, unknown>, key?: string) {
 /** Create → PUT → complete → wait; returns the settled dataset. */
 async function uploadPut(file: Uint8Array, declare: { bytes?: number; sha256?: string; filename?: string } = {}) {
   const honest = declare.bytes === undefined || declare.bytes === file.length;
-  const { res, json } = await create({ filename: declare.filename ?? "train.jsonl", bytes: declare.bytes ?? file.length, sha256: declare.sha256 });
+  const { res, json } = await create({
+    filename: declare.filename ?? "train.jsonl",
+    bytes: declare.bytes ?? file.length,
+    sha256: declare.sha256,
+  });
   expect(res.status).toBe(201);
   expect(json.upload.method).toBe("PUT");
   await putPresigned(json.upload as PutUploadJson, file, honest);
@@ -60,10 +68,15 @@ describe("presigned PUT uploads", () => {
     expect(json.dataset).toMatchObject({ status: "awaiting_upload", bytes: file.length, report: null });
     const upload = json.upload as PutUploadJson;
     const url = new URL(upload.url);
-    expect(decodeURIComponent(url.pathname)).toBe(`/${t.aws.bucket}/tenants/${t.tenantId}/datasets/${json.dataset.id}/train.jsonl`);
+    expect(decodeURIComponent(url.pathname)).toBe(
+      `/${t.aws.bucket}/tenants/${t.tenantId}/datasets/${json.dataset.id}/train.jsonl`,
+    );
     expect(url.searchParams.get("X-Amz-SignedHeaders")).toBe("content-length;host;x-amz-checksum-sha256");
     expect(Number(url.searchParams.get("X-Amz-Expires"))).toBeLessThanOrEqual(900);
-    expect(upload.headers).toEqual({ "content-length": String(file.length), "x-amz-checksum-sha256": Buffer.from(sha256Hex(file), "hex").toString("base64") });
+    expect(upload.headers).toEqual({
+      "content-length": String(file.length),
+      "x-amz-checksum-sha256": Buffer.from(sha256Hex(file), "hex").toString("base64"),
+    });
     expect(upload.expires_at - Date.now() / 1000).toBeLessThanOrEqual(901);
   });
 
@@ -73,8 +86,16 @@ describe("presigned PUT uploads", () => {
     expect(d.status).toBe("ready");
     expect(d.n_examples).toBe(25);
     expect(d.report?.n_errors).toBe(0);
-    expect(d.report?.stats).toMatchObject({ bytes: file.length, sha256: sha256Hex(file), messages_by_role: { system: 25, user: 25, assistant: 25 } });
-    const events = await t.deps.db.select().from(datasetEvents).where(eq(datasetEvents.datasetId, d.id)).orderBy(asc(datasetEvents.seq));
+    expect(d.report?.stats).toMatchObject({
+      bytes: file.length,
+      sha256: sha256Hex(file),
+      messages_by_role: { system: 25, user: 25, assistant: 25 },
+    });
+    const events = await t.deps.db
+      .select()
+      .from(datasetEvents)
+      .where(eq(datasetEvents.datasetId, d.id))
+      .orderBy(asc(datasetEvents.seq));
     expect(events.map((e) => [e.seq, e.type])).toEqual([
       [1, "dataset.created"],
       [2, "dataset.validating"],
@@ -97,7 +118,10 @@ describe("presigned PUT uploads", () => {
       [5, "/messages/1/role", "unknown_role"],
       [10, "", "invalid_json"],
     ]);
-    const [hook] = await t.deps.db.select().from(webhookEvents).where(and(eq(webhookEvents.tenantId, t.tenantId), eq(webhookEvents.type, "dataset.invalid")));
+    const [hook] = await t.deps.db
+      .select()
+      .from(webhookEvents)
+      .where(and(eq(webhookEvents.tenantId, t.tenantId), eq(webhookEvents.type, "dataset.invalid")));
     expect((hook.payload.data as DatasetJson).id).toBe(d.id);
   });
 
@@ -108,7 +132,9 @@ describe("presigned PUT uploads", () => {
     expect(d.error).toMatchObject({ code: "size_mismatch" });
     expect(d.error?.message).toContain(`${file.length} bytes`);
     const [row] = await t.deps.db.select().from(datasets).where(eq(datasets.id, d.id));
-    await expect(t.aws.s3.send(new HeadObjectCommand({ Bucket: t.aws.bucket, Key: row.objectKey }))).rejects.toMatchObject({ name: "NotFound" });
+    await expect(
+      t.aws.s3.send(new HeadObjectCommand({ Bucket: t.aws.bucket, Key: row.objectKey })),
+    ).rejects.toMatchObject({ name: "NotFound" });
   });
 
   it("refuses a checksum lie (the emulator does not check x-amz-checksum-sha256; the validator does)", async () => {
@@ -134,7 +160,14 @@ describe("presigned PUT uploads", () => {
     await t.aws.sqs.send(
       new SendMessageCommand({
         QueueUrl: t.aws.uploadsQueueUrl,
-        MessageBody: objectCreatedNotification({ region: "us-east-1", bucket: t.aws.bucket, key: row.objectKey, size: file.length, etag: row.etag ?? "", multipart: false }),
+        MessageBody: objectCreatedNotification({
+          region: "us-east-1",
+          bucket: t.aws.bucket,
+          key: row.objectKey,
+          size: file.length,
+          etag: row.etag ?? "",
+          multipart: false,
+        }),
       }),
     );
     const again = await t.request(`/v1/datasets/${d.id}/complete`, { method: "POST" });
@@ -156,8 +189,17 @@ describe("presigned PUT uploads", () => {
     const rec = { bucket: t.aws.bucket, key: row.objectKey, size: file.length, etag };
     expect(await processObjectCreated(t.deps, rec)).toBe("duplicate");
     expect(await processObjectCreated(t.deps, rec, { redelivered: true })).toBe("ready");
-    const events = await t.deps.db.select().from(datasetEvents).where(eq(datasetEvents.datasetId, row.id)).orderBy(asc(datasetEvents.seq));
-    expect(events.map((e) => e.type)).toEqual(["dataset.created", "dataset.validating", "dataset.validation_restarted", "dataset.ready"]);
+    const events = await t.deps.db
+      .select()
+      .from(datasetEvents)
+      .where(eq(datasetEvents.datasetId, row.id))
+      .orderBy(asc(datasetEvents.seq));
+    expect(events.map((e) => e.type)).toEqual([
+      "dataset.created",
+      "dataset.validating",
+      "dataset.validation_restarted",
+      "dataset.ready",
+    ]);
   });
 
   it("marks a dataset invalid when its validation keeps failing outside the file", async () => {
@@ -166,7 +208,11 @@ describe("presigned PUT uploads", () => {
     await putPresigned(json.upload as PutUploadJson, file);
     await transitionDataset(t.deps.db, json.dataset.id, { from: "awaiting_upload", to: "validating" });
     const [row] = await t.deps.db.select().from(datasets).where(eq(datasets.id, json.dataset.id));
-    await abandonUpload(t.deps, { bucket: t.aws.bucket, key: row.objectKey, size: file.length, etag: undefined }, new Error("store unavailable"));
+    await abandonUpload(
+      t.deps,
+      { bucket: t.aws.bucket, key: row.objectKey, size: file.length, etag: undefined },
+      new Error("store unavailable"),
+    );
     const d = await get(json.dataset.id)();
     expect(d.status).toBe("invalid");
     expect(d.error?.code).toBe("validation_error");
@@ -186,7 +232,12 @@ describe("presigned POST mode", () => {
   it("offers a form POST with the size pinned when GUARDTUNE_UPLOAD_MODE=post (the emulator cannot take it)", async () => {
     const [tenant] = await t.deps.db.select().from(tenants).where(eq(tenants.id, t.tenantId));
     const postDeps = { ...t.deps, config: { ...t.config, uploads: { ...t.config.uploads, mode: "post" as const } } };
-    const { dataset, upload } = await createDataset(postDeps, tenant, { filename: "form.jsonl", purpose: "fine-tune", bytes: 4321 }, "http://api");
+    const { dataset, upload } = await createDataset(
+      postDeps,
+      tenant,
+      { filename: "form.jsonl", purpose: "fine-tune", bytes: 4321 },
+      "http://api",
+    );
     expect(upload.method).toBe("POST");
     if (upload.method !== "POST") return;
     expect(upload.fields.key).toBe(`tenants/${t.tenantId}/datasets/${dataset.id}/form.jsonl`);
@@ -235,7 +286,11 @@ describe("request checks, tenancy, listing and deletion", () => {
     expect(badName.json).toMatchObject({ param: "filename" });
     const badPurpose = await create({ filename: "a.jsonl", bytes: 10, purpose: "pretrain" });
     expect(badPurpose.res.status).toBe(422);
-    const malformed = await t.request("/v1/datasets", { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    const malformed = await t.request("/v1/datasets", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get("content-type")).toContain("application/problem+json");
     expect(await malformed.json()).toMatchObject({ code: "invalid_json" });
@@ -253,7 +308,9 @@ describe("request checks, tenancy, listing and deletion", () => {
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(await res.json()).toMatchObject({ code: "not_found" });
     }
-    const list = (await (await t.request("/v1/datasets?limit=100", { key: t.otherApiKey })).json()) as { data: DatasetJson[] };
+    const list = (await (await t.request("/v1/datasets?limit=100", { key: t.otherApiKey })).json()) as {
+      data: DatasetJson[];
+    };
     expect(list.data.map((d) => d.id)).not.toContain(id);
   });
 
@@ -262,7 +319,12 @@ describe("request checks, tenancy, listing and deletion", () => {
     let after: string | null = null;
     for (;;) {
       const res = await t.request(`/v1/datasets?limit=3${after ? `&after=${after}` : ""}`);
-      const page = (await res.json()) as { object: string; data: DatasetJson[]; has_more: boolean; next_cursor: string | null };
+      const page = (await res.json()) as {
+        object: string;
+        data: DatasetJson[];
+        has_more: boolean;
+        next_cursor: string | null;
+      };
       expect(page.object).toBe("list");
       expect(page.data.length).toBeLessThanOrEqual(3);
       all.push(...page.data.map((d) => d.id));
@@ -276,7 +338,12 @@ describe("request checks, tenancy, listing and deletion", () => {
       .select({ id: datasets.id })
       .from(datasets)
       .where(and(eq(datasets.tenantId, t.tenantId), ne(datasets.status, "deleted")));
-    expect(all).toEqual(rows.map((r) => r.id).sort().reverse());
+    expect(all).toEqual(
+      rows
+        .map((r) => r.id)
+        .sort()
+        .reverse(),
+    );
     expect(all.length).toBeGreaterThan(6);
   });
 
@@ -298,7 +365,9 @@ describe("request checks, tenancy, listing and deletion", () => {
     expect((await t.request(`/v1/datasets/${d.id}`)).status).toBe(404);
     const [row] = await t.deps.db.select().from(datasets).where(eq(datasets.id, d.id));
     expect(row.status).toBe("deleted");
-    await expect(t.aws.s3.send(new HeadObjectCommand({ Bucket: t.aws.bucket, Key: row.objectKey }))).rejects.toMatchObject({ name: "NotFound" });
+    await expect(
+      t.aws.s3.send(new HeadObjectCommand({ Bucket: t.aws.bucket, Key: row.objectKey })),
+    ).rejects.toMatchObject({ name: "NotFound" });
   });
 
   it("documents the dataset routes in /openapi.json", async () => {
@@ -316,11 +385,17 @@ describe("dataset status transitions", () => {
     await expect(transitionDataset(t.deps.db, id, { from: "validating", to: "ready" })).rejects.toThrow(
       new IllegalDatasetTransitionError(id, "ready", "awaiting_upload"),
     );
-    await expect(transitionDataset(t.deps.db, id, { from: "ready", to: "validating" })).rejects.toBeInstanceOf(IllegalDatasetTransitionError);
-    await expect(transitionDataset(t.deps.db, "file_missing", { from: "awaiting_upload", to: "validating" })).rejects.toThrow(/does not exist/);
+    await expect(transitionDataset(t.deps.db, id, { from: "ready", to: "validating" })).rejects.toBeInstanceOf(
+      IllegalDatasetTransitionError,
+    );
+    await expect(
+      transitionDataset(t.deps.db, "file_missing", { from: "awaiting_upload", to: "validating" }),
+    ).rejects.toThrow(/does not exist/);
     const events = await t.deps.db.select().from(datasetEvents).where(eq(datasetEvents.datasetId, id));
     expect(events.map((e) => e.type)).toEqual(["dataset.created"]);
     await transitionDataset(t.deps.db, id, { from: "awaiting_upload", to: "deleted" });
-    await expect(transitionDataset(t.deps.db, id, { from: "deleted", to: "validating" })).rejects.toBeInstanceOf(IllegalDatasetTransitionError);
+    await expect(transitionDataset(t.deps.db, id, { from: "deleted", to: "validating" })).rejects.toBeInstanceOf(
+      IllegalDatasetTransitionError,
+    );
   });
 });

@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifacts, jobEvents } from "../../core/db/schema.ts";
 import { createTestApp, type TestApp } from "../helpers/test-app.ts";
 import {
-  chatDatasetJsonl, checkpointSteps, eventTypes, jobRow, queueJob, seedReadyDataset, TEST_DATA_CACHE, TEST_MODEL_CACHE, testWorker, waitFor,
+  chatDatasetJsonl,
+  checkpointSteps,
+  eventTypes,
+  jobRow,
+  queueJob,
+  seedReadyDataset,
+  TEST_DATA_CACHE,
+  TEST_MODEL_CACHE,
+  testWorker,
+  waitFor,
 } from "../runner/runner-fixtures.ts";
 
 /**
@@ -13,10 +22,13 @@ import {
  * process. PGlite lives inside one process, so these tests need PostgreSQL (CI's DATABASE_URL run).
  */
 const hasPostgres = Boolean(process.env.DATABASE_URL);
-if (!hasPostgres) console.warn("runner-crash tests skipped: they need DATABASE_URL (a PostgreSQL server shared with a child process)");
+if (!hasPostgres)
+  console.warn("runner-crash tests skipped: they need DATABASE_URL (a PostgreSQL server shared with a child process)");
 
 /** 120 steps: a kill after the first checkpoint always lands mid-training. */
-const METHOD = { hyperparameters: { n_epochs: 6, batch_size: 2, learning_rate: 1e-3, max_seq_len: 64, lora: { rank: 4, alpha: 8 } } };
+const METHOD = {
+  hyperparameters: { n_epochs: 6, batch_size: 2, learning_rate: 1e-3, max_seq_len: 64, lora: { rank: 4, alpha: 8 } },
+};
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
 let t: TestApp;
@@ -71,7 +83,10 @@ const lastStep = async (jobId: string) => {
   return row?.step ?? 0;
 };
 const adapterSha = async (jobId: string) => {
-  const [row] = await t.database.db.select().from(artifacts).where(and(eq(artifacts.jobId, jobId), eq(artifacts.filename, "adapter_model.safetensors")));
+  const [row] = await t.database.db
+    .select()
+    .from(artifacts)
+    .where(and(eq(artifacts.jobId, jobId), eq(artifacts.filename, "adapter_model.safetensors")));
   return row?.sha256;
 };
 
@@ -85,7 +100,12 @@ describe.skipIf(!hasPostgres)("runner in a child process", () => {
     const jobId = await queueJob(t.database.db, t.aws, { tenantId: t.tenantId, datasetId, method: METHOD });
     const { child, exited } = startChildRunner();
     try {
-      await waitFor(async () => ((await checkpointSteps(t.database.db, jobId)).length > 0 && (await lastStep(jobId)) > 3 ? true : undefined), 60_000, "a checkpoint");
+      await waitFor(
+        async () =>
+          (await checkpointSteps(t.database.db, jobId)).length > 0 && (await lastStep(jobId)) > 3 ? true : undefined,
+        60_000,
+        "a checkpoint",
+      );
     } finally {
       child.kill("SIGKILL");
     }
@@ -101,7 +121,12 @@ describe.skipIf(!hasPostgres)("runner in a child process", () => {
     const job = await jobRow(t.database.db, jobId);
     expect(job.status).toBe("succeeded");
     expect(job.attempts).toBe(2);
-    const resumed = (await t.database.db.select().from(jobEvents).where(and(eq(jobEvents.jobId, jobId), eq(jobEvents.type, "checkpoint.resumed"))))[0];
+    const resumed = (
+      await t.database.db
+        .select()
+        .from(jobEvents)
+        .where(and(eq(jobEvents.jobId, jobId), eq(jobEvents.type, "checkpoint.resumed")))
+    )[0];
     expect(resumed.step).toBe(saved.at(-1));
     expect(await adapterSha(jobId)).toBe(await adapterSha(reference));
     expect((job.result as { metrics: { losses: number[] } }).metrics.losses).toEqual(

@@ -22,7 +22,9 @@ function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -32,7 +34,14 @@ describe("guardtune serve", () => {
     const port = await freePort();
     const started = performance.now();
     const child = spawn(process.execPath, [BIN, "serve"], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), GUARDTUNE_DATA_DIR: dataDir, GUARDTUNE_RUNNER: "off", LOG_LEVEL: "warn" },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: String(port),
+        GUARDTUNE_DATA_DIR: dataDir,
+        GUARDTUNE_RUNNER: "off",
+        LOG_LEVEL: "warn",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -53,7 +62,9 @@ describe("guardtune serve", () => {
 
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(200);
-      const authed = await fetch(`http://127.0.0.1:${port}/v1/nothing`, { headers: { authorization: `Bearer ${key}` } });
+      const authed = await fetch(`http://127.0.0.1:${port}/v1/nothing`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
       expect(authed.status).toBe(404);
       child.kill("SIGTERM");
       expect(await exited, stderr).toBe(0);
@@ -63,10 +74,17 @@ describe("guardtune serve", () => {
   });
 
   it("keeps data across restarts and stops every part it started", async () => {
-    const config = loadConfig({ GUARDTUNE_DATA_DIR: dataDir, GUARDTUNE_RUNNER: "off", LOG_LEVEL: "silent", GUARDTUNE_BOOTSTRAP_KEY: "gt_" + "b".repeat(40) });
+    const config = loadConfig({
+      GUARDTUNE_DATA_DIR: dataDir,
+      GUARDTUNE_RUNNER: "off",
+      LOG_LEVEL: "silent",
+      GUARDTUNE_BOOTSTRAP_KEY: "gt_" + "b".repeat(40),
+    });
     const before = new Set(process.getActiveResourcesInfo());
     const first = await startStack({ ...config, http: { ...config.http, port: 0 } });
-    const res = await fetch(`${first.url}/v1/nothing`, { headers: { authorization: `Bearer ${"gt_" + "b".repeat(40)}` } });
+    const res = await fetch(`${first.url}/v1/nothing`, {
+      headers: { authorization: `Bearer ${"gt_" + "b".repeat(40)}` },
+    });
     expect(res.status).toBe(404);
     const { createApiKey } = await import("../../core/auth/api-keys.ts");
     const made = await createApiKey(first.deps.db, { tenant: "persisted" });

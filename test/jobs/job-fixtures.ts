@@ -1,5 +1,12 @@
 import type { Database } from "../../core/db/database.ts";
-import { datasets, jobs, type DatasetPurpose, type DatasetStatus, type Job, type JobStatus } from "../../core/db/schema.ts";
+import {
+  datasets,
+  jobs,
+  type DatasetPurpose,
+  type DatasetStatus,
+  type Job,
+  type JobStatus,
+} from "../../core/db/schema.ts";
 import { ID_PREFIX, newId } from "../../core/ids.ts";
 import { buildJobConfig } from "../../core/jobs/job-config.ts";
 

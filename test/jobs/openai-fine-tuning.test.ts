@@ -44,7 +44,10 @@ describe("OpenAI fine-tuning API with the official SDK", () => {
     const params: OpenAI.FineTuning.JobCreateParams = {
       model: "guardtune/tiny-random",
       training_file: file.id,
-      method: { type: "supervised", supervised: { hyperparameters: { n_epochs: 2, learning_rate_multiplier: 0.5, batch_size: "auto" } } },
+      method: {
+        type: "supervised",
+        supervised: { hyperparameters: { n_epochs: 2, learning_rate_multiplier: 0.5, batch_size: "auto" } },
+      },
       suffix: "support-bot",
       metadata: { team: "support" },
     };
@@ -59,7 +62,10 @@ describe("OpenAI fine-tuning API with the official SDK", () => {
       training_file: file.id,
       validation_file: null,
       hyperparameters: { n_epochs: 2, batch_size: 4, learning_rate_multiplier: 0.5 },
-      method: { type: "supervised", supervised: { hyperparameters: { n_epochs: 2, batch_size: 4, learning_rate_multiplier: 0.5 } } },
+      method: {
+        type: "supervised",
+        supervised: { hyperparameters: { n_epochs: 2, batch_size: 4, learning_rate_multiplier: 0.5 } },
+      },
       metadata: { team: "support" },
       trained_tokens: null,
       fine_tuned_model: null,
@@ -74,17 +80,33 @@ describe("OpenAI fine-tuning API with the official SDK", () => {
 
     const retrieved = await client.fineTuning.jobs.retrieve(job.id);
     expect(retrieved.id).toBe(job.id);
-    expect((retrieved as unknown as { safeguards: Array<{ type: string; lambda?: number }> }).safeguards[0]).toMatchObject({ type: "kl", lambda: 0.2 });
+    expect(
+      (retrieved as unknown as { safeguards: Array<{ type: string; lambda?: number }> }).safeguards[0],
+    ).toMatchObject({ type: "kl", lambda: 0.2 });
 
     // The runner's side, as it will look: the job starts, reports metrics, then the user cancels.
-    await transitionJob(t.database.db, job.id, { from: "queued", to: "running", event: { type: "job.started", message: "Training started." } });
+    await transitionJob(t.database.db, job.id, {
+      from: "queued",
+      to: "running",
+      event: { type: "job.started", message: "Training started." },
+    });
     for (let step = 1; step <= 5; step++) {
-      await appendJobEvent(t.database.db, job.id, { type: "metrics", step, message: `step ${step}`, data: { loss: 2 / step } });
+      await appendJobEvent(t.database.db, job.id, {
+        type: "metrics",
+        step,
+        message: `step ${step}`,
+        data: { loss: 2 / step },
+      });
     }
     const firstPage = await client.fineTuning.jobs.listEvents(job.id, { limit: 3 });
     expect(firstPage.data).toHaveLength(3);
     expect(firstPage.hasNextPage()).toBe(true);
-    expect(firstPage.data[0]).toMatchObject({ object: "fine_tuning.job.event", type: "metrics", message: "step 5", level: "info" });
+    expect(firstPage.data[0]).toMatchObject({
+      object: "fine_tuning.job.event",
+      type: "metrics",
+      message: "step 5",
+      level: "info",
+    });
     const all: OpenAI.FineTuning.Jobs.FineTuningJobEvent[] = [];
     for await (const e of client.fineTuning.jobs.listEvents(job.id, { limit: 2 })) all.push(e);
     expect(all.map((e) => e.message)).toEqual([
@@ -100,7 +122,14 @@ describe("OpenAI fine-tuning API with the official SDK", () => {
     expect(new Set(all.map((e) => e.id)).size).toBe(8);
 
     await t.database.db.insert(checkpoints).values(
-      [2, 4].map((step) => ({ id: newId(ID_PREFIX.checkpoint), jobId: job.id, step, objectPrefix: `ck/${step}/`, metrics: { loss: 1 / step }, complete: 1 })),
+      [2, 4].map((step) => ({
+        id: newId(ID_PREFIX.checkpoint),
+        jobId: job.id,
+        step,
+        objectPrefix: `ck/${step}/`,
+        metrics: { loss: 1 / step },
+        complete: 1,
+      })),
     );
     const ckpts = await client.fineTuning.jobs.checkpoints.list(job.id);
     expect(ckpts.data.map((c) => [c.step_number, c.metrics.train_loss])).toEqual([
@@ -113,7 +142,11 @@ describe("OpenAI fine-tuning API with the official SDK", () => {
     expect(cancelling.status).toBe("running"); // `cancelling` until the runner stops at its next step
     const [after] = await t.database.db.select().from(jobs).where(eq(jobs.id, job.id));
     expect(after.status).toBe("cancelling");
-    await transitionJob(t.database.db, job.id, { from: "cancelling", to: "cancelled", event: { type: "job.cancelled" } });
+    await transitionJob(t.database.db, job.id, {
+      from: "cancelling",
+      to: "cancelled",
+      event: { type: "job.cancelled" },
+    });
     expect((await client.fineTuning.jobs.retrieve(job.id)).status).toBe("cancelled");
   });
 
@@ -122,7 +155,15 @@ describe("OpenAI fine-tuning API with the official SDK", () => {
     const tag = `batch-${Date.now()}`;
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      ids.push((await client.fineTuning.jobs.create({ model: "guardtune/tiny-random", training_file: training, metadata: { tag } })).id);
+      ids.push(
+        (
+          await client.fineTuning.jobs.create({
+            model: "guardtune/tiny-random",
+            training_file: training,
+            metadata: { tag },
+          })
+        ).id,
+      );
     }
     const seen: string[] = [];
     for await (const j of client.fineTuning.jobs.list({ limit: 2, metadata: { tag } })) seen.push(j.id);
@@ -137,8 +178,14 @@ describe("OpenAI fine-tuning API with the official SDK", () => {
       [{ model: "gpt-4o-mini-2024-07-18", training_file: training }, "model"],
       [{ model: "guardtune/tiny-random", training_file: "file_00000000000000000000000000" }, "training_file"],
       [{ model: "guardtune/tiny-random", training_file: training, method: { type: "dpo" } }, "method.type"],
-      [{ model: "guardtune/tiny-random", training_file: training, hyperparameters: { n_epochs: 0 } }, "hyperparameters.n_epochs"],
-      [{ model: "guardtune/tiny-random", training_file: training, safeguards: [{ type: "ldifs", lambda: "big" }] }, "safeguards.0.lambda"],
+      [
+        { model: "guardtune/tiny-random", training_file: training, hyperparameters: { n_epochs: 0 } },
+        "hyperparameters.n_epochs",
+      ],
+      [
+        { model: "guardtune/tiny-random", training_file: training, safeguards: [{ type: "ldifs", lambda: "big" }] },
+        "safeguards.0.lambda",
+      ],
     ];
     for (const [body, param] of cases) {
       const err = await client.fineTuning.jobs

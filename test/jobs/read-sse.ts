@@ -6,7 +6,10 @@ export interface SseFrame {
 }
 
 /** Reads a whole Server-Sent Events response into frames (comments dropped). */
-export async function readSse(res: Response, onFrame: (f: SseFrame) => Promise<void> = async () => undefined): Promise<SseFrame[]> {
+export async function readSse(
+  res: Response,
+  onFrame: (f: SseFrame) => Promise<void> = async () => undefined,
+): Promise<SseFrame[]> {
   const frames: SseFrame[] = [];
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";

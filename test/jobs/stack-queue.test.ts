@@ -38,6 +38,8 @@ describe("embedded stack jobs queue", () => {
     expect(Date.now() - started).toBeLessThan(5000);
     const [message] = got.Messages ?? [];
     expect(parseJobMessage(message?.Body)).toEqual({ job_id: id, attempt: 1 });
-    await stack.deps.aws.sqs.send(new DeleteMessageCommand({ QueueUrl: stack.deps.aws.jobsQueueUrl, ReceiptHandle: message.ReceiptHandle }));
+    await stack.deps.aws.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: stack.deps.aws.jobsQueueUrl, ReceiptHandle: message.ReceiptHandle }),
+    );
   });
 });

@@ -42,7 +42,10 @@ describe("failure classification", () => {
     const network = await refusedConnection();
     expect((network as { code?: string }).code).toBe("ECONNREFUSED");
     expect(classifyFailure(network).retryable).toBe(true);
-    const throttled = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
+    const throttled = Object.assign(new Error("Rate exceeded"), {
+      name: "ThrottlingException",
+      $metadata: { httpStatusCode: 400 },
+    });
     expect(classifyFailure(throttled)).toMatchObject({ code: "transient_failure", retryable: true });
     const bug = classifyFailure(new TypeError("x is not a function"));
     expect(bug).toBeInstanceOf(JobError);

@@ -14,7 +14,8 @@ let modelBytes = 0;
 
 beforeAll(async () => {
   aws = await startEmbeddedAws();
-  tinyDir = (await resolveModel("guardtune/tiny-random", { cacheDir: TEST_MODEL_CACHE, maxBytes: 1e9, s3: aws.s3 })).dir;
+  tinyDir = (await resolveModel("guardtune/tiny-random", { cacheDir: TEST_MODEL_CACHE, maxBytes: 1e9, s3: aws.s3 }))
+    .dir;
   // The same model stored twice in the bucket, as a self-hoster would upload a Hugging Face directory.
   for (const prefix of ["models/a/", "models/b/"]) {
     for (const file of readdirSync(tinyDir)) {
@@ -35,7 +36,9 @@ describe("model resolution", () => {
     const opts = { cacheDir, maxBytes: Math.floor(modelBytes * 1.5), s3: aws.s3 };
     const a = await resolveModel(`s3://${aws.bucket}/models/a/`, opts);
     expect(a.cached).toBe(false);
-    expect(readFileSync(path.join(a.dir, "model.safetensors")).equals(readFileSync(path.join(tinyDir, "model.safetensors")))).toBe(true);
+    expect(
+      readFileSync(path.join(a.dir, "model.safetensors")).equals(readFileSync(path.join(tinyDir, "model.safetensors"))),
+    ).toBe(true);
     expect((await resolveModel(`s3://${aws.bucket}/models/a/`, opts)).cached).toBe(true);
     const b = await resolveModel(`s3://${aws.bucket}/models/b`, opts);
     expect(b.cached).toBe(false);

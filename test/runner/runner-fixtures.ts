@@ -20,7 +20,20 @@ export const TEST_MODEL_CACHE = path.join(tmpdir(), "guardtune-test-models");
 /** One dataset cache too: it is keyed by content hash and written by atomic renames, so tests can share it. */
 export const TEST_DATA_CACHE = path.join(tmpdir(), "guardtune-test-cache");
 
-const TOPICS = ["tea", "rivers", "bicycles", "maps", "bread", "owls", "clocks", "gardens", "trains", "kites", "salt", "glass"];
+const TOPICS = [
+  "tea",
+  "rivers",
+  "bicycles",
+  "maps",
+  "bread",
+  "owls",
+  "clocks",
+  "gardens",
+  "trains",
+  "kites",
+  "salt",
+  "glass",
+];
 
 /** A small chat dataset in the OpenAI fine-tuning format (deterministic). */
 export function chatDatasetJsonl(n: number): string {
@@ -32,7 +45,10 @@ export function chatDatasetJsonl(n: number): string {
         messages: [
           { role: "system", content: "You are a helpful assistant." },
           { role: "user", content: `Tell me one fact about ${topic} (${i}).` },
-          { role: "assistant", content: `Here is a fact about ${topic}: it is interesting in its own way, number ${i}.` },
+          {
+            role: "assistant",
+            content: `Here is a fact about ${topic}: it is interesting in its own way, number ${i}.`,
+          },
         ],
       }),
     );
@@ -41,14 +57,27 @@ export function chatDatasetJsonl(n: number): string {
 }
 
 /** Stores a dataset object and a `ready` row, as the datasets API leaves it after validation. */
-export async function seedReadyDataset(db: Database, aws: EmbeddedAws, tenantId: string, jsonl: string): Promise<string> {
+export async function seedReadyDataset(
+  db: Database,
+  aws: EmbeddedAws,
+  tenantId: string,
+  jsonl: string,
+): Promise<string> {
   const id = newId(ID_PREFIX.dataset);
   const body = Buffer.from(jsonl);
   const sha = createHash("sha256").update(body).digest("hex");
   const objectKey = `tenants/${tenantId}/datasets/${id}/train.jsonl`;
   await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: objectKey, Body: body }));
   await db.insert(datasets).values({
-    id, tenantId, filename: "train.jsonl", purpose: "fine-tune", status: "ready", bytes: body.length, sha256: sha, contentSha256: sha, objectKey,
+    id,
+    tenantId,
+    filename: "train.jsonl",
+    purpose: "fine-tune",
+    status: "ready",
+    bytes: body.length,
+    sha256: sha,
+    contentSha256: sha,
+    objectKey,
     nExamples: jsonl.trim().split("\n").length,
   });
   return id;
@@ -65,21 +94,42 @@ export const NO_EVALUATION = { broad: false, probe: false, in_domain: false };
 export async function queueJob(
   db: Database,
   aws: EmbeddedAws,
-  opts: { tenantId: string; datasetId: string; method?: MethodInput; safeguards?: unknown; evaluation?: unknown; model?: string; seed?: number; send?: boolean },
+  opts: {
+    tenantId: string;
+    datasetId: string;
+    method?: MethodInput;
+    safeguards?: unknown;
+    evaluation?: unknown;
+    model?: string;
+    seed?: number;
+    send?: boolean;
+  },
 ): Promise<string> {
   const id = newId(ID_PREFIX.job);
   const config = buildJobConfig({
-    method: opts.method ?? SMALL_METHOD, safeguards: opts.safeguards ?? [{ type: "kl" }], seed: opts.seed ?? 7, evaluation: opts.evaluation ?? NO_EVALUATION,
+    method: opts.method ?? SMALL_METHOD,
+    safeguards: opts.safeguards ?? [{ type: "kl" }],
+    seed: opts.seed ?? 7,
+    evaluation: opts.evaluation ?? NO_EVALUATION,
   });
   await db.insert(jobs).values({
-    id, tenantId: opts.tenantId, status: "queued", model: opts.model ?? "guardtune/tiny-random", trainingDatasetId: opts.datasetId,
-    config, queuedAt: new Date(),
+    id,
+    tenantId: opts.tenantId,
+    status: "queued",
+    model: opts.model ?? "guardtune/tiny-random",
+    trainingDatasetId: opts.datasetId,
+    config,
+    queuedAt: new Date(),
   });
   if (opts.send !== false) await sendJobMessage(aws, { job_id: id, attempt: 1 });
   return id;
 }
 
-export function testPipeline(db: Database, aws: EmbeddedAws, overrides: Partial<PipelineDeps["settings"]> = {}): JobRunner {
+export function testPipeline(
+  db: Database,
+  aws: EmbeddedAws,
+  overrides: Partial<PipelineDeps["settings"]> = {},
+): JobRunner {
   return createPipeline({
     db,
     aws,
@@ -105,7 +155,15 @@ export function testWorker(
     queue: sqsJobQueue(aws.sqs, opts.queueUrl ?? aws.jobsQueueUrl),
     logger: createLogger(process.env.LOG_LEVEL ?? "silent"),
     runJob: opts.runJob ?? testPipeline(db, aws),
-    settings: { workerId: opts.workerId ?? `test-${newId("w")}`, leaseMs: 6000, pollWaitMs: 0, maxVisibilityMs: 43_000_000, cancelPollMs: 200, retryBaseMs: 0, ...opts.settings },
+    settings: {
+      workerId: opts.workerId ?? `test-${newId("w")}`,
+      leaseMs: 6000,
+      pollWaitMs: 0,
+      maxVisibilityMs: 43_000_000,
+      cancelPollMs: 200,
+      retryBaseMs: 0,
+      ...opts.settings,
+    },
   });
 }
 
@@ -115,13 +173,22 @@ export async function jobRow(db: Database, id: string): Promise<Job> {
 }
 
 export async function eventTypes(db: Database, id: string): Promise<string[]> {
-  const rows = await db.select({ type: jobEvents.type, seq: jobEvents.seq }).from(jobEvents).where(eq(jobEvents.jobId, id));
+  const rows = await db
+    .select({ type: jobEvents.type, seq: jobEvents.seq })
+    .from(jobEvents)
+    .where(eq(jobEvents.jobId, id));
   return rows.sort((a, b) => a.seq - b.seq).map((r) => r.type);
 }
 
 export async function checkpointSteps(db: Database, id: string): Promise<number[]> {
-  const rows = await db.select({ step: checkpoints.step, complete: checkpoints.complete }).from(checkpoints).where(eq(checkpoints.jobId, id));
-  return rows.filter((r) => r.complete === 1).map((r) => r.step).sort((a, b) => a - b);
+  const rows = await db
+    .select({ step: checkpoints.step, complete: checkpoints.complete })
+    .from(checkpoints)
+    .where(eq(checkpoints.jobId, id));
+  return rows
+    .filter((r) => r.complete === 1)
+    .map((r) => r.step)
+    .sort((a, b) => a - b);
 }
 
 /** Polls until `check` returns a value (not undefined) or the timeout passes. */

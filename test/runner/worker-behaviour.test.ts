@@ -12,14 +12,24 @@ import { sqsJobQueue } from "../../gpu-runner/worker/job-queue.ts";
 import { LeaseSweeper } from "../../gpu-runner/worker/lease-sweeper.ts";
 import { createTestApp, type TestApp } from "../helpers/test-app.ts";
 import {
-  chatDatasetJsonl, checkpointSteps, eventTypes, jobRow, queueJob, seedReadyDataset, testPipeline, testWorker, waitFor,
+  chatDatasetJsonl,
+  checkpointSteps,
+  eventTypes,
+  jobRow,
+  queueJob,
+  seedReadyDataset,
+  testPipeline,
+  testWorker,
+  waitFor,
 } from "./runner-fixtures.ts";
 
 let t: TestApp;
 let small: string;
 let long: string;
 /** 100 steps: long enough that a stop requested after the first steps always lands mid-training. */
-const LONG_METHOD = { hyperparameters: { n_epochs: 5, batch_size: 2, learning_rate: 1e-3, max_seq_len: 64, lora: { rank: 4, alpha: 8 } } };
+const LONG_METHOD = {
+  hyperparameters: { n_epochs: 5, batch_size: 2, learning_rate: 1e-3, max_seq_len: 64, lora: { rank: 4, alpha: 8 } },
+};
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -33,14 +43,23 @@ afterAll(async () => {
 const db = () => t.database.db;
 const claims = async (jobId: string) => (await eventTypes(db(), jobId)).filter((e) => e === "job.claimed").length;
 const lastMetricsStep = async (jobId: string) => {
-  const [row] = await db().select({ step: sql<number>`max(${jobEvents.step})` }).from(jobEvents).where(eq(jobEvents.jobId, jobId));
+  const [row] = await db()
+    .select({ step: sql<number>`max(${jobEvents.step})` })
+    .from(jobEvents)
+    .where(eq(jobEvents.jobId, jobId));
   return row?.step ?? 0;
 };
 async function queueDepth(url: string): Promise<number> {
   const out = await t.aws.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
   );
-  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 describe("runner worker", () => {
@@ -69,10 +88,14 @@ describe("runner worker", () => {
     a.start();
     b.start();
     try {
-      await waitFor(async () => {
-        const rows = await Promise.all(ids.map((id) => jobRow(db(), id)));
-        return rows.every((r) => r.status === "succeeded") ? true : undefined;
-      }, 60_000, "all jobs to succeed");
+      await waitFor(
+        async () => {
+          const rows = await Promise.all(ids.map((id) => jobRow(db(), id)));
+          return rows.every((r) => r.status === "succeeded") ? true : undefined;
+        },
+        60_000,
+        "all jobs to succeed",
+      );
     } finally {
       await Promise.all([a.stop(5000), b.stop(5000)]);
     }
@@ -133,7 +156,10 @@ describe("runner worker", () => {
 
   it("fails a job permanently with an actionable error when its data changed", async () => {
     const datasetId = await seedReadyDataset(db(), t.aws, t.tenantId, chatDatasetJsonl(8));
-    await db().update(datasets).set({ contentSha256: "0".repeat(64) }).where(eq(datasets.id, datasetId));
+    await db()
+      .update(datasets)
+      .set({ contentSha256: "0".repeat(64) })
+      .where(eq(datasets.id, datasetId));
     const jobId = await queueJob(db(), t.aws, { tenantId: t.tenantId, datasetId });
     expect(await testWorker(db(), t.aws).pollOnce()).toBe(true);
     const job = await jobRow(db(), jobId);
@@ -145,24 +171,43 @@ describe("runner worker", () => {
 
   it("retries transient failures until the dead-letter queue takes the message, then fails the job", async () => {
     const dlq = await t.aws.sqs.send(new CreateQueueCommand({ QueueName: "poison-dlq" }));
-    const dlqArn = (await t.aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
+    const dlqArn = (
+      await t.aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))
+    ).Attributes?.QueueArn;
     const queue = await t.aws.sqs.send(
       new CreateQueueCommand({
         QueueName: "poison-jobs",
-        Attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: "2" }) },
+        Attributes: {
+          VisibilityTimeout: "30",
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: "2" }),
+        },
       }),
     );
     // An object store nobody listens on: every attempt fails with a connection error (retryable).
-    const unreachable = new S3Client({ region: "us-east-1", endpoint: "http://127.0.0.1:9", forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+    const unreachable = new S3Client({
+      region: "us-east-1",
+      endpoint: "http://127.0.0.1:9",
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: "x", secretAccessKey: "y" },
+    });
     const jobId = await queueJob(db(), t.aws, { tenantId: t.tenantId, datasetId: small, send: false });
     await sendJobMessage({ sqs: t.aws.sqs, jobsQueueUrl: queue.QueueUrl! }, { job_id: jobId, attempt: 1 });
-    const worker = testWorker(db(), t.aws, { queueUrl: queue.QueueUrl!, runJob: testPipeline(db(), { ...t.aws, s3: unreachable }) });
+    const worker = testWorker(db(), t.aws, {
+      queueUrl: queue.QueueUrl!,
+      runJob: testPipeline(db(), { ...t.aws, s3: unreachable }),
+    });
     expect(await worker.pollOnce()).toBe(true);
     expect(await worker.pollOnce()).toBe(true);
     expect(await worker.pollOnce()).toBe(false); // moved to the dead-letter queue
     expect((await jobRow(db(), jobId)).status).toBe("running");
     expect(await eventTypes(db(), jobId)).toContain("job.retrying");
-    const consumer = new DeadLetterConsumer({ db: db(), queue: sqsJobQueue(t.aws.sqs, dlq.QueueUrl!), logger: createLogger("silent"), waitSeconds: 0 });
+    const consumer = new DeadLetterConsumer({
+      db: db(),
+      queue: sqsJobQueue(t.aws.sqs, dlq.QueueUrl!),
+      logger: createLogger("silent"),
+      waitSeconds: 0,
+    });
     expect(await consumer.pollOnce()).toBe(true);
     const job = await jobRow(db(), jobId);
     expect(job.status).toBe("failed");
@@ -182,7 +227,12 @@ describe("runner worker", () => {
       extendMessage: (s: number) => queue.setVisibility(msg.receiptHandle, s),
       retireMessage: () => queue.delete(msg.receiptHandle),
     };
-    const limits = { intervalMs: 10_000, visibilitySeconds: 40, firstReceivedAt: msg.firstReceivedAt, maxVisibilityMs: 60_000 };
+    const limits = {
+      intervalMs: 10_000,
+      visibilitySeconds: 40,
+      firstReceivedAt: msg.firstReceivedAt,
+      maxVisibilityMs: 60_000,
+    };
     const early = new LeaseRenewer(target, { ...limits, now: () => msg.firstReceivedAt + 1000 });
     await early.renewNow();
     expect([early.messageRetired, early.lostReason, await queueDepth(t.aws.jobsQueueUrl)]).toEqual([false, null, 1]);
@@ -194,8 +244,17 @@ describe("runner worker", () => {
 
     // A running job whose runner vanished and whose message is gone.
     const orphan = await queueJob(db(), t.aws, { tenantId: t.tenantId, datasetId: small, send: false });
-    await db().update(jobs).set({ status: "running", leaseOwner: "gone", leaseExpiresAt: new Date(Date.now() - 600_000), attempts: 1 }).where(eq(jobs.id, orphan));
-    const sweeper = new LeaseSweeper({ db: db(), aws: t.aws, logger: createLogger("silent"), graceSeconds: 60, intervalMs: 60_000 });
+    await db()
+      .update(jobs)
+      .set({ status: "running", leaseOwner: "gone", leaseExpiresAt: new Date(Date.now() - 600_000), attempts: 1 })
+      .where(eq(jobs.id, orphan));
+    const sweeper = new LeaseSweeper({
+      db: db(),
+      aws: t.aws,
+      logger: createLogger("silent"),
+      graceSeconds: 60,
+      intervalMs: 60_000,
+    });
     expect(await sweeper.sweepOnce()).toBe(1);
     expect(await testWorker(db(), t.aws).pollOnce()).toBe(true);
     expect((await jobRow(db(), orphan)).status).toBe("succeeded");
@@ -207,7 +266,10 @@ describe("runner worker", () => {
     const run = worker.pollOnce();
     await waitFor(async () => ((await lastMetricsStep(jobId)) >= 1 ? true : undefined), 30_000, "training to start");
     // What a re-claim after an expired lease leaves behind: another owner with a live lease.
-    await db().update(jobs).set({ leaseOwner: "other", leaseExpiresAt: new Date(Date.now() + 600_000) }).where(eq(jobs.id, jobId));
+    await db()
+      .update(jobs)
+      .set({ leaseOwner: "other", leaseExpiresAt: new Date(Date.now() + 600_000) })
+      .where(eq(jobs.id, jobId));
     await run;
     const job = await jobRow(db(), jobId);
     expect(job.status).toBe("running");

@@ -17,14 +17,24 @@ const { receiver } = webhookSuite((app) => (t = app));
 /** A dispatcher under the production policy (nothing allow-listed; http allowed to reach the test receiver), one attempt. */
 const strictDispatcher = (lookup?: LookupAll) =>
   dispatcher(t, {
-    config: { ...t.config, mode: "external", webhooks: { ...t.config.webhooks, allowlist: [], allowHttp: true, retryScheduleMs: [0] } },
+    config: {
+      ...t.config,
+      mode: "external",
+      webhooks: { ...t.config.webhooks, allowlist: [], allowHttp: true, retryScheduleMs: [0] },
+    },
     lookup,
   });
 
 /** Stores an endpoint directly, as if created under a looser policy than the dispatcher's now. */
 async function storedEndpoint(url: string): Promise<string> {
   const id = newId(ID_PREFIX.webhookEndpoint);
-  await t.deps.db.insert(webhookEndpoints).values({ id, tenantId: t.tenantId, url, events: ["*"], secret: "whsec_" + Buffer.alloc(32, 7).toString("base64") });
+  await t.deps.db.insert(webhookEndpoints).values({
+    id,
+    tenantId: t.tenantId,
+    url,
+    events: ["*"],
+    secret: "whsec_" + Buffer.alloc(32, 7).toString("base64"),
+  });
   return id;
 }
 
@@ -124,7 +134,10 @@ describe("SSRF guard at delivery time", () => {
       const fast = await receiver();
       const ep = await createEndpoint(t, fast.url);
       await emit(t, slow.id);
-      const run = dispatcher(t, { batchSize: 2, config: { ...t.config, webhooks: { ...t.config.webhooks, timeoutMs: 3000 } } }).runOnce();
+      const run = dispatcher(t, {
+        batchSize: 2,
+        config: { ...t.config, webhooks: { ...t.config.webhooks, timeoutMs: 3000 } },
+      }).runOnce();
       await sleep(200); // the hanging send holds one of the two slots
       const start = Date.now();
       for (let i = 0; i < 3; i++) await emit(t, ep.id);
@@ -162,27 +175,30 @@ describe("several dispatchers and crashes", () => {
   });
 
   // PGlite has one connection: a second claim would wait for the open transaction instead of skipping.
-  it.skipIf(!process.env.DATABASE_URL)("claims skip rows another transaction holds locked (Postgres only)", async () => {
-    const ep = await createEndpoint(t, "http://127.0.0.1:9/hooks");
-    await emit(t, ep.id);
-    await emit(t, ep.id);
-    await fanOutWebhookEvents(t.deps.db);
-    const [locked, free] = await deliveriesOf(t, ep.id);
-    let release!: () => void;
-    let lockTaken!: () => void;
-    const taken = new Promise<void>((r) => (lockTaken = r));
-    const holder = t.deps.db.transaction(async (tx) => {
-      await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, locked.id)).for("update");
-      lockTaken();
-      await new Promise<void>((r) => (release = r));
-    });
-    await taken;
-    const claimed = await claimDueDeliveries(t.deps.db, { dispatcherId: "other", limit: 10, leaseMs: 1000 });
-    release();
-    await holder;
-    expect(claimed.map((d) => d.id)).toContain(free.id);
-    expect(claimed.map((d) => d.id)).not.toContain(locked.id);
-  });
+  it.skipIf(!process.env.DATABASE_URL)(
+    "claims skip rows another transaction holds locked (Postgres only)",
+    async () => {
+      const ep = await createEndpoint(t, "http://127.0.0.1:9/hooks");
+      await emit(t, ep.id);
+      await emit(t, ep.id);
+      await fanOutWebhookEvents(t.deps.db);
+      const [locked, free] = await deliveriesOf(t, ep.id);
+      let release!: () => void;
+      let lockTaken!: () => void;
+      const taken = new Promise<void>((r) => (lockTaken = r));
+      const holder = t.deps.db.transaction(async (tx) => {
+        await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, locked.id)).for("update");
+        lockTaken();
+        await new Promise<void>((r) => (release = r));
+      });
+      await taken;
+      const claimed = await claimDueDeliveries(t.deps.db, { dispatcherId: "other", limit: 10, leaseMs: 1000 });
+      release();
+      await holder;
+      expect(claimed.map((d) => d.id)).toContain(free.id);
+      expect(claimed.map((d) => d.id)).not.toContain(locked.id);
+    },
+  );
 
   it("redelivers with the same webhook-id when a dispatcher dies between sending and recording", async () => {
     const r = await receiver();

@@ -28,9 +28,17 @@ describe("webhook delivery to a verifying receiver", () => {
     expect(got.headers["content-type"]).toBe("application/json");
     expect(Math.abs(Number(got.headers["webhook-timestamp"]) - Date.now() / 1000)).toBeLessThan(5);
 
-    const list = (await (await t.request(`/v1/webhook_endpoints/${ep.id}/deliveries`)).json()) as { data: Array<Record<string, unknown>> };
+    const list = (await (await t.request(`/v1/webhook_endpoints/${ep.id}/deliveries`)).json()) as {
+      data: Array<Record<string, unknown>>;
+    };
     expect(list.data).toHaveLength(1);
-    expect(list.data[0]).toMatchObject({ status: "succeeded", attempts: 1, last_status_code: 204, event_id: eventId, next_attempt_at: null });
+    expect(list.data[0]).toMatchObject({
+      status: "succeeded",
+      attempts: 1,
+      last_status_code: 204,
+      event_id: eventId,
+      next_attempt_at: null,
+    });
     expect(list.data[0].attempt_log).toEqual([expect.objectContaining({ attempt: 1, status_code: 204, error: null })]);
     expect(Number(list.data[0].last_latency_ms)).toBeGreaterThanOrEqual(0);
   });
@@ -140,7 +148,9 @@ describe("webhook delivery to a verifying receiver", () => {
   it("signs with both secrets during a rotation's overlap, then only the new one", async () => {
     const r = await receiver();
     const ep = await createEndpoint(t, r.url);
-    const rotated = (await (await t.request(`/v1/webhook_endpoints/${ep.id}/rotate_secret`, { method: "POST" })).json()) as { secret: string };
+    const rotated = (await (
+      await t.request(`/v1/webhook_endpoints/${ep.id}/rotate_secret`, { method: "POST" })
+    ).json()) as { secret: string };
     await emit(t, ep.id);
     await dispatcher(t).runOnce();
     const [during] = await r.waitFor(1);
@@ -148,7 +158,10 @@ describe("webhook delivery to a verifying receiver", () => {
     verifyWith(ep.secret, during);
     verifyWith(rotated.secret, during);
 
-    await t.deps.db.update(webhookEndpoints).set({ previousSecretExpiresAt: new Date(Date.now() - 1) }).where(eq(webhookEndpoints.id, ep.id));
+    await t.deps.db
+      .update(webhookEndpoints)
+      .set({ previousSecretExpiresAt: new Date(Date.now() - 1) })
+      .where(eq(webhookEndpoints.id, ep.id));
     await emit(t, ep.id);
     await dispatcher(t).runOnce();
     const [, after] = await r.waitFor(2);
@@ -159,7 +172,10 @@ describe("webhook delivery to a verifying receiver", () => {
   it("replays a delivery with the same webhook-id, and sends test events whatever the filter", async () => {
     const r = await receiver();
     const ep = await createEndpoint(t, r.url, ["dataset.ready"]);
-    const test = (await (await t.request(`/v1/webhook_endpoints/${ep.id}/test`, { method: "POST" })).json()) as { id: string; event_id: string };
+    const test = (await (await t.request(`/v1/webhook_endpoints/${ep.id}/test`, { method: "POST" })).json()) as {
+      id: string;
+      event_id: string;
+    };
     await dispatcher(t).runOnce();
     const [first] = await r.waitFor(1);
     expect(verifyWith(ep.secret, first)).toMatchObject({ id: test.event_id, type: "webhook.test" });
@@ -201,7 +217,12 @@ describe("as a service", () => {
       await sleep(200); // the first pass runs at start; from now on only a wake-up sends anything
       await t.deps.db
         .transaction(async (tx) => {
-          await enqueueWebhookEvent(tx, { tenantId: t.tenantId, type: "dataset.ready", data: { id: "file_x" }, endpointId: ep.id });
+          await enqueueWebhookEvent(tx, {
+            tenantId: t.tenantId,
+            type: "dataset.ready",
+            data: { id: "file_x" },
+            endpointId: ep.id,
+          });
           tx.rollback();
         })
         .catch(() => undefined);

@@ -32,7 +32,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 describe("job completion → webhook through the embedded stack", () => {
   it("reaches a verifying receiver without waiting for a poll; latency measured", async () => {
@@ -52,7 +53,11 @@ describe("job completion → webhook through the embedded stack", () => {
       const job = await insertJob(db, tenantId, datasetId, "running", { webhookEndpointId: endpoint.id });
       const before = receiver.received.length;
       const start = Date.now();
-      await transitionJob(db, job.id, { from: "running", to: "succeeded", event: { type: "job.succeeded", message: "done" } });
+      await transitionJob(db, job.id, {
+        from: "running",
+        to: "succeeded",
+        event: { type: "job.succeeded", message: "done" },
+      });
       await receiver.waitFor(before + 1, POLL_MS + 5000);
       const got = receiver.received[before];
       const body = verifyWith(endpoint.secret, got);

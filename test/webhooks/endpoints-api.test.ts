@@ -14,7 +14,11 @@ const body = async (res: Response) => (await res.json()) as Record<string, unkno
 
 describe("webhook endpoints API", () => {
   it("creates an endpoint and shows its secret only in that response", async () => {
-    const res = await create({ url: "https://hooks.example.com/gt", events: ["fine_tuning.job.succeeded", "dataset.ready"], description: "prod" });
+    const res = await create({
+      url: "https://hooks.example.com/gt",
+      events: ["fine_tuning.job.succeeded", "dataset.ready"],
+      description: "prod",
+    });
     expect(res.status).toBe(201);
     const created = await body(res);
     expect(created).toMatchObject({
@@ -69,11 +73,21 @@ describe("webhook endpoints API", () => {
       json: { url: "https://b.example.com/x", events: ["dataset.invalid"], description: null, enabled: false },
     });
     expect(patched.status).toBe(200);
-    expect(await body(patched)).toMatchObject({ url: "https://b.example.com/x", events: ["dataset.invalid"], enabled: false, disabled_reason: "Disabled by its owner." });
-    const bad = await t.request(`/v1/webhook_endpoints/${id}`, { method: "PATCH", json: { url: "https://192.168.1.1/" } });
+    expect(await body(patched)).toMatchObject({
+      url: "https://b.example.com/x",
+      events: ["dataset.invalid"],
+      enabled: false,
+      disabled_reason: "Disabled by its owner.",
+    });
+    const bad = await t.request(`/v1/webhook_endpoints/${id}`, {
+      method: "PATCH",
+      json: { url: "https://192.168.1.1/" },
+    });
     expect(bad.status).toBe(422);
     expect((await body(bad)).param).toBe("url");
-    const reenabled = await body(await t.request(`/v1/webhook_endpoints/${id}`, { method: "PATCH", json: { enabled: true } }));
+    const reenabled = await body(
+      await t.request(`/v1/webhook_endpoints/${id}`, { method: "PATCH", json: { enabled: true } }),
+    );
     expect(reenabled).toMatchObject({ enabled: true, disabled_reason: null, disabled_at: null });
   });
 
@@ -100,11 +114,20 @@ describe("webhook endpoints API", () => {
       ["POST", `/v1/webhook_endpoints/${id}/test`],
       ["GET", `/v1/webhook_endpoints/${id}/deliveries`],
     ] as const) {
-      const res = await t.request(path, { method, key: other, ...(method === "PATCH" ? { json: { enabled: false } } : {}) });
+      const res = await t.request(path, {
+        method,
+        key: other,
+        ...(method === "PATCH" ? { json: { enabled: false } } : {}),
+      });
       expect(res.status, `${method} ${path}`).toBe(404);
     }
     const test = await body(await t.request(`/v1/webhook_endpoints/${id}/test`, { method: "POST" }));
-    expect(test).toMatchObject({ object: "webhook_delivery", status: "pending", event_type: "webhook.test", endpoint_id: id });
+    expect(test).toMatchObject({
+      object: "webhook_delivery",
+      status: "pending",
+      event_type: "webhook.test",
+      endpoint_id: id,
+    });
     for (const [method, path] of [
       ["GET", `/v1/webhook_deliveries/${test.id}`],
       ["POST", `/v1/webhook_deliveries/${test.id}/replay`],
@@ -117,7 +140,8 @@ describe("webhook endpoints API", () => {
 
   it("pages lists newest first with next_cursor", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push(String((await body(await create({ url: `https://page${i}.example.com/`, events: ["*"] }))).id));
+    for (let i = 0; i < 3; i++)
+      ids.push(String((await body(await create({ url: `https://page${i}.example.com/`, events: ["*"] }))).id));
     const first = await body(await t.request("/v1/webhook_endpoints?limit=2"));
     expect(first).toMatchObject({ object: "list", has_more: true });
     expect((first.data as Array<{ id: string }>).map((e) => e.id)).toEqual([ids[2], ids[1]]);

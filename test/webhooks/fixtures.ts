@@ -1,13 +1,21 @@
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { webhookDeliveries, webhookEndpoints, type WebhookDelivery, type WebhookEndpoint } from "../../core/db/schema.ts";
+import {
+  webhookDeliveries,
+  webhookEndpoints,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+} from "../../core/db/schema.ts";
 import { enqueueWebhookEvent, type WebhookEventType } from "../../core/webhooks/outbox.ts";
 import { createWebhookDispatcher, type WebhookDispatcherOptions } from "../../functions/webhooks/dispatcher.ts";
 import { createTestApp, type TestApp } from "../helpers/test-app.ts";
 import { startReceiver, type Receiver } from "./receiver.ts";
 
 /** Retries every 200 ms, four attempts: the real schedule's behaviour in a second. */
-export const FAST_WEBHOOKS = { GUARDTUNE_WEBHOOK_RETRY_SCHEDULE: "0,200ms,200ms,200ms", GUARDTUNE_WEBHOOK_TIMEOUT: "2s" };
+export const FAST_WEBHOOKS = {
+  GUARDTUNE_WEBHOOK_RETRY_SCHEDULE: "0,200ms,200ms,200ms",
+  GUARDTUNE_WEBHOOK_TIMEOUT: "2s",
+};
 
 export async function createEndpoint(
   t: TestApp,

@@ -31,17 +31,33 @@ describe("webhook history retention", () => {
     await fanOutWebhookEvents(t.deps.db, { limit: 100 });
     const notFannedOut = await emit(t, endpoint.id);
 
-    const deliveries = await t.deps.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpoint.id));
+    const deliveries = await t.deps.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.endpointId, endpoint.id));
     const deliveryOf = (eventId: string) => deliveries.find((d) => d.eventId === eventId)!;
-    await t.deps.db.update(webhookDeliveries).set({ status: "succeeded" }).where(inArray(webhookDeliveries.eventId, [delivered, recent]));
+    await t.deps.db
+      .update(webhookDeliveries)
+      .set({ status: "succeeded" })
+      .where(inArray(webhookDeliveries.eventId, [delivered, recent]));
     await t.deps.db.update(webhookDeliveries).set({ status: "failed" }).where(eq(webhookDeliveries.eventId, failed));
-    await t.deps.db.insert(webhookAttempts).values({ id: "wa_prune_test", deliveryId: deliveryOf(delivered).id, attempt: 1, startedAt: new Date(), statusCode: 200, latencyMs: 5 });
+    await t.deps.db.insert(webhookAttempts).values({
+      id: "wa_prune_test",
+      deliveryId: deliveryOf(delivered).id,
+      attempt: 1,
+      startedAt: new Date(),
+      statusCode: 200,
+      latencyMs: 5,
+    });
     for (const id of [delivered, failed, pending, notFannedOut]) await age(id, 40);
     await age(recent, 2);
 
     expect(await pruneWebhookHistory(t.deps.db, { olderThanMs: 30 * DAY })).toBe(2);
 
-    const left = await t.deps.db.select({ id: webhookEvents.id }).from(webhookEvents).where(eq(webhookEvents.tenantId, t.tenantId));
+    const left = await t.deps.db
+      .select({ id: webhookEvents.id })
+      .from(webhookEvents)
+      .where(eq(webhookEvents.tenantId, t.tenantId));
     expect(left.map((e) => e.id).sort()).toEqual([pending, recent, notFannedOut].sort());
     const leftDeliveries = await t.deps.db.select({ eventId: webhookDeliveries.eventId }).from(webhookDeliveries);
     expect(leftDeliveries.map((d) => d.eventId).sort()).toEqual([pending, recent].sort());

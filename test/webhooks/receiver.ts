@@ -31,7 +31,12 @@ export async function startReceiver(opts: { port?: number; path?: string } = {})
     req.on("end", () => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
-      const got: ReceivedWebhook = { headers, body: Buffer.concat(chunks).toString("utf8"), path: req.url ?? "/", receivedAt: Date.now() };
+      const got: ReceivedWebhook = {
+        headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        path: req.url ?? "/",
+        receivedAt: Date.now(),
+      };
       received.push(got);
       const answer = receiver.respond(got);
       res.writeHead(answer.status, answer.headers);
@@ -53,7 +58,8 @@ export async function startReceiver(opts: { port?: number; path?: string } = {})
       const deadline = Date.now() + timeoutMs;
       while (received.length < n) {
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`receiver got ${received.length} of ${n} expected requests within ${timeoutMs} ms`);
+        if (left <= 0)
+          throw new Error(`receiver got ${received.length} of ${n} expected requests within ${timeoutMs} ms`);
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, left);
           waiters.push(() => {
@@ -74,8 +80,16 @@ export async function startReceiver(opts: { port?: number; path?: string } = {})
 }
 
 /** Verifies with the `standardwebhooks` reference client; returns the parsed body or throws. */
-export function verifyWith(secret: string, got: ReceivedWebhook): { id: string; type: string; created_at: number; data: Record<string, unknown> } {
-  return new Webhook(secret).verify(got.body, got.headers) as { id: string; type: string; created_at: number; data: Record<string, unknown> };
+export function verifyWith(
+  secret: string,
+  got: ReceivedWebhook,
+): { id: string; type: string; created_at: number; data: Record<string, unknown> } {
+  return new Webhook(secret).verify(got.body, got.headers) as {
+    id: string;
+    type: string;
+    created_at: number;
+    data: Record<string, unknown>;
+  };
 }
 
 /** A port nothing listens on (bound, then released). */

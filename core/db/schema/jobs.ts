@@ -103,7 +103,11 @@ export const jobQueueOutbox = pgTable(
     sendAttempts: integer("send_attempts").notNull().default(0),
     lastError: text("last_error"),
   },
-  (t) => [index("job_queue_outbox_unsent_idx").on(t.availableAt).where(sql`${t.sentAt} is null`)],
+  (t) => [
+    index("job_queue_outbox_unsent_idx")
+      .on(t.availableAt)
+      .where(sql`${t.sentAt} is null`),
+  ],
 );
 
 export const checkpoints = pgTable(

@@ -49,7 +49,11 @@ export const webhookEvents = pgTable(
     createdAt: createdAt(),
     fannedOutAt: ts("fanned_out_at"),
   },
-  (t) => [index("webhook_events_pending_idx").on(t.createdAt).where(sql`${t.fannedOutAt} is null`)],
+  (t) => [
+    index("webhook_events_pending_idx")
+      .on(t.createdAt)
+      .where(sql`${t.fannedOutAt} is null`),
+  ],
 );
 
 export const WEBHOOK_DELIVERY_STATUSES = ["pending", "succeeded", "failed"] as const;
@@ -81,7 +85,9 @@ export const webhookDeliveries = pgTable(
     replayOf: text("replay_of"),
   },
   (t) => [
-    index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index("webhook_deliveries_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'pending'`),
     index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.id),
   ],
 );

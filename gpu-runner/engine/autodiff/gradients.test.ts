@@ -1,5 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { add, exp, f32, f64, gradients, Graph, linear, loraLinear, matmul, mul, reduceSum, registerOp, scatterND, stopGradient, unsqueeze } from "../index.ts";
+import {
+  add,
+  exp,
+  f32,
+  f64,
+  gradients,
+  Graph,
+  linear,
+  loraLinear,
+  matmul,
+  mul,
+  reduceSum,
+  registerOp,
+  scatterND,
+  stopGradient,
+  unsqueeze,
+} from "../index.ts";
 import { runGraph, values } from "../testing/run-graph.ts";
 
 describe("reverse-mode autodiff", () => {
@@ -22,7 +38,10 @@ describe("reverse-mode autodiff", () => {
     const g = new Graph();
     const x = g.input("x", "float64", [3]);
     // d/dx Σ x·sg(x) = sg(x) = x ; d/dx Σ (x·x + eˣ) = 2x + eˣ
-    const [d1, d2] = [gradients(reduceSum(mul(x, stopGradient(x))), [x])[0], gradients(reduceSum(add(mul(x, x), exp(x))), [x])[0]];
+    const [d1, d2] = [
+      gradients(reduceSum(mul(x, stopGradient(x))), [x])[0],
+      gradients(reduceSum(add(mul(x, x), exp(x))), [x])[0],
+    ];
     g.output(d1, "d1");
     g.output(d2, "d2");
     const xs = [0.5, -1, 2];
@@ -52,7 +71,9 @@ describe("reverse-mode autodiff", () => {
     const x = g.input("x", "float32", [4, 2]);
     const idx = g.input("idx", "int64", [1, 1]);
     const y = scatterND(x, idx, unsqueeze(g.input("u", "float32", [2]), [0]));
-    expect(() => gradients(reduceSum(y), [x])).toThrow(/No gradient rule for ScatterND node 'ScatterND_\d+' \(output t_\d+: float32\[4, 2\]\)/);
+    expect(() => gradients(reduceSum(y), [x])).toThrow(
+      /No gradient rule for ScatterND node 'ScatterND_\d+' \(output t_\d+: float32\[4, 2\]\)/,
+    );
   });
 
   it("names the op and tensor when a rule returns the wrong shape, or the wrong count", () => {
@@ -60,8 +81,11 @@ describe("reverse-mode autodiff", () => {
     registerOp({ opType: "BadCount", domain: "test.engine", grad: () => [] });
     const g = new Graph();
     const x = g.input("x", "float32", [3]);
-    const bad = (op: string) => g.addNode(op, [x], {}, [{ dtype: "float32", shape: [3] }], { domain: "test.engine" })[0];
-    expect(() => gradients(reduceSum(bad("BadShape")), [x])).toThrow(/Gradient rule of BadShape node 'BadShape_\d+'.*returned grad\/t_\d+: float32\[\] for input 0 x: float32\[3\]/);
+    const bad = (op: string) =>
+      g.addNode(op, [x], {}, [{ dtype: "float32", shape: [3] }], { domain: "test.engine" })[0];
+    expect(() => gradients(reduceSum(bad("BadShape")), [x])).toThrow(
+      /Gradient rule of BadShape node 'BadShape_\d+'.*returned grad\/t_\d+: float32\[\] for input 0 x: float32\[3\]/,
+    );
     expect(() => gradients(reduceSum(bad("BadCount")), [x])).toThrow(/BadCount .* returned 0 gradients for 1 inputs/);
   });
 

@@ -81,7 +81,8 @@ export function gradients(loss: Tensor, wrt: readonly Tensor[], options: Gradien
       n.inputs.forEach((x, i) => {
         const d = dIn[i];
         if (x === undefined || !needs[i] || d === undefined) return;
-        const mismatch = d.dtype !== x.dtype || d.rank !== x.rank || d.shape.some((v, k) => dimsConflict(v, x.shape[k]));
+        const mismatch =
+          d.dtype !== x.dtype || d.rank !== x.rank || d.shape.some((v, k) => dimsConflict(v, x.shape[k]));
         if (mismatch) throw new Error(`Gradient rule of ${where} returned ${d} for input ${i} ${x}`);
         push(x, d);
       });

@@ -49,12 +49,16 @@ describe("causal grouped-query attention with padding", () => {
     const o = attention(tq, tk, tv, { mask: m });
     expect(o.shape).toEqual(["B", hq, "T", d]);
     g.output(o, "o");
-    const out = await runGraph(g, {
-      q: f64([b, hq, t, d], q),
-      k: f64([b, hkv, t, d], k),
-      v: f64([b, hkv, t, d], v),
-      mask: i64([b, t], mask),
-    }, { graphOptimizationLevel: "basic" });
+    const out = await runGraph(
+      g,
+      {
+        q: f64([b, hq, t, d], q),
+        k: f64([b, hkv, t, d], k),
+        v: f64([b, hkv, t, d], v),
+        mask: i64([b, t], mask),
+      },
+      { graphOptimizationLevel: "basic" },
+    );
     const ref = reference(q, k, v, mask, dims);
     // Level "basic": at "all" ORT folds the score scale into FusedMatMul's float32 alpha, which costs float64
     // precision (~1e-9); float32 graphs are unaffected.

@@ -43,7 +43,14 @@ function tiledMask(mask: Tensor, rep: number): Tensor {
   let byRep = tiledMasks.get(mask);
   if (!byRep) tiledMasks.set(mask, (byRep = new Map()));
   let m = byRep.get(rep);
-  if (!m) byRep.set(rep, (m = concat(Array.from({ length: rep }, () => mask), 2))); // [B, 1, rep·T, S]
+  if (!m)
+    byRep.set(
+      rep,
+      (m = concat(
+        Array.from({ length: rep }, () => mask),
+        2,
+      )),
+    ); // [B, 1, rep·T, S]
   return m;
 }
 

@@ -18,7 +18,8 @@ export interface CrossEntropyOptions {
 /** Cross-entropy of logits [..., V] against int64 labels [...]; no label shifting (slice before calling). */
 export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntropyOptions = {}): Tensor {
   if (labels.dtype !== "int64") throw new Error(`crossEntropy: labels ${labels} must be int64`);
-  if (labels.rank !== logits.rank - 1) throw new Error(`crossEntropy: labels ${labels} must have the leading dims of ${logits}`);
+  if (labels.rank !== logits.rank - 1)
+    throw new Error(`crossEntropy: labels ${labels} must have the leading dims of ${logits}`);
   const supervised = not(equal(labels, options.ignoreIndex ?? -100)); // [...]
   const safe = where(supervised, labels, 0); // ignored positions read class 0, then get masked out
   const logp = logSoftmax(logits, -1); // [..., V]

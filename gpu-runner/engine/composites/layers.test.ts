@@ -43,14 +43,26 @@ describe("layer composites vs plain TypeScript references", () => {
     const out = await runGraph(g, { a: f32([6], a), b: f32([6], b) });
     const s = (v: number) => v / (1 + Math.exp(-v));
     close(values(out.silu), a.map(s), 1e-6);
-    close(values(out.swiglu), a.map((v, i) => s(v) * b[i]), 1e-6);
+    close(
+      values(out.swiglu),
+      a.map((v, i) => s(v) * b[i]),
+      1e-6,
+    );
     // erf via Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7)
     const erf = (x: number) => {
       const t = 1 / (1 + 0.3275911 * Math.abs(x));
-      const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+      const y =
+        1 -
+        ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+          t *
+          Math.exp(-x * x);
       return Math.sign(x) * y;
     };
-    close(values(out.gelu), a.map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2))), 1e-6);
+    close(
+      values(out.gelu),
+      a.map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2))),
+      1e-6,
+    );
   });
 
   it("dropout scales kept elements by 1/(1 − p) and zeroes the rest", async () => {
@@ -63,18 +75,33 @@ describe("layer composites vs plain TypeScript references", () => {
 
   it("linear and loraLinear (y = xWᵀ + b + s·(xAᵀ)Bᵀ)", async () => {
     const [n, din, dout, r, scale] = [2, 3, 4, 2, 0.5];
-    const x = rand(n * din, 5), w = rand(dout * din, 6), bias = rand(dout, 7), a = rand(r * din, 8), bm = rand(dout * r, 9);
+    const x = rand(n * din, 5),
+      w = rand(dout * din, 6),
+      bias = rand(dout, 7),
+      a = rand(r * din, 8),
+      bm = rand(dout * r, 9);
     const g = new Graph();
     const tx = g.input("x", "float64", [n, din]);
     const tw = g.input("w", "float64", [dout, din]);
     const tb = g.input("bias", "float64", [dout]);
     g.output(linear(tx, tw, tb), "lin");
-    g.output(loraLinear(tx, tw, { a: g.input("a", "float64", [r, din]), b: g.input("b", "float64", [dout, r]), scale }, tb), "lora");
-    const out = await runGraph(g, { x: f64([n, din], x), w: f64([dout, din], w), bias: f64([dout], bias), a: f64([r, din], a), b: f64([dout, r], bm) });
+    g.output(
+      loraLinear(tx, tw, { a: g.input("a", "float64", [r, din]), b: g.input("b", "float64", [dout, r]), scale }, tb),
+      "lora",
+    );
+    const out = await runGraph(g, {
+      x: f64([n, din], x),
+      w: f64([dout, din], w),
+      bias: f64([dout], bias),
+      a: f64([r, din], a),
+      b: f64([dout, r], bm),
+    });
     const lin: number[] = [];
     const lora: number[] = [];
     for (let i = 0; i < n; i++) {
-      const xa = Array.from({ length: r }, (_, k) => Array.from({ length: din }, (_, j) => x[i * din + j] * a[k * din + j]).reduce((p, q) => p + q));
+      const xa = Array.from({ length: r }, (_, k) =>
+        Array.from({ length: din }, (_, j) => x[i * din + j] * a[k * din + j]).reduce((p, q) => p + q),
+      );
       for (let o = 0; o < dout; o++) {
         let y = bias[o];
         for (let j = 0; j < din; j++) y += x[i * din + j] * w[o * din + j];
@@ -110,11 +137,17 @@ describe("layer composites vs plain TypeScript references", () => {
 
   it("gradients through rmsNorm and RoPE (float64)", async () => {
     await checkGradients({
-      inputs: [{ name: "x", feed: randomF64([2, 4], 1), shape: ["N", 4] }, { name: "w", feed: randomF64([4], 2, 1, 1) }],
+      inputs: [
+        { name: "x", feed: randomF64([2, 4], 1), shape: ["N", 4] },
+        { name: "w", feed: randomF64([4], 2, 1, 1) },
+      ],
       build: ([x, w]) => rmsNorm(x, w, 1e-5),
     });
     await checkGradients({
-      inputs: [{ name: "x", feed: randomF64([1, 2, 3, 4], 3), shape: ["B", 2, "T", 4] }, { name: "pos", feed: i64([1, 3], [0, 1, 2]), shape: ["B", "T"] }],
+      inputs: [
+        { name: "x", feed: randomF64([1, 2, 3, 4], 3), shape: ["B", 2, "T", 4] },
+        { name: "pos", feed: i64([1, 3], [0, 1, 2]), shape: ["B", "T"] },
+      ],
       build: ([x, pos]) => {
         const { cos, sin } = ropeCosSin(pos, ropeInvFreq(4, 100), "float64");
         return applyRope(x, cos, sin);

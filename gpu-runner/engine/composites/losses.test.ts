@@ -28,14 +28,20 @@ describe("cross-entropy with ignore index", () => {
 
   it("has a custom ignore index and NaN when nothing is supervised (as torch)", async () => {
     const g = new Graph();
-    g.output(crossEntropy(g.input("logits", "float64", [3, 3]), g.input("labels", "int64", [3]), { ignoreIndex: 0 }), "loss");
+    g.output(
+      crossEntropy(g.input("logits", "float64", [3, 3]), g.input("labels", "int64", [3]), { ignoreIndex: 0 }),
+      "loss",
+    );
     expect(values((await runGraph(g, { logits, labels: i64([3], [2, 0, 0]) })).loss)[0]).toBeCloseTo(LN2, 14);
     expect(values((await runGraph(g, { logits, labels: i64([3], [0, 0, 0]) })).loss)[0]).toBeNaN();
   });
 
   it("gradient (float64), batch × time layout", async () => {
     await checkGradients({
-      inputs: [{ name: "logits", feed: randomF64([2, 3, 4], 1), shape: ["B", "T", 4] }, { name: "labels", feed: i64([2, 3], [1, -100, 3, 0, 2, -100]), shape: ["B", "T"] }],
+      inputs: [
+        { name: "logits", feed: randomF64([2, 3, 4], 1), shape: ["B", "T", 4] },
+        { name: "labels", feed: i64([2, 3], [1, -100, 3, 0, 2, -100]), shape: ["B", "T"] },
+      ],
       build: ([l, y]) => crossEntropy(l, y),
     });
   });

@@ -12,7 +12,8 @@ export type Reduction = "mean" | "sum" | "none";
  * the number of such positions (NaN when there are none, as torch), "sum" adds them, "none" zeroes the rest.
  */
 export function maskedReduce(values: Tensor, mask: Tensor | undefined, reduction: Reduction): Tensor {
-  if (mask === undefined) return reduction === "none" ? values : reduction === "sum" ? reduceSum(values) : reduceMean(values);
+  if (mask === undefined)
+    return reduction === "none" ? values : reduction === "sum" ? reduceSum(values) : reduceMean(values);
   const m = mask.dtype === "bool" ? mask : cast(mask, "bool");
   const kept = where(m, values, 0);
   if (reduction === "none") return kept;

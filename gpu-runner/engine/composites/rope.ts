@@ -22,7 +22,11 @@ export function ropeInvFreq(headDim: number, theta: number): Float32Array {
 }
 
 /** cos and sin tables [B, T, D] from int64 position ids [B, T] (freqs repeated twice, as HF). */
-export function ropeCosSin(positionIds: Tensor, invFreq: Float32Array, dtype: "float32" | "float64" = "float32"): { cos: Tensor; sin: Tensor } {
+export function ropeCosSin(
+  positionIds: Tensor,
+  invFreq: Float32Array,
+  dtype: "float32" | "float64" = "float32",
+): { cos: Tensor; sin: Tensor } {
   const g = positionIds.graph;
   const inv = g.constant(f32([invFreq.length], invFreq));
   const freqs = mul(unsqueeze(cast(positionIds, "float32"), [-1]), inv); // [B, T, D/2]

@@ -143,7 +143,13 @@ export class Graph {
   }
 
   /** Appends a node; callers (the op files) are responsible for output dtype/shape inference. */
-  addNode(opType: string, inputs: readonly (Tensor | undefined)[], attrs: Attrs, outputs: readonly OutputSpec[], options: NodeOptions = {}): Tensor[] {
+  addNode(
+    opType: string,
+    inputs: readonly (Tensor | undefined)[],
+    attrs: Attrs,
+    outputs: readonly OutputSpec[],
+    options: NodeOptions = {},
+  ): Tensor[] {
     for (const t of inputs) if (t !== undefined) this.own(t, opType);
     const id = this.nextId++;
     const name = this.freshName(opType);
@@ -193,7 +199,8 @@ export class Graph {
   }
 
   private own(t: Tensor, what: string): void {
-    if (t.graph !== this) throw new Error(`${what}: tensor ${t} belongs to graph '${t.graph.name}', not '${this.name}'`);
+    if (t.graph !== this)
+      throw new Error(`${what}: tensor ${t} belongs to graph '${t.graph.name}', not '${this.name}'`);
   }
 }
 

@@ -16,7 +16,9 @@ export function elementCount(dims: readonly number[]): number {
 
 function checked(dtype: DType, dims: readonly number[], data: HostData): HostTensor {
   if (data.length !== elementCount(dims)) {
-    throw new Error(`Host tensor ${dtype}[${dims.join(", ")}] needs ${elementCount(dims)} elements, got ${data.length}`);
+    throw new Error(
+      `Host tensor ${dtype}[${dims.join(", ")}] needs ${elementCount(dims)} elements, got ${data.length}`,
+    );
   }
   return { dtype, dims: [...dims], data };
 }

@@ -16,7 +16,8 @@ export function isStaticShape(s: Shape): s is readonly number[] {
 /** Normalises a possibly negative axis against a rank; throws naming `what` when out of range. */
 export function normAxis(axis: number, rank: number, what: string): number {
   const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new Error(`${what}: axis ${axis} out of range for rank ${rank}`);
+  if (!Number.isInteger(a) || a < 0 || a >= rank)
+    throw new Error(`${what}: axis ${axis} out of range for rank ${rank}`);
   return a;
 }
 

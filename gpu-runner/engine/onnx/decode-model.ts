@@ -1,7 +1,16 @@
 import type { AttrValue } from "../graph/attrs.ts";
 import { dtypeFromOnnxCode, type DType } from "../graph/dtype.ts";
 import type { Dim } from "../graph/shape.ts";
-import { getBytes, getInt, getMessages, getPackedInts, getString, getStrings, readFields, type Fields } from "./proto-reader.ts";
+import {
+  getBytes,
+  getInt,
+  getMessages,
+  getPackedInts,
+  getString,
+  getStrings,
+  readFields,
+  type Fields,
+} from "./proto-reader.ts";
 
 /** A plain view of an ONNX model, for checking what the encoder wrote and for inspecting exported models. */
 export interface DecodedValueInfo {
@@ -44,7 +53,8 @@ function tensor(f: Fields): DecodedTensor {
     dtype: dtypeFromOnnxCode(Number(getInt(f, 2) ?? 0n)),
     dims: getPackedInts(f, 1),
     raw: getBytes(f, 9),
-    external: ext.length > 0 ? Object.fromEntries(ext.map((e) => [getString(e, 1) ?? "", getString(e, 2) ?? ""])) : undefined,
+    external:
+      ext.length > 0 ? Object.fromEntries(ext.map((e) => [getString(e, 1) ?? "", getString(e, 2) ?? ""])) : undefined,
   };
 }
 
@@ -71,7 +81,9 @@ function attribute(f: Fields): [string, DecodedNode["attrs"][string]] {
 
 function valueInfo(f: Fields): DecodedValueInfo {
   const tt = getMessages(getMessages(f, 2)[0], 1)[0];
-  const dims = getMessages(getMessages(tt, 2)[0] ?? new Map(), 1).map((d): Dim => getString(d, 2) ?? Number(getInt(d, 1) ?? 0n));
+  const dims = getMessages(getMessages(tt, 2)[0] ?? new Map(), 1).map(
+    (d): Dim => getString(d, 2) ?? Number(getInt(d, 1) ?? 0n),
+  );
   return { name: getString(f, 1) ?? "", dtype: dtypeFromOnnxCode(Number(getInt(tt, 1) ?? 0n)), shape: dims };
 }
 

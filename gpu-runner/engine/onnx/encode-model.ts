@@ -23,13 +23,21 @@ export function rawBytes(t: HostTensor): Uint8Array {
   return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 }
 
-function tensorProto(name: string, t: HostTensor, external?: { location: string; offset: number; length: number }): ProtoWriter {
+function tensorProto(
+  name: string,
+  t: HostTensor,
+  external?: { location: string; offset: number; length: number },
+): ProtoWriter {
   const w = new ProtoWriter();
   for (const d of t.dims) w.int(1, d);
   w.int(2, ONNX_DTYPE_CODE[t.dtype]);
   if (name) w.string(8, name);
   if (external) {
-    for (const [k, v] of [["location", external.location], ["offset", String(external.offset)], ["length", String(external.length)]]) {
+    for (const [k, v] of [
+      ["location", external.location],
+      ["offset", String(external.offset)],
+      ["length", String(external.length)],
+    ]) {
       w.message(13, new ProtoWriter().string(1, k).string(2, v));
     }
     w.int(14, 1); // data_location = EXTERNAL
@@ -100,7 +108,10 @@ export function encodeModel(g: Graph, options: EncodeOptions = {}): Uint8Array {
   for (const t of g.inputs) graph.message(11, valueInfo(t));
   for (const t of g.outputs) graph.message(12, valueInfo(t));
 
-  const model = new ProtoWriter().int(1, IR_VERSION).string(2, options.producer ?? "guardtune-engine").string(3, "1");
+  const model = new ProtoWriter()
+    .int(1, IR_VERSION)
+    .string(2, options.producer ?? "guardtune-engine")
+    .string(3, "1");
   model.message(7, graph);
   model.message(8, new ProtoWriter().string(1, "").int(2, options.opset ?? DEFAULT_OPSET));
   if (g.nodes.some((n) => n.domain === MS_DOMAIN)) model.message(8, new ProtoWriter().string(1, MS_DOMAIN).int(2, 1));

@@ -1,5 +1,8 @@
 /** A minimal protobuf wire-format reader: decodes one message level into fields (used to verify encodings). */
-export type WireValue = { readonly wire: 0; readonly value: bigint } | { readonly wire: 1 | 5; readonly bytes: Uint8Array } | { readonly wire: 2; readonly bytes: Uint8Array };
+export type WireValue =
+  | { readonly wire: 0; readonly value: bigint }
+  | { readonly wire: 1 | 5; readonly bytes: Uint8Array }
+  | { readonly wire: 2; readonly bytes: Uint8Array };
 
 export type Fields = Map<number, WireValue[]>;
 

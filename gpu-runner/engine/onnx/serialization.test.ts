@@ -33,7 +33,10 @@ describe("ONNX serialisation", () => {
     const sm = m.nodes.find((n) => n.opType === "Softmax")!;
     expect(sm.attrs.axis).toEqual(attr.int(1));
     expect(m.inputs).toEqual([{ name: "x", dtype: "float32", shape: ["B", 3] }]);
-    expect(m.outputs.map((o) => [o.name, o.shape])).toEqual([["probs", ["B", 2]], ["rowsum", ["B"]]]);
+    expect(m.outputs.map((o) => [o.name, o.shape])).toEqual([
+      ["probs", ["B", 2]],
+      ["rowsum", ["B"]],
+    ]);
     const w = m.initializers.find((t) => t.name === "w")!;
     expect(w.dims).toEqual([2, 3]);
     expect(Array.from(new Float32Array(w.raw!.slice().buffer))).toEqual([1, 2, 3, 4, 5, 6]);
@@ -46,7 +49,10 @@ describe("ONNX serialisation", () => {
   });
 
   it("loads in onnxruntime with graphOptimizationLevel 'all' and computes the expected values", async () => {
-    const s = await EngineSession.create(encodeModel(smallModel(false)), { graphOptimizationLevel: "all", intraOpThreads: 1 });
+    const s = await EngineSession.create(encodeModel(smallModel(false)), {
+      graphOptimizationLevel: "all",
+      intraOpThreads: 1,
+    });
     const out = await s.run({ x: f32([2, 3], [1, 0, 0, 0, 1, 1]) });
     // y = [[1.5, 3.5], [5.5, 10.5]]
     expect(Array.from(out.rowsum.data as Float32Array)).toEqual([5, 16]);

@@ -30,7 +30,13 @@ export interface Builders {
   reduceMean(x: Tensor, axes?: readonly number[], keepdims?: boolean): Tensor;
   reshape(x: Tensor, shape: readonly number[] | Tensor): Tensor;
   transpose(x: Tensor, perm?: readonly number[]): Tensor;
-  slice(x: Tensor, starts: readonly number[], ends: readonly number[], axes?: readonly number[], steps?: readonly number[]): Tensor;
+  slice(
+    x: Tensor,
+    starts: readonly number[],
+    ends: readonly number[],
+    axes?: readonly number[],
+    steps?: readonly number[],
+  ): Tensor;
   pad(x: Tensor, pads: readonly number[], value?: number): Tensor;
   concat(xs: readonly Tensor[], axis: number): Tensor;
   split(x: Tensor, sizes: SplitSizes, axis: number): Tensor[];

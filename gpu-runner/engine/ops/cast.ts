@@ -15,6 +15,8 @@ export const castOp: OpDef = {
   // Float-to-float casts pass the gradient back in the source precision; casts from ints carry none.
   grad: (node, dOut, b) => {
     const [x] = inputsOf(node);
-    return [isFloatDType(x.dtype) && isFloatDType(node.outputs[0].dtype) ? b.cast(single(node, dOut), x.dtype) : undefined];
+    return [
+      isFloatDType(x.dtype) && isFloatDType(node.outputs[0].dtype) ? b.cast(single(node, dOut), x.dtype) : undefined,
+    ];
   },
 };

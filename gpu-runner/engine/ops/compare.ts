@@ -12,4 +12,13 @@ export const and = (a: Tensor, b: Tensor): Tensor => emitBinary("And", a, b, "bo
 export const or = (a: Tensor, b: Tensor): Tensor => emitBinary("Or", a, b, "bool");
 export const not = (x: Tensor): Tensor => emitUnary("Not", x, "bool");
 
-export const compareOps: readonly OpDef[] = ["Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Not"].map((opType) => ({ opType }));
+export const compareOps: readonly OpDef[] = [
+  "Equal",
+  "Less",
+  "LessOrEqual",
+  "Greater",
+  "GreaterOrEqual",
+  "And",
+  "Or",
+  "Not",
+].map((opType) => ({ opType }));

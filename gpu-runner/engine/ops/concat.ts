@@ -14,7 +14,8 @@ export function concat(xs: readonly Tensor[], axis: number): Tensor {
   for (const x of xs) {
     if (x.rank !== first.rank || x.dtype !== first.dtype) throw new Error(`${what}: ${x} does not match ${first}`);
     x.shape.forEach((d, i) => {
-      if (i !== a && dimsConflict(d, first.shape[i])) throw new Error(`${what}: ${x} does not match ${first} on axis ${i}`);
+      if (i !== a && dimsConflict(d, first.shape[i]))
+        throw new Error(`${what}: ${x} does not match ${first} on axis ${i}`);
     });
   }
   const dims: Dim[] = [...first.shape];
@@ -35,7 +36,13 @@ export const concatOp: OpDef = {
     else {
       // Symbolic sizes: read each input's extent along the axis at run time.
       const g = node.outputs[0].graph;
-      sizes = { tensor: b.concat(xs.map((x) => b.gather(b.shape(x), g.ints([axis]))), 0), dims };
+      sizes = {
+        tensor: b.concat(
+          xs.map((x) => b.gather(b.shape(x), g.ints([axis]))),
+          0,
+        ),
+        dims,
+      };
     }
     return b.split(single(node, dOut), sizes, axis);
   },

@@ -11,7 +11,9 @@ export function constantOfShape(shape: Tensor, value: number, dtype: DType): Ten
   const rank = shape.shape[0];
   if (typeof rank !== "number") throw new Error(`ConstantOfShape: the shape tensor ${shape} needs a static length`);
   const dims = shape.value ?? Array.from({ length: rank }, () => g.freshDim());
-  return g.addNode("ConstantOfShape", [shape], { value: attr.tensor(filled(dtype, [1], value)) }, [{ dtype, shape: dims }])[0];
+  return g.addNode("ConstantOfShape", [shape], { value: attr.tensor(filled(dtype, [1], value)) }, [
+    { dtype, shape: dims },
+  ])[0];
 }
 
 export function zerosLike(x: Tensor): Tensor {

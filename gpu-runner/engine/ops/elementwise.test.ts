@@ -1,5 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { add, cast, cos, div, erf, exp, log, mul, neg, pow, reciprocal, sigmoid, sin, sqrt, sub, tanh } from "../index.ts";
+import {
+  add,
+  cast,
+  cos,
+  div,
+  erf,
+  exp,
+  log,
+  mul,
+  neg,
+  pow,
+  reciprocal,
+  sigmoid,
+  sin,
+  sqrt,
+  sub,
+  tanh,
+} from "../index.ts";
 import { checkGradients, randomF64 } from "../testing/grad-check.ts";
 
 const x23 = (seed: number, offset = 0) => randomF64([2, 3], seed, 1, offset);
@@ -9,7 +26,10 @@ describe("elementwise gradients vs central differences (float64)", () => {
   for (const [name, fn] of Object.entries(unary)) {
     it(name, async () => {
       // Positive inputs keep sqrt/log/reciprocal in their domain.
-      const r = await checkGradients({ inputs: [{ name: "x", feed: x23(1, 2), shape: ["B", 3] }], build: ([x]) => fn(x) });
+      const r = await checkGradients({
+        inputs: [{ name: "x", feed: x23(1, 2), shape: ["B", 3] }],
+        build: ([x]) => fn(x),
+      });
       expect(r.checked).toBe(6);
     });
   }

@@ -8,7 +8,9 @@ export function gatherElements(data: Tensor, indices: Tensor, axis: number): Ten
   const what = `GatherElements(${data}, ${indices})`;
   if (indices.rank !== data.rank) throw new Error(`${what}: indices must have the rank of data`);
   const a = normAxis(axis, data.rank, what);
-  return data.graph.addNode("GatherElements", [data, indices], { axis: attr.int(a) }, [{ dtype: data.dtype, shape: indices.shape }])[0];
+  return data.graph.addNode("GatherElements", [data, indices], { axis: attr.int(a) }, [
+    { dtype: data.dtype, shape: indices.shape },
+  ])[0];
 }
 
 export const gatherElementsOp: OpDef = {

@@ -16,7 +16,8 @@ export const padOp: OpDef = {
   grad: (node, dOut, b) => {
     const [x, p] = inputsOf(node);
     const pads = p.value as number[] | undefined;
-    if (!pads || pads.some((v) => v < 0)) throw new Error(`Pad node '${node.name}' on ${x}: gradient needs constant, non-negative pads`);
+    if (!pads || pads.some((v) => v < 0))
+      throw new Error(`Pad node '${node.name}' on ${x}: gradient needs constant, non-negative pads`);
     const r = x.rank;
     const axes = x.shape.map((_, i) => i);
     const starts = axes.map((i) => pads[i]);

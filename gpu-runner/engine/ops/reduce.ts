@@ -8,8 +8,12 @@ import { inputsOf } from "./op-def.ts";
 export function emitReduce(opType: string, x: Tensor, axes: readonly number[] | undefined, keepdims: boolean): Tensor {
   const g = x.graph;
   const all = axes === undefined || axes.length === 0;
-  const norm = all ? x.shape.map((_, i) => i) : [...new Set(axes.map((a) => normAxis(a, x.rank, `${opType}(${x})`)))].sort((p, q) => p - q);
-  const dims = keepdims ? x.shape.map((d, i) => (norm.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !norm.includes(i));
+  const norm = all
+    ? x.shape.map((_, i) => i)
+    : [...new Set(axes.map((a) => normAxis(a, x.rank, `${opType}(${x})`)))].sort((p, q) => p - q);
+  const dims = keepdims
+    ? x.shape.map((d, i) => (norm.includes(i) ? 1 : d))
+    : x.shape.filter((_, i) => !norm.includes(i));
   const inputs = all ? [x] : [x, g.ints(norm)];
   return g.addNode(opType, inputs, { keepdims: attr.int(keepdims ? 1 : 0) }, [{ dtype: x.dtype, shape: dims }])[0];
 }

@@ -7,7 +7,8 @@ import { inputsOf, single, type OpDef } from "./op-def.ts";
 export function inferReshape(input: Shape, target: readonly Dim[], fresh: () => string, what: string): Dim[] {
   const out: Dim[] = target.map((d, i) => {
     if (d !== 0) return d;
-    if (i >= input.length) throw new Error(`${what}: 0 at position ${i} has no input dim to copy from ${formatShape(input)}`);
+    if (i >= input.length)
+      throw new Error(`${what}: 0 at position ${i} has no input dim to copy from ${formatShape(input)}`);
     return input[i];
   });
   const holes = out.filter((d) => d === -1).length;

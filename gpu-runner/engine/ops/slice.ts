@@ -26,7 +26,13 @@ function slicedDim(d: Dim, s: number, e: number, step: number, fresh: () => stri
 }
 
 /** Python-style slicing `x[starts:ends:steps]` along `axes` (default: the first starts.length axes). */
-export function slice(x: Tensor, starts: readonly number[], ends: readonly number[], axes?: readonly number[], steps?: readonly number[]): Tensor {
+export function slice(
+  x: Tensor,
+  starts: readonly number[],
+  ends: readonly number[],
+  axes?: readonly number[],
+  steps?: readonly number[],
+): Tensor {
   const g = x.graph;
   const what = `Slice(${x})`;
   const ax = (axes ?? starts.map((_, i) => i)).map((a) => normAxis(a, x.rank, what));
@@ -40,10 +46,21 @@ export function slice(x: Tensor, starts: readonly number[], ends: readonly numbe
   return g.addNode("Slice", inputs, {}, [{ dtype: x.dtype, shape: dims }])[0];
 }
 
-function sliceParams(node: Node): { starts: readonly number[]; ends: readonly number[]; axes: readonly number[]; steps: readonly number[] } {
+function sliceParams(node: Node): {
+  starts: readonly number[];
+  ends: readonly number[];
+  axes: readonly number[];
+  steps: readonly number[];
+} {
   const [, s, e, a, st] = inputsOf(node);
-  if (!s.value || !e.value || !a.value || !st.value) throw new Error(`Slice node '${node.name}': gradient needs constant starts/ends/axes/steps`);
-  return { starts: s.value as number[], ends: e.value as number[], axes: a.value as number[], steps: st.value as number[] };
+  if (!s.value || !e.value || !a.value || !st.value)
+    throw new Error(`Slice node '${node.name}': gradient needs constant starts/ends/axes/steps`);
+  return {
+    starts: s.value as number[],
+    ends: e.value as number[],
+    axes: a.value as number[],
+    steps: st.value as number[],
+  };
 }
 
 export const sliceOp: OpDef = {

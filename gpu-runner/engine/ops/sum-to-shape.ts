@@ -22,5 +22,10 @@ export function sumToShape(dy: Tensor, x: Tensor): Tensor {
   });
   if (axes.length === 0) return dy;
   const summed = reduceSum(dy, axes, true);
-  return lead > 0 ? squeeze(summed, Array.from({ length: lead }, (_, i) => i)) : summed;
+  return lead > 0
+    ? squeeze(
+        summed,
+        Array.from({ length: lead }, (_, i) => i),
+      )
+    : summed;
 }

@@ -6,8 +6,11 @@ import { single, type OpDef } from "./op-def.ts";
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
   const sorted = [...p].sort((a, b) => a - b);
-  if (p.length !== x.rank || sorted.some((v, i) => v !== i)) throw new Error(`Transpose(${x}): invalid perm [${p.join(", ")}]`);
-  return x.graph.addNode("Transpose", [x], { perm: attr.ints(p) }, [{ dtype: x.dtype, shape: p.map((i) => x.shape[i]) }])[0];
+  if (p.length !== x.rank || sorted.some((v, i) => v !== i))
+    throw new Error(`Transpose(${x}): invalid perm [${p.join(", ")}]`);
+  return x.graph.addNode("Transpose", [x], { perm: attr.ints(p) }, [
+    { dtype: x.dtype, shape: p.map((i) => x.shape[i]) },
+  ])[0];
 }
 
 /** Swaps the last two axes (matrix transpose of a batch). */

@@ -41,7 +41,11 @@ export class AdamW {
   }
 
   /** One update of every parameter in place; `lr` overrides the configured rate (schedules). */
-  step(params: Readonly<Record<string, Float32Array>>, grads: Readonly<Record<string, Float32Array>>, lr = this.lr): void {
+  step(
+    params: Readonly<Record<string, Float32Array>>,
+    grads: Readonly<Record<string, Float32Array>>,
+    lr = this.lr,
+  ): void {
     this.t += 1;
     const t = this.t;
     const decay = f(1 - lr * this.weightDecay);
@@ -54,7 +58,8 @@ export class AdamW {
     for (const [name, p] of Object.entries(params)) {
       const g = grads[name];
       if (g === undefined) throw new Error(`AdamW: no gradient for parameter '${name}'`);
-      if (g.length !== p.length) throw new Error(`AdamW: gradient of '${name}' has ${g.length} elements, parameter ${p.length}`);
+      if (g.length !== p.length)
+        throw new Error(`AdamW: gradient of '${name}' has ${g.length} elements, parameter ${p.length}`);
       let m = this.m.get(name);
       let v = this.v.get(name);
       if (!m || !v) {
@@ -79,7 +84,8 @@ export class AdamW {
 
   /** Moments and step count, for exact resumption. */
   state(): AdamWState {
-    const copy = (src: Map<string, Float32Array>) => Object.fromEntries([...src].map(([k, a]) => [k, Float32Array.from(a)]));
+    const copy = (src: Map<string, Float32Array>) =>
+      Object.fromEntries([...src].map(([k, a]) => [k, Float32Array.from(a)]));
     return { step: this.t, m: copy(this.m), v: copy(this.v) };
   }
 

@@ -5,7 +5,14 @@ import { linearScheduleLr } from "./schedule.ts";
 import { Sgd } from "./sgd.ts";
 
 /** The torch.optim.AdamW update in plain double precision. */
-function adamwReference(p: number[], grads: number[][], lr: number, [b1, b2]: [number, number], eps: number, wd: number): number[] {
+function adamwReference(
+  p: number[],
+  grads: number[][],
+  lr: number,
+  [b1, b2]: [number, number],
+  eps: number,
+  wd: number,
+): number[] {
   const m = p.map(() => 0);
   const v = p.map(() => 0);
   const out = [...p];
@@ -32,7 +39,13 @@ describe("AdamW", () => {
 
   it("follows the torch formula over several steps (float32 rounding only)", () => {
     const init = [0.3, -1.2, 0.05, 2];
-    const grads = [[0.1, -0.2, 0.3, 0], [0.05, 0.4, -0.3, 1e-3], [-0.2, 0.1, 0.1, -1e-3], [1, -1, 0.5, 0.25], [0, 0, 0, 0]];
+    const grads = [
+      [0.1, -0.2, 0.3, 0],
+      [0.05, 0.4, -0.3, 1e-3],
+      [-0.2, 0.1, 0.1, -1e-3],
+      [1, -1, 0.5, 0.25],
+      [0, 0, 0, 0],
+    ];
     const p = { w: Float32Array.from(init) };
     const opt = new AdamW({ lr: 1e-2, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01 });
     for (const g of grads) opt.step(p, { w: Float32Array.from(g) });

@@ -14,7 +14,11 @@ export class Sgd {
 
   constructor(readonly config: SgdConfig) {}
 
-  step(params: Readonly<Record<string, Float32Array>>, grads: Readonly<Record<string, Float32Array>>, lr = this.config.lr): void {
+  step(
+    params: Readonly<Record<string, Float32Array>>,
+    grads: Readonly<Record<string, Float32Array>>,
+    lr = this.config.lr,
+  ): void {
     const { momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = this.config;
     const negLr = f(-lr);
     for (const [name, p] of Object.entries(params)) {

@@ -71,11 +71,16 @@ export class EngineSession {
       logSeverityLevel: config.logSeverity ?? 3,
       ...(config.optimizedModelPath ? { optimizedModelFilePath: config.optimizedModelPath } : {}),
       // onnxruntime-node refuses profiling without a file prefix
-      ...(config.enableProfiling ? { enableProfiling: true, profileFilePrefix: config.profileFilePrefix ?? "onnxruntime-profile" } : {}),
+      ...(config.enableProfiling
+        ? { enableProfiling: true, profileFilePrefix: config.profileFilePrefix ?? "onnxruntime-profile" }
+        : {}),
       ...(config.freeDimensionOverrides ? { freeDimensionOverrides: config.freeDimensionOverrides } : {}),
     };
     try {
-      const session = typeof model === "string" ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+      const session =
+        typeof model === "string"
+          ? await ort.InferenceSession.create(model, options)
+          : await ort.InferenceSession.create(model, options);
       return new EngineSession(session, config);
     } catch (e) {
       throw new Error(`onnxruntime could not load the model (ep ${ep}): ${(e as Error).message}`, { cause: e });

@@ -15,7 +15,8 @@ export interface TrainOutputs {
  */
 export function addTrainingOutputs(g: Graph, loss: Tensor, params: readonly Tensor[]): TrainOutputs {
   for (const p of params) {
-    if (p.kind !== "input") throw new Error(`addTrainingOutputs: trainable ${p} must be a graph input (initializers are frozen)`);
+    if (p.kind !== "input")
+      throw new Error(`addTrainingOutputs: trainable ${p} must be a graph input (initializers are frozen)`);
   }
   const grads = gradients(loss, params);
   const lossOut = g.output(loss, "loss");
@@ -53,13 +54,21 @@ export class StepExecutor {
     private readonly reuse: boolean,
   ) {}
 
-  static async create(model: Uint8Array | string, outputs: TrainOutputs, config: SessionConfig = {}, options: StepExecutorOptions = {}): Promise<StepExecutor> {
+  static async create(
+    model: Uint8Array | string,
+    outputs: TrainOutputs,
+    config: SessionConfig = {},
+    options: StepExecutorOptions = {},
+  ): Promise<StepExecutor> {
     const session = await EngineSession.create(model, config);
     const fetch = [outputs.loss, ...Object.values(outputs.grads), ...(options.extraOutputs ?? [])];
     return new StepExecutor(session, outputs, fetch, options.reuseGradBuffers ?? false);
   }
 
-  async step(batch: Readonly<Record<string, HostTensor>>, params: Readonly<Record<string, HostTensor>>): Promise<StepResult> {
+  async step(
+    batch: Readonly<Record<string, HostTensor>>,
+    params: Readonly<Record<string, HostTensor>>,
+  ): Promise<StepResult> {
     const out = await this.session.run({ ...batch, ...params }, this.fetch, this.gradBuffers);
     const lossT = out[this.outputs.loss];
     const grads: Record<string, Float32Array> = {};
@@ -68,7 +77,8 @@ export class StepExecutor {
       if (!(t.data instanceof Float32Array)) throw new Error(`gradient '${name}' is ${t.dtype}, expected float32`);
       grads[p] = t.data;
     }
-    if (this.reuse && !this.gradBuffers) this.gradBuffers = Object.fromEntries(Object.values(this.outputs.grads).map((n) => [n, out[n]]));
+    if (this.reuse && !this.gradBuffers)
+      this.gradBuffers = Object.fromEntries(Object.values(this.outputs.grads).map((n) => [n, out[n]]));
     return { loss: Number(lossT.data[0]), grads, outputs: out };
   }
 

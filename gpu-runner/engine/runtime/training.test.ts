@@ -5,10 +5,19 @@ import { buildAttentionLm, buildMlp, previousTokenData, xorData, type TinyModel 
 import type { HostTensor } from "../graph/host-tensor.ts";
 import { StepExecutor } from "./step-executor.ts";
 
-async function train(m: TinyModel, batch: Record<string, HostTensor>, steps: number, lr: number, threads = 1, reuse = false): Promise<{ losses: number[]; params: Record<string, Float32Array>; gradBuffers: Set<Float32Array> }> {
+async function train(
+  m: TinyModel,
+  batch: Record<string, HostTensor>,
+  steps: number,
+  lr: number,
+  threads = 1,
+  reuse = false,
+): Promise<{ losses: number[]; params: Record<string, Float32Array>; gradBuffers: Set<Float32Array> }> {
   const exec = await StepExecutor.create(m.model, m.outputs, { intraOpThreads: threads }, { reuseGradBuffers: reuse });
   const gradBuffers = new Set<Float32Array>();
-  const params = Object.fromEntries(Object.entries(m.params).map(([k, t]) => [k, Float32Array.from(t.data as Float32Array)]));
+  const params = Object.fromEntries(
+    Object.entries(m.params).map(([k, t]) => [k, Float32Array.from(t.data as Float32Array)]),
+  );
   const feeds = () => Object.fromEntries(Object.entries(m.params).map(([k, t]) => [k, { ...t, data: params[k] }]));
   const opt = new AdamW({ lr, weightDecay: 0 });
   const losses: number[] = [];
@@ -43,7 +52,8 @@ describe("training on onnxruntime's CPU EP", () => {
     const a = await train(buildAttentionLm(6, dims), data, 5, 0.02, 2);
     const b = await train(buildAttentionLm(6, dims), data, 5, 0.02, 2);
     expect(a.losses).toEqual(b.losses);
-    for (const k of Object.keys(a.params)) expect(Buffer.from(a.params[k].buffer).equals(Buffer.from(b.params[k].buffer))).toBe(true);
+    for (const k of Object.keys(a.params))
+      expect(Buffer.from(a.params[k].buffer).equals(Buffer.from(b.params[k].buffer))).toBe(true);
   });
 
   it("can let ORT write gradients into the same buffers every step, with the same results", async () => {

@@ -34,7 +34,8 @@ export interface GradCheckResult {
   readonly checked: number;
 }
 
-const session = (g: Graph) => EngineSession.create(encodeModel(g), { intraOpThreads: 1, graphOptimizationLevel: "all" });
+const session = (g: Graph) =>
+  EngineSession.create(encodeModel(g), { intraOpThreads: 1, graphOptimizationLevel: "all" });
 
 function declare(g: Graph, inputs: readonly CheckInput[]): Tensor[] {
   return inputs.map((i) => g.input(i.name, i.feed.dtype, i.shape ?? i.feed.dims));
@@ -43,7 +44,10 @@ function declare(g: Graph, inputs: readonly CheckInput[]): Tensor[] {
 /** Random float64 host tensor, deterministic per seed. */
 export function randomF64(dims: readonly number[], seed: number, scale = 1, offset = 0): HostTensor {
   const rng = new Rng(seed);
-  return f64(dims, Array.from({ length: elementCount(dims) }, () => offset + scale * (rng.uniform() * 2 - 1)));
+  return f64(
+    dims,
+    Array.from({ length: elementCount(dims) }, () => offset + scale * (rng.uniform() * 2 - 1)),
+  );
 }
 
 /** Throws with the worst element when analytic and numeric gradients disagree. */
@@ -73,7 +77,10 @@ export async function checkGradients(c: GradCheckCase): Promise<GradCheckResult>
   const y = c.build(xs, bg);
   const p = bg.input("probe", "float64", y.shape);
   bg.output(reduceSum(mul(y, p)), "loss");
-  const grads = gradients(bg.outputs[0], wrtIdx.map((k) => xs[k]));
+  const grads = gradients(
+    bg.outputs[0],
+    wrtIdx.map((k) => xs[k]),
+  );
   grads.forEach((d, j) => bg.output(d, `grad_${j}`));
   const bwd = await session(bg);
   const res = await bwd.run({ ...feeds, probe });

@@ -4,7 +4,11 @@ import { encodeModel } from "../onnx/encode-model.ts";
 import { EngineSession, type SessionConfig } from "../runtime/ort-runtime.ts";
 
 /** Builds a session for `g`, runs it once and releases it (tests only). */
-export async function runGraph(g: Graph, feeds: Record<string, HostTensor>, config: SessionConfig = {}): Promise<Record<string, HostTensor>> {
+export async function runGraph(
+  g: Graph,
+  feeds: Record<string, HostTensor>,
+  config: SessionConfig = {},
+): Promise<Record<string, HostTensor>> {
   const s = await EngineSession.create(encodeModel(g), { intraOpThreads: 1, ...config });
   try {
     return await s.run(feeds);

@@ -26,7 +26,15 @@ export interface TinyModel {
   readonly params: Record<string, HostTensor>;
 }
 
-function param(g: Graph, params: Record<string, HostTensor>, rng: Rng, name: string, dims: number[], std: number, fill?: number): Tensor {
+function param(
+  g: Graph,
+  params: Record<string, HostTensor>,
+  rng: Rng,
+  name: string,
+  dims: number[],
+  std: number,
+  fill?: number,
+): Tensor {
   const n = dims.reduce((a, b) => a * b, 1);
   params[name] = f32(dims, fill === undefined ? rng.normalArray(n, std) : new Float32Array(n).fill(fill));
   return g.input(name, "float32", dims);
@@ -92,7 +100,10 @@ export function buildAttentionLm(seed: number, d: AttentionDims): TinyModel {
   const o = reshape(transpose(attention(q, k, v, { mask: causalMask(mask) }), [0, 2, 1, 3]), [0, 0, d.hidden]); // [B, T, H]
   const h1 = add(h0, linear(o, p("wo", [d.hidden, d.hidden], 0.3)));
   const x2 = rmsNorm(h1, p("norm2", [d.hidden], 0, 1), 1e-5);
-  const mlp = linear(swiglu(linear(x2, p("wg", [d.ffn, d.hidden], 0.3)), linear(x2, p("wu", [d.ffn, d.hidden], 0.3))), p("wd", [d.hidden, d.ffn], 0.3));
+  const mlp = linear(
+    swiglu(linear(x2, p("wg", [d.ffn, d.hidden], 0.3)), linear(x2, p("wu", [d.ffn, d.hidden], 0.3))),
+    p("wd", [d.hidden, d.ffn], 0.3),
+  );
   const h2 = add(h1, mlp);
   const logits = linear(rmsNorm(h2, p("norm3", [d.hidden], 0, 1), 1e-5), p("lm_head", [d.vocab, d.hidden], 0.3)); // [B, T, V]
   const loss = crossEntropy(slice(logits, [0], [-1], [1]), slice(labels, [1], [END], [1]));
@@ -121,5 +132,10 @@ export function previousTokenData(seed: number, batch: number, t: number, vocab:
     }
   }
   const dims = [batch, t];
-  return { input_ids: i64(dims, ids), attention_mask: i64(dims, mask), labels: i64(dims, labels), position_ids: i64(dims, pos) };
+  return {
+    input_ids: i64(dims, ids),
+    attention_mask: i64(dims, mask),
+    labels: i64(dims, labels),
+    position_ids: i64(dims, pos),
+  };
 }

@@ -59,7 +59,8 @@ export async function loadDecoderConfig(dir: string): Promise<DecoderConfig> {
 }
 
 export function parseDecoderConfig(raw: unknown, path?: string): DecoderConfig {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ModelFileError("config_invalid", "config is not a JSON object", path);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new ModelFileError("config_invalid", "config is not a JSON object", path);
   const c = raw as Json;
   const fail = (why: string) => new ModelFileError("config_invalid", why, path);
   const architecture = pickArchitecture(c, path);
@@ -69,10 +70,12 @@ export function parseDecoderConfig(raw: unknown, path?: string): DecoderConfig {
   const hiddenSize = positiveInt(c, "hidden_size", fail);
   const numHeads = positiveInt(c, "num_attention_heads", fail);
   const numKvHeads = c.num_key_value_heads == null ? numHeads : positiveInt(c, "num_key_value_heads", fail);
-  if (numHeads % numKvHeads !== 0) throw fail(`num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
+  if (numHeads % numKvHeads !== 0)
+    throw fail(`num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
   let headDim: number;
   if (c.head_dim == null) {
-    if (hiddenSize % numHeads !== 0) throw fail(`hidden_size ${hiddenSize} is not divisible by num_attention_heads ${numHeads}`);
+    if (hiddenSize % numHeads !== 0)
+      throw fail(`hidden_size ${hiddenSize} is not divisible by num_attention_heads ${numHeads}`);
     headDim = hiddenSize / numHeads;
   } else {
     headDim = positiveInt(c, "head_dim", fail);
@@ -110,14 +113,20 @@ export function parseDecoderConfig(raw: unknown, path?: string): DecoderConfig {
 }
 
 function pickArchitecture(c: Json, path?: string): DecoderArchitecture {
-  const listed = Array.isArray(c.architectures) ? c.architectures.filter((a): a is string => typeof a === "string") : [];
+  const listed = Array.isArray(c.architectures)
+    ? c.architectures.filter((a): a is string => typeof a === "string")
+    : [];
   const known = listed.find((a): a is DecoderArchitecture => (DECODER_ARCHITECTURES as readonly string[]).includes(a));
   if (known !== undefined) return known;
   if (listed.length === 0 && typeof c.model_type === "string" && MODEL_TYPE_ARCHITECTURE[c.model_type] !== undefined) {
     return MODEL_TYPE_ARCHITECTURE[c.model_type];
   }
   const what = listed.length > 0 ? listed.join(", ") : `model_type ${String(c.model_type)}`;
-  throw new ModelFileError("unsupported_architecture", `${what} is not one of ${DECODER_ARCHITECTURES.join(", ")}`, path);
+  throw new ModelFileError(
+    "unsupported_architecture",
+    `${what} is not one of ${DECODER_ARCHITECTURES.join(", ")}`,
+    path,
+  );
 }
 
 function slidingWindow(c: Json, architecture: DecoderArchitecture, fail: (why: string) => Error): number | null {
@@ -134,13 +143,15 @@ type Fail = (why: string) => Error;
 
 function positiveInt(c: Json, key: string, fail: Fail): number {
   const v = c[key];
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0) throw fail(`${key} must be a positive integer, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0)
+    throw fail(`${key} must be a positive integer, got ${JSON.stringify(v)}`);
   return v;
 }
 
 function positiveNumber(c: Json, key: string, fallback: number, fail: Fail): number {
   const v = c[key] ?? fallback;
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw fail(`${key} must be a positive number, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0)
+    throw fail(`${key} must be a positive number, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -153,7 +164,8 @@ function optionalBool(c: Json, key: string, fallback: boolean, fail: Fail): bool
 function optionalTokenId(c: Json, key: string, fail: Fail): number | null {
   const v = c[key];
   if (v == null) return null;
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw fail(`${key} must be a token id, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
+    throw fail(`${key} must be a token id, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -161,6 +173,7 @@ function optionalTokenId(c: Json, key: string, fail: Fail): number | null {
 export function tokenIdList(v: unknown, key: string, fail: Fail): number[] {
   if (v == null) return [];
   const list = Array.isArray(v) ? v : [v];
-  if (!list.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= 0)) throw fail(`${key} must be a token id or a list of them`);
+  if (!list.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= 0))
+    throw fail(`${key} must be a token id or a list of them`);
   return list as number[];
 }

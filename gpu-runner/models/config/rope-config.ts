@@ -7,7 +7,13 @@ import { ModelFileError } from "../model-file-error.ts";
 export type RopeScaling =
   | { type: "default" }
   | { type: "linear"; factor: number }
-  | { type: "llama3"; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositionEmbeddings: number };
+  | {
+      type: "llama3";
+      factor: number;
+      lowFreqFactor: number;
+      highFreqFactor: number;
+      originalMaxPositionEmbeddings: number;
+    };
 
 const DEFAULT_THETA = 10000;
 
@@ -15,11 +21,13 @@ export function parseRope(c: Record<string, unknown>, path?: string): { theta: n
   const fail = (why: string) => new ModelFileError("config_invalid", why, path);
   const params = asObject(c.rope_parameters) ?? asObject(c.rope_scaling);
   const theta = params?.rope_theta ?? c.rope_theta ?? DEFAULT_THETA;
-  if (typeof theta !== "number" || !Number.isFinite(theta) || theta <= 1) throw fail(`rope_theta must be a number > 1, got ${JSON.stringify(theta)}`);
+  if (typeof theta !== "number" || !Number.isFinite(theta) || theta <= 1)
+    throw fail(`rope_theta must be a number > 1, got ${JSON.stringify(theta)}`);
   const type = params?.rope_type ?? params?.type ?? "default";
   const num = (key: string): number => {
     const v = params?.[key];
-    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw fail(`rope ${String(type)} needs a positive ${key}, got ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0)
+      throw fail(`rope ${String(type)} needs a positive ${key}, got ${JSON.stringify(v)}`);
     return v;
   };
   switch (type) {
@@ -39,7 +47,11 @@ export function parseRope(c: Record<string, unknown>, path?: string): { theta: n
         },
       };
     default:
-      throw new ModelFileError("unsupported_architecture", `rope type '${String(type)}' is not supported (default, linear, llama3)`, path);
+      throw new ModelFileError(
+        "unsupported_architecture",
+        `rope type '${String(type)}' is not supported (default, linear, llama3)`,
+        path,
+      );
   }
 }
 

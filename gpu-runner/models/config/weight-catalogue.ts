@@ -27,13 +27,20 @@ export function projectionShape(config: DecoderConfig, projection: Projection): 
   const h = config.hiddenSize;
   const i = config.intermediateSize;
   switch (projection) {
-    case "q_proj": return { out: q, in: h };
-    case "k_proj": return { out: kv, in: h };
-    case "v_proj": return { out: kv, in: h };
-    case "o_proj": return { out: h, in: q };
-    case "gate_proj": return { out: i, in: h };
-    case "up_proj": return { out: i, in: h };
-    case "down_proj": return { out: h, in: i };
+    case "q_proj":
+      return { out: q, in: h };
+    case "k_proj":
+      return { out: kv, in: h };
+    case "v_proj":
+      return { out: kv, in: h };
+    case "o_proj":
+      return { out: h, in: q };
+    case "gate_proj":
+      return { out: i, in: h };
+    case "up_proj":
+      return { out: i, in: h };
+    case "down_proj":
+      return { out: h, in: i };
   }
 }
 

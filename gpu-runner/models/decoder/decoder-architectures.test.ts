@@ -10,23 +10,63 @@ import { randomWeights, referenceForward } from "./testing/reference-forward.ts"
 
 /** Qwen2: q/k/v biases, tied embeddings, large theta. */
 const qwen2 = parseDecoderConfig({
-  architectures: ["Qwen2ForCausalLM"], hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4,
-  num_key_value_heads: 2, vocab_size: 40, rms_norm_eps: 1e-6, rope_theta: 1e6, tie_word_embeddings: true, max_position_embeddings: 64,
+  architectures: ["Qwen2ForCausalLM"],
+  hidden_size: 32,
+  intermediate_size: 48,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  vocab_size: 40,
+  rms_norm_eps: 1e-6,
+  rope_theta: 1e6,
+  tie_word_embeddings: true,
+  max_position_embeddings: 64,
 });
 /** Mistral: a 3-token sliding window (shorter than the batch), one kv head, head_dim ≠ hidden / heads. */
 const mistral = parseDecoderConfig({
-  architectures: ["MistralForCausalLM"], hidden_size: 32, intermediate_size: 40, num_hidden_layers: 2, num_attention_heads: 4,
-  num_key_value_heads: 1, head_dim: 12, vocab_size: 36, rms_norm_eps: 1e-5, rope_theta: 10000, sliding_window: 3,
-  tie_word_embeddings: false, max_position_embeddings: 64,
+  architectures: ["MistralForCausalLM"],
+  hidden_size: 32,
+  intermediate_size: 40,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 1,
+  head_dim: 12,
+  vocab_size: 36,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  sliding_window: 3,
+  tie_word_embeddings: false,
+  max_position_embeddings: 64,
 });
 
-const lora: LoraSettings = { r: 2, alpha: 4, useRslora: false, dropout: 0, targetModules: ["q_proj", "v_proj", "o_proj", "down_proj"], layersToTransform: null };
-const ids = [[3, 7, 1, 9, 4, 11, 2], [5, 8, 2, 6, 13, 0, 0]];
-const mask = [[1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0, 0]];
-const labels = [[-100, -100, 1, 9, 4, 11, 2], [-100, -100, -100, 6, 13, -100, -100]];
+const lora: LoraSettings = {
+  r: 2,
+  alpha: 4,
+  useRslora: false,
+  dropout: 0,
+  targetModules: ["q_proj", "v_proj", "o_proj", "down_proj"],
+  layersToTransform: null,
+};
+const ids = [
+  [3, 7, 1, 9, 4, 11, 2],
+  [5, 8, 2, 6, 13, 0, 0],
+];
+const mask = [
+  [1, 1, 1, 1, 1, 1, 1],
+  [1, 1, 1, 1, 1, 0, 0],
+];
+const labels = [
+  [-100, -100, 1, 9, 4, 11, 2],
+  [-100, -100, -100, 6, 13, -100, -100],
+];
 const batch = decoderBatch({ inputIds: ids, attentionMask: mask, labels });
 
-function randomAdapter(cfg: DecoderConfig, rng: Rng, settings: LoraSettings, zeroB = false): Record<string, Float32Array> {
+function randomAdapter(
+  cfg: DecoderConfig,
+  rng: Rng,
+  settings: LoraSettings,
+  zeroB = false,
+): Record<string, Float32Array> {
   const out: Record<string, Float32Array> = {};
   for (const t of loraTargets(settings, cfg)) {
     const { out: o, in: i } = projectionShape(cfg, t.projection);
@@ -48,7 +88,8 @@ function referenceLora(cfg: DecoderConfig, params: Record<string, Float32Array>,
   return { modules, scale: loraScale(settings) };
 }
 
-const maxAbsDiff = (a: ArrayLike<number>, b: readonly number[]) => b.reduce((m, v, i) => Math.max(m, Math.abs(v - a[i])), 0);
+const maxAbsDiff = (a: ArrayLike<number>, b: readonly number[]) =>
+  b.reduce((m, v, i) => Math.max(m, Math.abs(v - a[i])), 0);
 const sessions: DecoderSession[] = [];
 const session = (cfg: DecoderConfig, options: DecoderSessionOptions) => {
   const s = DecoderSession.create(cfg, { session: { intraOpThreads: 1 }, ...options });
@@ -68,15 +109,28 @@ describe.each([
 
   it("logits and every hidden state with LoRA and steering, and the adapter-off reference pass", async () => {
     const all = Array.from({ length: cfg.numLayers + 1 }, (_, i) => i);
-    const s = session(cfg, { weights, lora, steeringLayer: 0, hiddenStates: all, reference: { logits: true, hiddenStates: all } });
+    const s = session(cfg, {
+      weights,
+      lora,
+      steeringLayer: 0,
+      hiddenStates: all,
+      reference: { logits: true, hiddenStates: all },
+    });
     const out = await s.forward({ ...batch, steeringVector: steering }, params);
-    const adapted = referenceForward(cfg, weights, { inputIds: ids, attentionMask: mask, lora: referenceLora(cfg, params, lora), steering: { layer: 0, vector: steering } });
+    const adapted = referenceForward(cfg, weights, {
+      inputIds: ids,
+      attentionMask: mask,
+      lora: referenceLora(cfg, params, lora),
+      steering: { layer: 0, vector: steering },
+    });
     const base = referenceForward(cfg, weights, { inputIds: ids, attentionMask: mask });
     expect(maxAbsDiff(out.logits!, adapted.logits.flat(2))).toBeLessThan(1e-4);
     expect(maxAbsDiff(out.reference!.logits!, base.logits.flat(2))).toBeLessThan(1e-4);
     for (const i of all) {
       expect(maxAbsDiff(out.hidden.get(i)!, adapted.hidden[i].flat(2)), `hidden ${i}`).toBeLessThan(1e-4);
-      expect(maxAbsDiff(out.reference!.hidden.get(i)!, base.hidden[i].flat(2)), `reference hidden ${i}`).toBeLessThan(1e-4);
+      expect(maxAbsDiff(out.reference!.hidden.get(i)!, base.hidden[i].flat(2)), `reference hidden ${i}`).toBeLessThan(
+        1e-4,
+      );
     }
     // The adapter and the steering vector change the adapted pass only.
     expect(maxAbsDiff(out.logits!, base.logits.flat(2))).toBeGreaterThan(1e-2);
@@ -89,9 +143,15 @@ describe("loss variants against values computed from the forward outputs", () =>
   const params = randomAdapter(qwen2, rng, lora);
 
   it("KL over all non-pad positions (both directions) and per-example normalised LDIFS", async () => {
-    const f = await session(qwen2, { weights, lora, hiddenStates: [1, 2], reference: { logits: true, hiddenStates: [1, 2] } }).forward(batch, params);
+    const f = await session(qwen2, {
+      weights,
+      lora,
+      hiddenStates: [1, 2],
+      reference: { logits: true, hiddenStates: [1, 2] },
+    }).forward(batch, params);
     const s = session(qwen2, {
-      weights, lora,
+      weights,
+      lora,
       objective: {
         ceWeight: 1,
         terms: [
@@ -109,10 +169,13 @@ describe("loss variants against values computed from the forward outputs", () =>
       const z = Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0)) + m;
       return row.map((v) => v - z);
     };
-    let klTR = 0, klRT = 0, n = 0;
+    let klTR = 0,
+      klRT = 0,
+      n = 0;
     mask.flat().forEach((m, at) => {
       if (m !== 1) return;
-      const lt = logSoftmax(f.logits!, at), lr = logSoftmax(f.reference!.logits!, at);
+      const lt = logSoftmax(f.logits!, at),
+        lr = logSoftmax(f.reference!.logits!, at);
       klTR += lt.reduce((a, v, i) => a + Math.exp(v) * (v - lr[i]), 0);
       klRT += lr.reduce((a, v, i) => a + Math.exp(v) * (v - lt[i]), 0);
       n++;
@@ -121,9 +184,14 @@ describe("loss variants against values computed from the forward outputs", () =>
     const [T, H] = [ids[0].length, qwen2.hiddenSize];
     for (let b = 0; b < ids.length; b++) {
       for (const layer of [1, 2]) {
-        const feat = (x: Float32Array) => Array.from(x.subarray(b * T * H, (b + 1) * T * H), (v, i) => v * mask[b][Math.floor(i / H)]);
-        const norm = (v: number[]) => { const z = Math.sqrt(v.reduce((a, c) => a + c * c, 0)); return v.map((c) => c / z); };
-        const ft = norm(feat(f.hidden.get(layer)!)), fr = norm(feat(f.reference!.hidden.get(layer)!));
+        const feat = (x: Float32Array) =>
+          Array.from(x.subarray(b * T * H, (b + 1) * T * H), (v, i) => v * mask[b][Math.floor(i / H)]);
+        const norm = (v: number[]) => {
+          const z = Math.sqrt(v.reduce((a, c) => a + c * c, 0));
+          return v.map((c) => c / z);
+        };
+        const ft = norm(feat(f.hidden.get(layer)!)),
+          fr = norm(feat(f.reference!.hidden.get(layer)!));
         ldifs += ft.reduce((a, v, i) => a + (v - fr[i]) ** 2, 0) / ids.length;
       }
     }
@@ -135,7 +203,10 @@ describe("loss variants against values computed from the forward outputs", () =>
   });
 
   it("full-parameter gradients agree with LoRA gradients (∂L/∂B = s · ∂L/∂W · Aᵀ at B = 0)", async () => {
-    const full = await session(qwen2, { weights, fullParams: true }).lossAndGrads(batch, Object.fromEntries([...weights].map(([k, v]) => [k, v.data])));
+    const full = await session(qwen2, { weights, fullParams: true }).lossAndGrads(
+      batch,
+      Object.fromEntries([...weights].map(([k, v]) => [k, v.data])),
+    );
     const zeroB = randomAdapter(qwen2, new Rng(9), lora, true);
     const viaLora = await session(qwen2, { weights, lora }).lossAndGrads(batch, zeroB);
     expect(viaLora.loss).toBeCloseTo(full.loss, 6);
@@ -159,10 +230,12 @@ describe("loss variants against values computed from the forward outputs", () =>
   it("LoRA dropout with a keep-mask of ones equals the adapter scaled by 1/(1 − p)", async () => {
     const dropped = { ...lora, dropout: 0.5 };
     const s = session(qwen2, { weights, lora: dropped });
-    const masks = Object.fromEntries([...loraTargets(dropped, qwen2)].map((t) => {
-      const name = `lora_dropout.${projectionModulePath(t.layer, t.projection)}`;
-      return [name, new Float32Array(ids.length * ids[0].length * projectionShape(qwen2, t.projection).in).fill(1)];
-    }));
+    const masks = Object.fromEntries(
+      [...loraTargets(dropped, qwen2)].map((t) => {
+        const name = `lora_dropout.${projectionModulePath(t.layer, t.projection)}`;
+        return [name, new Float32Array(ids.length * ids[0].length * projectionShape(qwen2, t.projection).in).fill(1)];
+      }),
+    );
     const withDropout = await s.loss({ ...batch, dropoutMasks: masks }, params);
     const doubled = await session(qwen2, { weights, lora: { ...lora, alpha: lora.alpha * 2 } }).loss(batch, params);
     expect(withDropout.loss).toBeCloseTo(doubled.loss, 5);

@@ -29,7 +29,8 @@ export function decoderBatch(rows: NestedBatch): DecoderBatch {
   const b = rows.inputIds.length;
   const t = b === 0 ? 0 : rows.inputIds[0].length;
   const flat = (x: readonly (readonly number[])[], what: string): BigInt64Array => {
-    if (x.length !== b || x.some((r) => r.length !== t)) throw new Error(`batch: ${what} must be ${b} rows of ${t} ids`);
+    if (x.length !== b || x.some((r) => r.length !== t))
+      throw new Error(`batch: ${what} must be ${b} rows of ${t} ids`);
     return BigInt64Array.from(x.flat(), (v) => BigInt(v));
   };
   return {
@@ -42,9 +43,16 @@ export function decoderBatch(rows: NestedBatch): DecoderBatch {
 }
 
 /** The graph feeds of a batch (what the graph does not take is left out by the caller's input list). */
-export function batchFeeds(batch: DecoderBatch, hiddenSize: number, dropoutInFeatures: ReadonlyMap<string, number>): Record<string, HostTensor> {
+export function batchFeeds(
+  batch: DecoderBatch,
+  hiddenSize: number,
+  dropoutInFeatures: ReadonlyMap<string, number>,
+): Record<string, HostTensor> {
   const dims = [batch.batchSize, batch.seqLen];
-  const feeds: Record<string, HostTensor> = { input_ids: i64(dims, batch.inputIds), attention_mask: i64(dims, batch.attentionMask) };
+  const feeds: Record<string, HostTensor> = {
+    input_ids: i64(dims, batch.inputIds),
+    attention_mask: i64(dims, batch.attentionMask),
+  };
   if (batch.labels) feeds.labels = i64(dims, batch.labels);
   if (batch.positionIds) feeds.position_ids = i64(dims, batch.positionIds);
   if (batch.steeringVector) feeds.steering_vector = f32([hiddenSize], batch.steeringVector);

@@ -33,85 +33,133 @@ function expectGradsMatch(actual: Record<string, Float32Array>, expected: Readon
   }
 }
 
-describe.skipIf(!HAS_HF_ORACLE)(`decoder vs transformers/peft on tiny-llama ${HAS_HF_ORACLE ? "" : HF_ORACLE_SKIP_REASON}`, () => {
-  let checkpoint: DecoderCheckpoint;
-  let adapter: LoraAdapter;
-  let batch: DecoderBatch;
-  let expected: Map<string, F32Tensor>;
-  let oracle: Record<string, number> & { per_example_loss: number[]; adamw: { losses_before_each_step: number[]; lr: number; weight_decay: number; eps: number; betas: [number, number] } };
-  const sessions: DecoderSession[] = [];
-  const session = (options: Parameters<typeof DecoderSession.create>[1]) => {
-    const s = DecoderSession.create(checkpoint.config, { weights: checkpoint.weights, session: { intraOpThreads: 1 }, ...options });
-    sessions.push(s);
-    return s;
-  };
-  const adapterParams = () => Object.fromEntries([...adapter.tensors].map(([k, t]) => [k, t.data.slice()]));
+describe.skipIf(!HAS_HF_ORACLE)(
+  `decoder vs transformers/peft on tiny-llama ${HAS_HF_ORACLE ? "" : HF_ORACLE_SKIP_REASON}`,
+  () => {
+    let checkpoint: DecoderCheckpoint;
+    let adapter: LoraAdapter;
+    let batch: DecoderBatch;
+    let expected: Map<string, F32Tensor>;
+    let oracle: Record<string, number> & {
+      per_example_loss: number[];
+      adamw: {
+        losses_before_each_step: number[];
+        lr: number;
+        weight_decay: number;
+        eps: number;
+        betas: [number, number];
+      };
+    };
+    const sessions: DecoderSession[] = [];
+    const session = (options: Parameters<typeof DecoderSession.create>[1]) => {
+      const s = DecoderSession.create(checkpoint.config, {
+        weights: checkpoint.weights,
+        session: { intraOpThreads: 1 },
+        ...options,
+      });
+      sessions.push(s);
+      return s;
+    };
+    const adapterParams = () => Object.fromEntries([...adapter.tensors].map(([k, t]) => [k, t.data.slice()]));
 
-  beforeAll(async () => {
-    checkpoint = await loadDecoderCheckpoint(oraclePath("tiny-llama", "model"));
-    adapter = await loadPeftAdapter(oraclePath("tiny-llama", "lora-init"), checkpoint.config);
-    const inputs = JSON.parse(readFileSync(oraclePath("inputs.json"), "utf8")) as { input_ids: number[][]; attention_mask: number[][]; labels: number[][] };
-    batch = decoderBatch({ inputIds: inputs.input_ids, attentionMask: inputs.attention_mask, labels: inputs.labels });
-    expected = (await readSafetensors(oraclePath("tiny-llama", "reference.safetensors"))).tensors;
-    oracle = JSON.parse(readFileSync(oraclePath("tiny-llama", "reference.json"), "utf8")) as typeof oracle;
-  });
-  afterAll(async () => Promise.all(sessions.map((s) => s.release())));
+    beforeAll(async () => {
+      checkpoint = await loadDecoderCheckpoint(oraclePath("tiny-llama", "model"));
+      adapter = await loadPeftAdapter(oraclePath("tiny-llama", "lora-init"), checkpoint.config);
+      const inputs = JSON.parse(readFileSync(oraclePath("inputs.json"), "utf8")) as {
+        input_ids: number[][];
+        attention_mask: number[][];
+        labels: number[][];
+      };
+      batch = decoderBatch({ inputIds: inputs.input_ids, attentionMask: inputs.attention_mask, labels: inputs.labels });
+      expected = (await readSafetensors(oraclePath("tiny-llama", "reference.safetensors"))).tensors;
+      oracle = JSON.parse(readFileSync(oraclePath("tiny-llama", "reference.json"), "utf8")) as typeof oracle;
+    });
+    afterAll(async () => Promise.all(sessions.map((s) => s.release())));
 
-  it("logits, hidden states (HF output_hidden_states) and LoRA logits within 1e-4", async () => {
-    const out = await session({ lora: adapter.settings, reference: { logits: true, hiddenStates: [0, 1, 2] } }).forward(batch, adapterParams());
-    expect(maxAbsDiff(out.reference!.logits!, expected.get("logits")!.data)).toBeLessThan(1e-4);
-    for (const i of [0, 1, 2]) expect(maxAbsDiff(out.reference!.hidden.get(i)!, expected.get(`hidden_${i}`)!.data), `hidden_${i}`).toBeLessThan(1e-4);
-    expect(maxAbsDiff(out.logits!, expected.get("lora_logits")!.data)).toBeLessThan(1e-4);
-  });
+    it("logits, hidden states (HF output_hidden_states) and LoRA logits within 1e-4", async () => {
+      const out = await session({
+        lora: adapter.settings,
+        reference: { logits: true, hiddenStates: [0, 1, 2] },
+      }).forward(batch, adapterParams());
+      expect(maxAbsDiff(out.reference!.logits!, expected.get("logits")!.data)).toBeLessThan(1e-4);
+      for (const i of [0, 1, 2])
+        expect(
+          maxAbsDiff(out.reference!.hidden.get(i)!, expected.get(`hidden_${i}`)!.data),
+          `hidden_${i}`,
+        ).toBeLessThan(1e-4);
+      expect(maxAbsDiff(out.logits!, expected.get("lora_logits")!.data)).toBeLessThan(1e-4);
+    });
 
-  it("the bf16 checkpoint reproduces logits_from_bf16_weights", async () => {
-    const bf16 = await loadDecoderCheckpoint(oraclePath("tiny-llama", "model-bf16"));
-    expect(bf16.dtypes.get("model.embed_tokens.weight")).toBe("BF16");
-    // transformers holds the rotary frequencies of a bf16 checkpoint in bf16 (ropeDtypeOf); the rest runs in float32.
-    const s = DecoderSession.create(bf16.config, { ...checkpointOptions(bf16), weightStorage: "input", session: { intraOpThreads: 1 } });
-    sessions.push(s);
-    expect(maxAbsDiff((await s.forward(batch)).logits!, expected.get("logits_from_bf16_weights")!.data)).toBeLessThan(1e-4);
-  });
+    it("the bf16 checkpoint reproduces logits_from_bf16_weights", async () => {
+      const bf16 = await loadDecoderCheckpoint(oraclePath("tiny-llama", "model-bf16"));
+      expect(bf16.dtypes.get("model.embed_tokens.weight")).toBe("BF16");
+      // transformers holds the rotary frequencies of a bf16 checkpoint in bf16 (ropeDtypeOf); the rest runs in float32.
+      const s = DecoderSession.create(bf16.config, {
+        ...checkpointOptions(bf16),
+        weightStorage: "input",
+        session: { intraOpThreads: 1 },
+      });
+      sessions.push(s);
+      expect(maxAbsDiff((await s.forward(batch)).logits!, expected.get("logits_from_bf16_weights")!.data)).toBeLessThan(
+        1e-4,
+      );
+    });
 
-  it("base loss and per-example losses within 1e-5 relative", async () => {
-    const r = await session({}).loss(batch);
-    expect(relErr(r.ce, oracle.loss)).toBeLessThan(1e-5);
-    oracle.per_example_loss.forEach((v, i) => expect(relErr(r.perExampleCe[i], v)).toBeLessThan(1e-5));
-  });
+    it("base loss and per-example losses within 1e-5 relative", async () => {
+      const r = await session({}).loss(batch);
+      expect(relErr(r.ce, oracle.loss)).toBeLessThan(1e-5);
+      oracle.per_example_loss.forEach((v, i) => expect(relErr(r.perExampleCe[i], v)).toBeLessThan(1e-5));
+    });
 
-  const objectives: [string, string, LossTerm | undefined][] = [
-    ["ce", "lora_ce", undefined],
-    ["kl_theta_ref", "kl_theta_ref", { kind: "kl", weight: 1, direction: "theta_ref", positions: "supervised" }],
-    ["kl_ref_theta", "kl_ref_theta", { kind: "kl", weight: 1, direction: "ref_theta", positions: "supervised" }],
-    ["ldifs", "ldifs_sum_layers_mean_tokens", { kind: "ldifs", weight: 1, hiddenStates: [1, 2], reduction: "token_mean" }],
-  ];
-  it.each(objectives)("%s: value within 1e-5 relative, LoRA gradients within 1e-3 of each tensor's max-abs", async (name, key, term) => {
-    const s = session({ lora: adapter.settings, objective: term ? { ceWeight: 0, terms: [term] } : {} });
-    const r = await s.lossAndGrads(batch, adapterParams());
-    expect(relErr(r.loss, oracle[key])).toBeLessThan(1e-5);
-    expectGradsMatch(r.grads, (await readSafetensors(oraclePath("tiny-llama", `grad_${name}.safetensors`))).tensors);
-    if (name === "ldifs") expect(Object.values(r.grads).some((g) => g.some((v) => v !== 0))).toBe(true);
-  });
+    const objectives: [string, string, LossTerm | undefined][] = [
+      ["ce", "lora_ce", undefined],
+      ["kl_theta_ref", "kl_theta_ref", { kind: "kl", weight: 1, direction: "theta_ref", positions: "supervised" }],
+      ["kl_ref_theta", "kl_ref_theta", { kind: "kl", weight: 1, direction: "ref_theta", positions: "supervised" }],
+      [
+        "ldifs",
+        "ldifs_sum_layers_mean_tokens",
+        { kind: "ldifs", weight: 1, hiddenStates: [1, 2], reduction: "token_mean" },
+      ],
+    ];
+    it.each(objectives)(
+      "%s: value within 1e-5 relative, LoRA gradients within 1e-3 of each tensor's max-abs",
+      async (name, key, term) => {
+        const s = session({ lora: adapter.settings, objective: term ? { ceWeight: 0, terms: [term] } : {} });
+        const r = await s.lossAndGrads(batch, adapterParams());
+        expect(relErr(r.loss, oracle[key])).toBeLessThan(1e-5);
+        expectGradsMatch(
+          r.grads,
+          (await readSafetensors(oraclePath("tiny-llama", `grad_${name}.safetensors`))).tensors,
+        );
+        if (name === "ldifs") expect(Object.values(r.grads).some((g) => g.some((v) => v !== 0))).toBe(true);
+      },
+    );
 
-  it("five AdamW steps: the losses, the final adapter and the merged model's logits match", async () => {
-    const { lr, weight_decay: weightDecay, eps, betas } = oracle.adamw;
-    const s = session({ lora: adapter.settings });
-    const params = adapterParams();
-    const optimizer = new AdamW({ lr, weightDecay, eps, betas });
-    for (const want of oracle.adamw.losses_before_each_step) {
-      const r = await s.lossAndGrads(batch, params);
-      expect(relErr(r.loss, want)).toBeLessThan(1e-5);
-      optimizer.step(params, r.grads);
-    }
-    const after = (await readSafetensors(oraclePath("tiny-llama", "lora_after_5_adamw.safetensors"))).tensors;
-    for (const [name, t] of after) {
-      const scale = t.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-      expect(maxAbsDiff(params[name], t.data) / scale, name).toBeLessThan(1e-4);
-    }
-    // The merged model amplifies the ~1e-6 adapter differences of two float32 trainings (≈300×), so the
-    // merge is checked with the fixture's own trained adapter.
-    const merged = DecoderSession.create(checkpoint.config, { weights: mergeLora(checkpoint.weights, { ...adapter, tensors: after }), session: { intraOpThreads: 1 } });
-    sessions.push(merged);
-    expect(maxAbsDiff((await merged.forward(batch)).logits!, expected.get("merged_after_5_logits")!.data)).toBeLessThan(1e-4);
-  });
-});
+    it("five AdamW steps: the losses, the final adapter and the merged model's logits match", async () => {
+      const { lr, weight_decay: weightDecay, eps, betas } = oracle.adamw;
+      const s = session({ lora: adapter.settings });
+      const params = adapterParams();
+      const optimizer = new AdamW({ lr, weightDecay, eps, betas });
+      for (const want of oracle.adamw.losses_before_each_step) {
+        const r = await s.lossAndGrads(batch, params);
+        expect(relErr(r.loss, want)).toBeLessThan(1e-5);
+        optimizer.step(params, r.grads);
+      }
+      const after = (await readSafetensors(oraclePath("tiny-llama", "lora_after_5_adamw.safetensors"))).tensors;
+      for (const [name, t] of after) {
+        const scale = t.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        expect(maxAbsDiff(params[name], t.data) / scale, name).toBeLessThan(1e-4);
+      }
+      // The merged model amplifies the ~1e-6 adapter differences of two float32 trainings (≈300×), so the
+      // merge is checked with the fixture's own trained adapter.
+      const merged = DecoderSession.create(checkpoint.config, {
+        weights: mergeLora(checkpoint.weights, { ...adapter, tensors: after }),
+        session: { intraOpThreads: 1 },
+      });
+      sessions.push(merged);
+      expect(
+        maxAbsDiff((await merged.forward(batch)).logits!, expected.get("merged_after_5_logits")!.data),
+      ).toBeLessThan(1e-4);
+    });
+  },
+);

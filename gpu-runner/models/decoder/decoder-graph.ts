@@ -5,8 +5,27 @@
  * (adapter off) share the frozen weights, the mask and the rotary tables in one graph.
  */
 import {
-  add, and, applyRope, attention, causalMask, dimOf, dropout, gather, less, linear, mul, range, reshape, rmsNorm, ropeCosSin, sub, swiglu,
-  transpose, unsqueeze, type Graph, type Tensor,
+  add,
+  and,
+  applyRope,
+  attention,
+  causalMask,
+  dimOf,
+  dropout,
+  gather,
+  less,
+  linear,
+  mul,
+  range,
+  reshape,
+  rmsNorm,
+  ropeCosSin,
+  sub,
+  swiglu,
+  transpose,
+  unsqueeze,
+  type Graph,
+  type Tensor,
 } from "../../engine/index.ts";
 import type { DecoderConfig } from "../config/decoder-config.ts";
 import { ropeInverseFrequencies } from "../config/rope-config.ts";
@@ -32,7 +51,8 @@ export function roundTo(values: Float32Array, dtype: RopeDtype): Float32Array {
   return values.map((x) => {
     if (!(x > 0) || !Number.isFinite(x)) return x;
     let e = Math.floor(Math.log2(x));
-    if (2 ** e > x) e -= 1; // log2 may round across a power of two
+    if (2 ** e > x)
+      e -= 1; // log2 may round across a power of two
     else if (2 ** (e + 1) <= x) e += 1;
     const quantum = 2 ** (Math.max(e, minExponent) - mantissaBits);
     const q = x / quantum; // exact: quantum is a power of two
@@ -104,7 +124,8 @@ function forwardPass(ctx: PassContext, pass: Pass, inputIds: Tensor): { logits?:
 
 function checkHiddenIndices(cfg: DecoderConfig, indices: readonly number[]): Set<number> {
   for (const i of indices) {
-    if (!Number.isInteger(i) || i < 0 || i > cfg.numLayers) throw new Error(`decoder graph: hidden state ${i} is outside 0..${cfg.numLayers}`);
+    if (!Number.isInteger(i) || i < 0 || i > cfg.numLayers)
+      throw new Error(`decoder graph: hidden state ${i} is outside 0..${cfg.numLayers}`);
   }
   return new Set(indices);
 }
@@ -112,8 +133,12 @@ function checkHiddenIndices(cfg: DecoderConfig, indices: readonly number[]): Set
 /** Emits the decoder into `g` (inputs `input_ids`, `attention_mask` [B, T]) and returns its tensors. */
 export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGraphOptions = {}): DecoderGraph {
   const reference = opts.reference;
-  const needReference = reference !== undefined && (reference.logits === true || (reference.hiddenStates?.length ?? 0) > 0);
-  if (opts.steeringLayer !== undefined && !(Number.isInteger(opts.steeringLayer) && opts.steeringLayer >= 0 && opts.steeringLayer < cfg.numLayers)) {
+  const needReference =
+    reference !== undefined && (reference.logits === true || (reference.hiddenStates?.length ?? 0) > 0);
+  if (
+    opts.steeringLayer !== undefined &&
+    !(Number.isInteger(opts.steeringLayer) && opts.steeringLayer >= 0 && opts.steeringLayer < cfg.numLayers)
+  ) {
     throw new Error(`decoder graph: steering layer ${opts.steeringLayer} is outside 0..${cfg.numLayers - 1}`);
   }
   const inputIds = g.input("input_ids", "int64", ["B", "T"]);
@@ -122,25 +147,41 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
     opts.positionIds === "input"
       ? g.input("position_ids", "int64", ["B", "T"])
       : unsqueeze(range(0, dimOf(inputIds, 1), 1, "int64", "T"), [0]); // [1, T]
-  const steeringVector = opts.steeringLayer === undefined ? undefined : g.input("steering_vector", "float32", [cfg.hiddenSize]);
+  const steeringVector =
+    opts.steeringLayer === undefined ? undefined : g.input("steering_vector", "float32", [cfg.hiddenSize]);
   const bound = bindWeights(g, cfg, opts, needReference);
 
-  const invFreq = roundTo(ropeInverseFrequencies(cfg.headDim, cfg.ropeTheta, cfg.ropeScaling), opts.ropeDtype ?? "float32");
+  const invFreq = roundTo(
+    ropeInverseFrequencies(cfg.headDim, cfg.ropeTheta, cfg.ropeScaling),
+    opts.ropeDtype ?? "float32",
+  );
   const { cos, sin } = ropeCosSin(positionIds, invFreq); // [B or 1, T, D]
   const ctx: PassContext = { cfg, mask: decoderAttentionMask(attentionMask, cfg.slidingWindow), cos, sin };
 
   const theta = g.scope("theta", () =>
-    forwardPass(ctx, {
-      weights: bound.theta,
-      lora: bound.lora,
-      steering: steeringVector && { layer: opts.steeringLayer!, vector: steeringVector },
-      hidden: checkHiddenIndices(cfg, opts.hiddenStates ?? []),
-      logits: opts.logits ?? true,
-    }, inputIds),
+    forwardPass(
+      ctx,
+      {
+        weights: bound.theta,
+        lora: bound.lora,
+        steering: steeringVector && { layer: opts.steeringLayer!, vector: steeringVector },
+        hidden: checkHiddenIndices(cfg, opts.hiddenStates ?? []),
+        logits: opts.logits ?? true,
+      },
+      inputIds,
+    ),
   );
   const ref = needReference
     ? g.scope("reference", () =>
-        forwardPass(ctx, { weights: bound.reference, hidden: checkHiddenIndices(cfg, reference.hiddenStates ?? []), logits: reference.logits === true }, inputIds),
+        forwardPass(
+          ctx,
+          {
+            weights: bound.reference,
+            hidden: checkHiddenIndices(cfg, reference.hiddenStates ?? []),
+            logits: reference.logits === true,
+          },
+          inputIds,
+        ),
       )
     : undefined;
 

@@ -4,8 +4,26 @@
  * combined as CE·w + Σ λ·term. Every term is differentiable with respect to the trainable inputs.
  */
 import {
-  add, cast, concat, crossEntropy, div, END, equal, klDivergence, maskedReduce, mul, not, reduceMean, reduceSum, reshape, slice, sqrt, sub, unsqueeze,
-  type Graph, type Tensor,
+  add,
+  cast,
+  concat,
+  crossEntropy,
+  div,
+  END,
+  equal,
+  klDivergence,
+  maskedReduce,
+  mul,
+  not,
+  reduceMean,
+  reduceSum,
+  reshape,
+  slice,
+  sqrt,
+  sub,
+  unsqueeze,
+  type Graph,
+  type Tensor,
 } from "../../engine/index.ts";
 import type { DecoderConfig } from "../config/decoder-config.ts";
 import { buildDecoderGraph } from "./decoder-graph.ts";
@@ -64,7 +82,12 @@ export function lossTermName(term: LossTerm): string {
 }
 
 /** Emits the decoder and the objective into `g`. `graph` options for reference and hidden states are derived. */
-export function buildLossGraph(g: Graph, cfg: DecoderConfig, graph: DecoderGraphOptions, spec: LossSpec): DecoderLossGraph {
+export function buildLossGraph(
+  g: Graph,
+  cfg: DecoderConfig,
+  graph: DecoderGraphOptions,
+  spec: LossSpec,
+): DecoderLossGraph {
   const terms = spec.terms ?? [];
   const names = terms.map(lossTermName);
   const dup = names.find((n, i) => names.indexOf(n) !== i);

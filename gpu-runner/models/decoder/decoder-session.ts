@@ -7,7 +7,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  addTrainingOutputs, encodeModel, EngineSession, f32, Graph, saveModel, StepExecutor, type HostTensor, type SessionConfig, type Tensor,
+  addTrainingOutputs,
+  encodeModel,
+  EngineSession,
+  f32,
+  Graph,
+  saveModel,
+  StepExecutor,
+  type HostTensor,
+  type SessionConfig,
+  type Tensor,
 } from "../../engine/index.ts";
 import type { DecoderConfig } from "../config/decoder-config.ts";
 import { batchFeeds, type DecoderBatch } from "./decoder-batch.ts";
@@ -73,13 +82,25 @@ export class DecoderSession {
   ) {
     let bytes = 0;
     for (const w of options.weights?.values() ?? []) bytes += w.data.byteLength;
-    const big = options.weightStorage === undefined || options.weightStorage === "initializer" ? bytes >= EXTERNAL_DATA_BYTES : false;
+    const big =
+      options.weightStorage === undefined || options.weightStorage === "initializer"
+        ? bytes >= EXTERNAL_DATA_BYTES
+        : false;
     this.options = big ? { ...options, weightStorage: "external" } : options;
     // A throwaway build tells the trainable names and shapes without loading anything.
-    const probe = buildDecoderGraph(new Graph("probe"), config, { ...options, weightStorage: "input", hiddenStates: [], reference: undefined, logits: false });
+    const probe = buildDecoderGraph(new Graph("probe"), config, {
+      ...options,
+      weightStorage: "input",
+      hiddenStates: [],
+      reference: undefined,
+      logits: false,
+    });
     for (const [name, t] of probe.trainable) this.trainableShapes.set(name, t.shape as number[]);
     for (const [name, t] of probe.dropoutMasks) this.dropoutInFeatures.set(name, t.shape[2] as number);
-    if ((this.options.weightStorage ?? (options.weights ? "initializer" : "input")) === "input" && !options.fullParams) {
+    if (
+      (this.options.weightStorage ?? (options.weights ? "initializer" : "input")) === "input" &&
+      !options.fullParams
+    ) {
       for (const [name, t] of probe.weightInputs) {
         const w = options.weights?.get(name);
         if (w) this.weightFeeds[name] = f32(t.shape as number[], w.data);
@@ -103,12 +124,16 @@ export class DecoderSession {
     }));
     const out = await loaded.session.run(this.feeds(loaded, batch, params));
     const data = (name: string) => out[name]?.data as Float32Array | undefined;
-    const hidden = (prefix: string, indices: Iterable<number>) => new Map([...indices].map((i) => [i, data(`${prefix}hidden_${i}`)!]));
+    const hidden = (prefix: string, indices: Iterable<number>) =>
+      new Map([...indices].map((i) => [i, data(`${prefix}hidden_${i}`)!]));
     const d = loaded.decoder;
     return {
       logits: data("logits"),
       hidden: hidden("", d.hidden.keys()),
-      reference: d.reference && { logits: data("reference.logits"), hidden: hidden("reference.", d.reference.hidden.keys()) },
+      reference: d.reference && {
+        logits: data("reference.logits"),
+        hidden: hidden("reference.", d.reference.hidden.keys()),
+      },
     };
   }
 
@@ -154,13 +179,22 @@ export class DecoderSession {
     const g = new Graph("decoder-train");
     const lg = buildLossGraph(g, this.config, this.options, this.options.objective ?? {});
     const params: Tensor[] = [...lg.decoder.trainable.values()];
-    if (params.length === 0) throw new Error("decoder session: nothing is trainable (give LoRA settings or fullParams)");
+    if (params.length === 0)
+      throw new Error("decoder session: nothing is trainable (give LoRA settings or fullParams)");
     const outputs = addTrainingOutputs(g, lg.loss, params);
     const extra = addLossOutputs(g, undefined, lg.ce, lg.perExampleCe, lg.terms);
     const terms = [...lg.terms.keys()];
     const { model, cleanup } = await this.serialise(g);
-    const exec = await StepExecutor.create(model, outputs, this.options.session, { extraOutputs: extra, reuseGradBuffers: this.options.reuseGradBuffers });
-    const loaded: Loaded = { session: exec.session, decoder: lg.decoder, inputNames: new Set(exec.session.inputNames), cleanup };
+    const exec = await StepExecutor.create(model, outputs, this.options.session, {
+      extraOutputs: extra,
+      reuseGradBuffers: this.options.reuseGradBuffers,
+    });
+    const loaded: Loaded = {
+      session: exec.session,
+      decoder: lg.decoder,
+      inputNames: new Set(exec.session.inputNames),
+      cleanup,
+    };
     return { exec, loaded, terms };
   }
 
@@ -180,20 +214,36 @@ export class DecoderSession {
     return { model: path, cleanup: dir };
   }
 
-  private feeds(loaded: Loaded, batch: DecoderBatch, params: Readonly<Record<string, Float32Array>>): Record<string, HostTensor> {
-    const feeds: Record<string, HostTensor> = { ...this.weightFeeds, ...batchFeeds(batch, this.config.hiddenSize, this.dropoutInFeatures) };
+  private feeds(
+    loaded: Loaded,
+    batch: DecoderBatch,
+    params: Readonly<Record<string, Float32Array>>,
+  ): Record<string, HostTensor> {
+    const feeds: Record<string, HostTensor> = {
+      ...this.weightFeeds,
+      ...batchFeeds(batch, this.config.hiddenSize, this.dropoutInFeatures),
+    };
     for (const [name, shape] of this.trainableShapes) {
       const p = params[name];
       if (p !== undefined) feeds[name] = f32(shape, p);
     }
     const missing = [...loaded.inputNames].filter((n) => feeds[n] === undefined);
-    if (missing.length > 0) throw new Error(`decoder session: missing feeds ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5})` : ""}`);
+    if (missing.length > 0)
+      throw new Error(
+        `decoder session: missing feeds ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5})` : ""}`,
+      );
     return Object.fromEntries(Object.entries(feeds).filter(([k]) => loaded.inputNames.has(k)));
   }
 }
 
 /** Graph outputs "ce", "per_example_ce", "term.<name>" (and "loss" when given); returns their names. */
-function addLossOutputs(g: Graph, loss: Tensor | undefined, ce: Tensor, perExample: Tensor, terms: ReadonlyMap<string, Tensor>): string[] {
+function addLossOutputs(
+  g: Graph,
+  loss: Tensor | undefined,
+  ce: Tensor,
+  perExample: Tensor,
+  terms: ReadonlyMap<string, Tensor>,
+): string[] {
   if (loss) g.output(loss, "loss");
   const names = [g.output(ce, "ce").name, g.output(perExample, "per_example_ce").name];
   for (const [name, t] of terms) names.push(g.output(t, `term.${name}`).name);

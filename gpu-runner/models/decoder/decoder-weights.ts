@@ -32,16 +32,28 @@ export interface BoundWeights {
   readonly dropoutMasks: Map<string, Tensor>;
 }
 
-function sourceOf(weights: ReadonlyMap<string, F32Tensor> | undefined, name: string, shape: readonly number[]): F32Tensor {
+function sourceOf(
+  weights: ReadonlyMap<string, F32Tensor> | undefined,
+  name: string,
+  shape: readonly number[],
+): F32Tensor {
   const w = weights?.get(name);
-  if (w === undefined) throw new Error(`decoder graph: weight '${name}' [${shape.join(", ")}] is needed but was not given`);
+  if (w === undefined)
+    throw new Error(`decoder graph: weight '${name}' [${shape.join(", ")}] is needed but was not given`);
   if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i])) {
     throw new Error(`decoder graph: weight '${name}' is [${w.shape.join(", ")}], expected [${shape.join(", ")}]`);
   }
   return w;
 }
 
-function frozen(g: Graph, name: string, shape: number[], storage: WeightStorage, weights: ReadonlyMap<string, F32Tensor> | undefined, inputs: Map<string, Tensor>): Tensor {
+function frozen(
+  g: Graph,
+  name: string,
+  shape: number[],
+  storage: WeightStorage,
+  weights: ReadonlyMap<string, F32Tensor> | undefined,
+  inputs: Map<string, Tensor>,
+): Tensor {
   if (storage === "input") {
     const t = g.input(name, "float32", shape);
     inputs.set(name, t);
@@ -55,7 +67,12 @@ function withTiedHead(cfg: DecoderConfig, m: Map<string, Tensor>): Map<string, T
   return m;
 }
 
-export function bindWeights(g: Graph, cfg: DecoderConfig, opts: DecoderGraphOptions, needReference: boolean): BoundWeights {
+export function bindWeights(
+  g: Graph,
+  cfg: DecoderConfig,
+  opts: DecoderGraphOptions,
+  needReference: boolean,
+): BoundWeights {
   const storage: WeightStorage = opts.weightStorage ?? (opts.weights ? "initializer" : "input");
   const theta = new Map<string, Tensor>();
   const reference = new Map<string, Tensor>();
@@ -67,7 +84,18 @@ export function bindWeights(g: Graph, cfg: DecoderConfig, opts: DecoderGraphOpti
       theta.set(name, t);
       trainable.set(name, t);
       // The reference model is the starting point: a frozen copy of the weights given at build time.
-      if (needReference) reference.set(name, frozen(g, `reference.${name}`, shape, storage === "input" ? "initializer" : storage, renameSource(opts.weights, name), weightInputs));
+      if (needReference)
+        reference.set(
+          name,
+          frozen(
+            g,
+            `reference.${name}`,
+            shape,
+            storage === "input" ? "initializer" : storage,
+            renameSource(opts.weights, name),
+            weightInputs,
+          ),
+        );
     } else {
       const t = frozen(g, name, shape, storage, opts.weights, weightInputs);
       theta.set(name, t);
@@ -90,7 +118,10 @@ export function bindWeights(g: Graph, cfg: DecoderConfig, opts: DecoderGraphOpti
 }
 
 /** The frozen reference copy is stored as `reference.<name>` but read from the source under `<name>`. */
-function renameSource(weights: ReadonlyMap<string, F32Tensor> | undefined, name: string): ReadonlyMap<string, F32Tensor> | undefined {
+function renameSource(
+  weights: ReadonlyMap<string, F32Tensor> | undefined,
+  name: string,
+): ReadonlyMap<string, F32Tensor> | undefined {
   const w = weights?.get(name);
   return w === undefined ? undefined : new Map([[`reference.${name}`, w]]);
 }
@@ -104,7 +135,8 @@ function bindLora(
   trainable: Map<string, Tensor>,
   dropoutMasks: Map<string, Tensor>,
 ): void {
-  if (targets.length === 0) throw new Error("decoder graph: the LoRA target_modules select no projection of this model");
+  if (targets.length === 0)
+    throw new Error("decoder graph: the LoRA target_modules select no projection of this model");
   const scale = loraScale(settings);
   for (const target of targets) {
     const { out, in: inFeatures } = projectionShape(cfg, target.projection);
@@ -117,6 +149,12 @@ function bindLora(
       keepMask = g.input(dropoutMaskName(target), "float32", ["B", "T", inFeatures]);
       dropoutMasks.set(keepMask.name, keepMask);
     }
-    lora.set(projectionModulePath(target.layer, target.projection), { a, b, scale, dropout: settings.dropout, keepMask });
+    lora.set(projectionModulePath(target.layer, target.projection), {
+      a,
+      b,
+      scale,
+      dropout: settings.dropout,
+      keepMask,
+    });
   }
 }

@@ -11,15 +11,28 @@ const root = await mkdtemp(join(tmpdir(), "checkpoint-files-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 const tensors = new Map<string, F32Tensor>(
-  ["w0", "w1", "w2", "w3", "w4"].map((name, i) => [name, f32Tensor([4, 4], new Float32Array(16).map((_, j) => i * 100 + j))]),
+  ["w0", "w1", "w2", "w3", "w4"].map((name, i) => [
+    name,
+    f32Tensor(
+      [4, 4],
+      new Float32Array(16).map((_, j) => i * 100 + j),
+    ),
+  ]),
 );
 
 describe("sharded checkpoints", () => {
   it("splits by byte budget, writes the index, and reads every tensor back", async () => {
     const dir = join(root, "sharded");
     const files = await writeShardedCheckpoint(dir, tensors, { maxShardBytes: 2 * 64 });
-    expect(files).toEqual(["model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors"]);
-    const index = JSON.parse(await readFile(join(dir, SHARD_INDEX), "utf8")) as { metadata: { total_size: number }; weight_map: Record<string, string> };
+    expect(files).toEqual([
+      "model-00001-of-00003.safetensors",
+      "model-00002-of-00003.safetensors",
+      "model-00003-of-00003.safetensors",
+    ]);
+    const index = JSON.parse(await readFile(join(dir, SHARD_INDEX), "utf8")) as {
+      metadata: { total_size: number };
+      weight_map: Record<string, string>;
+    };
     expect(index.metadata.total_size).toBe(5 * 64);
     expect(index.weight_map.w4).toBe("model-00003-of-00003.safetensors");
     const back = await readCheckpointTensors(dir);

@@ -25,7 +25,8 @@ export async function readCheckpointTensors(dir: string): Promise<CheckpointTens
   const indexPath = join(dir, SHARD_INDEX);
   if (existsSync(indexPath)) return readSharded(dir, await readShardIndex(indexPath));
   const single = join(dir, SINGLE_FILE);
-  if (!existsSync(single)) throw new ModelFileError("safetensors_format", `neither ${SINGLE_FILE} nor ${SHARD_INDEX} exists`, dir);
+  if (!existsSync(single))
+    throw new ModelFileError("safetensors_format", `neither ${SINGLE_FILE} nor ${SHARD_INDEX} exists`, dir);
   const { tensors, dtypes } = await readSafetensors(single);
   return { tensors, dtypes, files: [SINGLE_FILE] };
 }
@@ -45,7 +46,11 @@ async function readShardIndex(indexPath: string): Promise<Map<string, string>> {
   for (const [name, file] of Object.entries(weightMap as Record<string, unknown>)) {
     // shard names are plain file names; refuse paths that would leave the model directory
     if (typeof file !== "string" || basename(file) !== file || !file.endsWith(".safetensors")) {
-      throw new ModelFileError("safetensors_format", `weight_map['${name}'] is not a .safetensors file name`, indexPath);
+      throw new ModelFileError(
+        "safetensors_format",
+        `weight_map['${name}'] is not a .safetensors file name`,
+        indexPath,
+      );
     }
     out.set(name, file);
   }
@@ -59,13 +64,19 @@ async function readSharded(dir: string, weightMap: Map<string, string>): Promise
   for (const file of files) {
     const shard = await readSafetensors(join(dir, file));
     for (const [name, tensor] of shard.tensors) {
-      if (tensors.has(name)) throw new ModelFileError("safetensors_format", `tensor '${name}' appears in more than one shard`, dir);
+      if (tensors.has(name))
+        throw new ModelFileError("safetensors_format", `tensor '${name}' appears in more than one shard`, dir);
       tensors.set(name, tensor);
       dtypes.set(name, shard.dtypes.get(name)!);
     }
   }
   const absent = [...weightMap].filter(([name]) => !tensors.has(name)).map(([name, file]) => `${name} (${file})`);
-  if (absent.length > 0) throw new ModelFileError("safetensors_format", `index lists tensors missing from their shards: ${absent.join(", ")}`, dir);
+  if (absent.length > 0)
+    throw new ModelFileError(
+      "safetensors_format",
+      `index lists tensors missing from their shards: ${absent.join(", ")}`,
+      dir,
+    );
   return { tensors, dtypes, files };
 }
 
@@ -76,7 +87,11 @@ export interface ShardedWriteOptions {
 }
 
 /** Writes `model-0000i-of-0000N.safetensors` shards plus the index, the layout transformers saves. */
-export async function writeShardedCheckpoint(dir: string, tensors: ReadonlyMap<string, F32Tensor>, options: ShardedWriteOptions): Promise<string[]> {
+export async function writeShardedCheckpoint(
+  dir: string,
+  tensors: ReadonlyMap<string, F32Tensor>,
+  options: ShardedWriteOptions,
+): Promise<string[]> {
   const bytesPer = (options.dtype ?? "F32") === "F32" ? 4 : 2;
   const names = [...tensors.keys()].sort();
   const groups: string[][] = [];
@@ -106,7 +121,10 @@ export async function writeShardedCheckpoint(dir: string, tensors: ReadonlyMap<s
     files.push(file);
   }
   const indexPath = join(dir, SHARD_INDEX);
-  await writeFile(`${indexPath}.partial`, `${JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2)}\n`);
+  await writeFile(
+    `${indexPath}.partial`,
+    `${JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }, null, 2)}\n`,
+  );
   await rename(`${indexPath}.partial`, indexPath);
   return files;
 }

@@ -18,7 +18,9 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 /** Builds a tensor, checking that the data length matches the shape. */
 export function f32Tensor(shape: readonly number[], data: Float32Array): F32Tensor {
   if (data.length !== elementCount(shape)) {
-    throw new RangeError(`tensor data has ${data.length} elements but shape [${shape.join(", ")}] needs ${elementCount(shape)}`);
+    throw new RangeError(
+      `tensor data has ${data.length} elements but shape [${shape.join(", ")}] needs ${elementCount(shape)}`,
+    );
   }
   return { shape: [...shape], data };
 }

@@ -28,7 +28,18 @@ export interface SafetensorsHeader {
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 const DTYPE_SIZES: Readonly<Record<string, number>> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
 };
 
 export function isSupportedDtype(dtype: string): dtype is SafetensorsDtype {
@@ -37,7 +48,8 @@ export function isSupportedDtype(dtype: string): dtype is SafetensorsDtype {
 
 /** Reads the 8-byte header length, checking it fits in a file of `fileSize` bytes. */
 export function headerLength(prefix: Uint8Array, fileSize: number, path?: string): number {
-  if (prefix.length < 8 || fileSize < 8) throw new ModelFileError("safetensors_format", "file is shorter than the 8-byte header length", path);
+  if (prefix.length < 8 || fileSize < 8)
+    throw new ModelFileError("safetensors_format", "file is shorter than the 8-byte header length", path);
   const n = Number(new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true));
   if (n < 2 || n > MAX_HEADER_BYTES || 8 + n > fileSize) {
     throw new ModelFileError("safetensors_format", `header length ${n} does not fit a file of ${fileSize} bytes`, path);
@@ -74,7 +86,8 @@ function parseMetadata(value: unknown, path?: string): Record<string, string> {
   }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v !== "string") throw new ModelFileError("safetensors_format", `__metadata__.${k} is not a string`, path);
+    if (typeof v !== "string")
+      throw new ModelFileError("safetensors_format", `__metadata__.${k} is not a string`, path);
     out[k] = v;
   }
   return out;
@@ -85,13 +98,16 @@ function parseEntry(name: string, value: unknown, dataBytes: number, path?: stri
   if (typeof value !== "object" || value === null) throw bad("entry is not an object");
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
   if (typeof dtype !== "string" || DTYPE_SIZES[dtype] === undefined) throw bad(`unknown dtype ${String(dtype)}`);
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad("shape is not a list of non-negative integers");
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw bad("shape is not a list of non-negative integers");
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
     throw bad("data_offsets is not [begin, end]");
   }
   const [begin, end] = offsets as [number, number];
-  if (begin > end || end > dataBytes) throw bad(`data_offsets [${begin}, ${end}] outside the ${dataBytes}-byte data section`);
+  if (begin > end || end > dataBytes)
+    throw bad(`data_offsets [${begin}, ${end}] outside the ${dataBytes}-byte data section`);
   const expected = elementCount(shape as number[]) * DTYPE_SIZES[dtype];
-  if (end - begin !== expected) throw bad(`holds ${end - begin} bytes but ${dtype}[${shape.join(", ")}] needs ${expected}`);
+  if (end - begin !== expected)
+    throw bad(`holds ${end - begin} bytes but ${dtype}[${shape.join(", ")}] needs ${expected}`);
   return { dtype, shape: shape as number[], begin, end };
 }

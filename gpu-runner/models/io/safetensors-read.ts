@@ -9,8 +9,12 @@ import { ModelFileError } from "../model-file-error.ts";
 import { f32Tensor, type F32Tensor } from "./f32-tensor.ts";
 import { bf16BitsToF32, f16BitsToF32 } from "./half-floats.ts";
 import {
-  headerLength, isSupportedDtype, parseSafetensorsHeader,
-  type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader,
+  headerLength,
+  isSupportedDtype,
+  parseSafetensorsHeader,
+  type SafetensorsDtype,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
 } from "./safetensors-header.ts";
 
 export interface SafetensorsContents {
@@ -76,7 +80,11 @@ function decodeTensors(header: SafetensorsHeader, data: Uint8Array, path?: strin
   const dtypes = new Map<string, SafetensorsDtype>();
   for (const [name, entry] of header.entries) {
     if (!isSupportedDtype(entry.dtype)) {
-      throw new ModelFileError("unsupported_dtype", `tensor '${name}' has dtype ${entry.dtype}; only F32, F16 and BF16 are read`, path);
+      throw new ModelFileError(
+        "unsupported_dtype",
+        `tensor '${name}' has dtype ${entry.dtype}; only F32, F16 and BF16 are read`,
+        path,
+      );
     }
     tensors.set(name, f32Tensor(entry.shape, toFloat32(entry, entry.dtype, data)));
     dtypes.set(name, entry.dtype);
@@ -90,9 +98,10 @@ function toFloat32(entry: SafetensorsEntry, dtype: SafetensorsDtype, data: Uint8
     if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
     return new Float32Array(copyAligned(bytes));
   }
-  const halves = bytes.byteOffset % 2 === 0
-    ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2)
-    : new Uint16Array(copyAligned(bytes));
+  const halves =
+    bytes.byteOffset % 2 === 0
+      ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2)
+      : new Uint16Array(copyAligned(bytes));
   return dtype === "BF16" ? bf16BitsToF32(halves) : f16BitsToF32(halves);
 }
 

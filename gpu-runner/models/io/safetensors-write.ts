@@ -25,7 +25,9 @@ function sortedEntries(tensors: TensorSource): [string, F32Tensor][] {
 
 function tensorBytes(tensor: F32Tensor, dtype: SafetensorsWriteDtype): Uint8Array {
   if (tensor.data.length !== elementCount(tensor.shape)) {
-    throw new RangeError(`tensor data has ${tensor.data.length} elements, shape [${tensor.shape.join(", ")}] needs ${elementCount(tensor.shape)}`);
+    throw new RangeError(
+      `tensor data has ${tensor.data.length} elements, shape [${tensor.shape.join(", ")}] needs ${elementCount(tensor.shape)}`,
+    );
   }
   const typed = dtype === "F32" ? tensor.data : f32ToBf16Bits(tensor.data);
   return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
@@ -59,7 +61,11 @@ export function encodeSafetensors(tensors: TensorSource, options: SafetensorsWri
   return Buffer.concat([head, ...payloads]);
 }
 
-export async function writeSafetensors(path: string, tensors: TensorSource, options: SafetensorsWriteOptions = {}): Promise<void> {
+export async function writeSafetensors(
+  path: string,
+  tensors: TensorSource,
+  options: SafetensorsWriteOptions = {},
+): Promise<void> {
   const { head, payloads } = layout(tensors, options);
   const temporary = `${path}.${process.pid}.partial`;
   const file = await open(temporary, "w");

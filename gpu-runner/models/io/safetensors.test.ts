@@ -89,10 +89,28 @@ describe("safetensors F16 and BF16 at odd offsets", () => {
 describe("safetensors malformed files", () => {
   const cases: [string, Uint8Array][] = [
     ["truncated prefix", Uint8Array.of(1, 2, 3)],
-    ["header longer than the file", (() => { const b = Buffer.alloc(16); b.writeBigUInt64LE(1000n); return b; })()],
+    [
+      "header longer than the file",
+      (() => {
+        const b = Buffer.alloc(16);
+        b.writeBigUInt64LE(1000n);
+        return b;
+      })(),
+    ],
     ["offsets past the data", handBuilt({ x: { dtype: "F32", shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4))],
-    ["size disagrees with shape", handBuilt({ x: { dtype: "F32", shape: [2], data_offsets: [0, 4] } }, new Uint8Array(8))],
-    ["not JSON", (() => { const b = Buffer.alloc(12); b.writeBigUInt64LE(4n); b.write("{{{{", 8); return b; })()],
+    [
+      "size disagrees with shape",
+      handBuilt({ x: { dtype: "F32", shape: [2], data_offsets: [0, 4] } }, new Uint8Array(8)),
+    ],
+    [
+      "not JSON",
+      (() => {
+        const b = Buffer.alloc(12);
+        b.writeBigUInt64LE(4n);
+        b.write("{{{{", 8);
+        return b;
+      })(),
+    ],
   ];
   it.each(cases)("rejects %s with a typed error", (_name, bytes) => {
     let error: unknown;
@@ -113,20 +131,23 @@ describe("safetensors malformed files", () => {
   });
 });
 
-describe.skipIf(!HAS_HF_ORACLE)(`safetensors against files written by Python safetensors ${HAS_HF_ORACLE ? "" : HF_ORACLE_SKIP_REASON}`, () => {
-  it("re-encodes the PEFT adapter byte for byte", async () => {
-    const path = oraclePath("tiny-llama", "lora-init", "adapter_model.safetensors");
-    const original = await readFile(path);
-    const { tensors, metadata } = await readSafetensors(path);
-    expect(Buffer.compare(encodeSafetensors(tensors, { metadata }), original)).toBe(0);
-  });
+describe.skipIf(!HAS_HF_ORACLE)(
+  `safetensors against files written by Python safetensors ${HAS_HF_ORACLE ? "" : HF_ORACLE_SKIP_REASON}`,
+  () => {
+    it("re-encodes the PEFT adapter byte for byte", async () => {
+      const path = oraclePath("tiny-llama", "lora-init", "adapter_model.safetensors");
+      const original = await readFile(path);
+      const { tensors, metadata } = await readSafetensors(path);
+      expect(Buffer.compare(encodeSafetensors(tensors, { metadata }), original)).toBe(0);
+    });
 
-  it("rounds the float32 checkpoint to exactly the bf16 checkpoint's bits", async () => {
-    const f32 = await readSafetensors(oraclePath("tiny-llama", "model", "model.safetensors"));
-    const bf16 = await readSafetensors(oraclePath("tiny-llama", "model-bf16", "model.safetensors"));
-    expect([...bf16.dtypes.values()].every((d) => d === "BF16")).toBe(true);
-    const rounded = decodeSafetensors(encodeSafetensors(f32.tensors, { dtype: "BF16" }));
-    expect([...rounded.tensors.keys()].sort()).toEqual([...bf16.tensors.keys()].sort());
-    for (const [name, t] of bf16.tensors) expect(rounded.tensors.get(name)!.data).toEqual(t.data);
-  });
-});
+    it("rounds the float32 checkpoint to exactly the bf16 checkpoint's bits", async () => {
+      const f32 = await readSafetensors(oraclePath("tiny-llama", "model", "model.safetensors"));
+      const bf16 = await readSafetensors(oraclePath("tiny-llama", "model-bf16", "model.safetensors"));
+      expect([...bf16.dtypes.values()].every((d) => d === "BF16")).toBe(true);
+      const rounded = decodeSafetensors(encodeSafetensors(f32.tensors, { dtype: "BF16" }));
+      expect([...rounded.tensors.keys()].sort()).toEqual([...bf16.tensors.keys()].sort());
+      for (const [name, t] of bf16.tensors) expect(rounded.tensors.get(name)!.data).toEqual(t.data);
+    });
+  },
+);

@@ -8,19 +8,37 @@ import { mergeLora } from "./merge-lora.ts";
 import { createLoraAdapter, type LoraAdapter } from "./peft-adapter.ts";
 
 const decoder = parseDecoderConfig({
-  architectures: ["LlamaForCausalLM"], hidden_size: 16, intermediate_size: 24, num_attention_heads: 2, num_key_value_heads: 1,
-  num_hidden_layers: 1, vocab_size: 32,
+  architectures: ["LlamaForCausalLM"],
+  hidden_size: 16,
+  intermediate_size: 24,
+  num_attention_heads: 2,
+  num_key_value_heads: 1,
+  num_hidden_layers: 1,
+  vocab_size: 32,
 });
 
 function randomWeights(seed: number): Map<string, F32Tensor> {
   const rng = seededRandom(seed);
-  return new Map([...expectedWeights(decoder)].map(([n, s]) => [n, f32Tensor(s, new Float32Array(elementCount(s)).map(() => rng.normal()))]));
+  return new Map(
+    [...expectedWeights(decoder)].map(([n, s]) => [
+      n,
+      f32Tensor(
+        s,
+        new Float32Array(elementCount(s)).map(() => rng.normal()),
+      ),
+    ]),
+  );
 }
 
 function randomAdapter(useRslora: boolean): LoraAdapter {
-  const adapter = createLoraAdapter(decoder, { r: 3, alpha: 6, useRslora, dropout: 0, targetModules: ["k_proj", "down_proj"], layersToTransform: null }, seededRandom(2));
+  const adapter = createLoraAdapter(
+    decoder,
+    { r: 3, alpha: 6, useRslora, dropout: 0, targetModules: ["k_proj", "down_proj"], layersToTransform: null },
+    seededRandom(2),
+  );
   const rng = seededRandom(3);
-  for (const [name, t] of adapter.tensors) if (name.includes("lora_B")) t.data.forEach((_, i) => (t.data[i] = rng.normal()));
+  for (const [name, t] of adapter.tensors)
+    if (name.includes("lora_B")) t.data.forEach((_, i) => (t.data[i] = rng.normal()));
   return adapter;
 }
 
@@ -34,8 +52,17 @@ function matVec(w: F32Tensor, x: Float64Array): Float64Array {
 
 describe("mergeLora", () => {
   it("computes W + (alpha/r) B A on a hand-checked example", () => {
-    const tiny = parseDecoderConfig({ architectures: ["LlamaForCausalLM"], hidden_size: 2, intermediate_size: 2, num_attention_heads: 1, num_hidden_layers: 1, vocab_size: 2 });
-    const weights = new Map([...expectedWeights(tiny)].map(([n, s]) => [n, f32Tensor(s, new Float32Array(elementCount(s)).fill(1))]));
+    const tiny = parseDecoderConfig({
+      architectures: ["LlamaForCausalLM"],
+      hidden_size: 2,
+      intermediate_size: 2,
+      num_attention_heads: 1,
+      num_hidden_layers: 1,
+      vocab_size: 2,
+    });
+    const weights = new Map(
+      [...expectedWeights(tiny)].map(([n, s]) => [n, f32Tensor(s, new Float32Array(elementCount(s)).fill(1))]),
+    );
     const target = { layer: 0, projection: "q_proj" as const };
     const adapter: LoraAdapter = {
       settings: { r: 1, alpha: 2, useRslora: false, dropout: 0, targetModules: ["q_proj"], layersToTransform: null },
@@ -51,21 +78,29 @@ describe("mergeLora", () => {
     expect([...weights.get("model.layers.0.self_attn.q_proj.weight")!.data]).toEqual([1, 1, 1, 1]);
   });
 
-  it.each([false, true])("matches W x + s B (A x) on random weights (rsLoRA %s) and shares untouched tensors", (useRslora) => {
-    const weights = randomWeights(1);
-    const adapter = randomAdapter(useRslora);
-    const scale = useRslora ? 6 / Math.sqrt(3) : 2;
-    const merged = mergeLora(weights, adapter);
-    for (const [projection, path] of [["k_proj", "model.layers.0.self_attn.k_proj"], ["down_proj", "model.layers.0.mlp.down_proj"]] as const) {
-      const w = weights.get(`${path}.weight`)!;
-      const x = Float64Array.from({ length: w.shape[1] }, (_, i) => Math.sin(i + 1));
-      const base = matVec(w, x);
-      const ax = matVec(adapter.tensors.get(peftTensorName({ layer: 0, projection }, "A"))!, x);
-      const bax = matVec(adapter.tensors.get(peftTensorName({ layer: 0, projection }, "B"))!, ax);
-      const got = matVec(merged.get(`${path}.weight`)!, x);
-      got.forEach((v, o) => expect(Math.abs(v - (base[o] + scale * bax[o]))).toBeLessThan(1e-4));
-      expect(Math.max(...bax.map(Math.abs))).toBeGreaterThan(0.1);
-    }
-    expect(merged.get("model.layers.0.self_attn.q_proj.weight")).toBe(weights.get("model.layers.0.self_attn.q_proj.weight"));
-  });
+  it.each([false, true])(
+    "matches W x + s B (A x) on random weights (rsLoRA %s) and shares untouched tensors",
+    (useRslora) => {
+      const weights = randomWeights(1);
+      const adapter = randomAdapter(useRslora);
+      const scale = useRslora ? 6 / Math.sqrt(3) : 2;
+      const merged = mergeLora(weights, adapter);
+      for (const [projection, path] of [
+        ["k_proj", "model.layers.0.self_attn.k_proj"],
+        ["down_proj", "model.layers.0.mlp.down_proj"],
+      ] as const) {
+        const w = weights.get(`${path}.weight`)!;
+        const x = Float64Array.from({ length: w.shape[1] }, (_, i) => Math.sin(i + 1));
+        const base = matVec(w, x);
+        const ax = matVec(adapter.tensors.get(peftTensorName({ layer: 0, projection }, "A"))!, x);
+        const bax = matVec(adapter.tensors.get(peftTensorName({ layer: 0, projection }, "B"))!, ax);
+        const got = matVec(merged.get(`${path}.weight`)!, x);
+        got.forEach((v, o) => expect(Math.abs(v - (base[o] + scale * bax[o]))).toBeLessThan(1e-4));
+        expect(Math.max(...bax.map(Math.abs))).toBeGreaterThan(0.1);
+      }
+      expect(merged.get("model.layers.0.self_attn.q_proj.weight")).toBe(
+        weights.get("model.layers.0.self_attn.q_proj.weight"),
+      );
+    },
+  );
 });

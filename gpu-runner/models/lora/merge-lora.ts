@@ -18,10 +18,14 @@ export function mergeLora(weights: ReadonlyMap<string, F32Tensor>, adapter: Lora
     const w = weights.get(name);
     const a = adapter.tensors.get(peftTensorName(target, "A"))!; // [r, in]
     const b = adapter.tensors.get(peftTensorName(target, "B"))!; // [out, r]
-    if (w === undefined) throw new ModelFileError("adapter_invalid", `adapter targets ${name}, which the model does not have`);
+    if (w === undefined)
+      throw new ModelFileError("adapter_invalid", `adapter targets ${name}, which the model does not have`);
     const [out, inFeatures] = w.shape; // [out, in]
     if (a.shape[0] !== r || a.shape[1] !== inFeatures || b.shape[0] !== out || b.shape[1] !== r) {
-      throw new ModelFileError("adapter_invalid", `adapter shapes A [${a.shape}] B [${b.shape}] do not fit ${name} [${w.shape}]`);
+      throw new ModelFileError(
+        "adapter_invalid",
+        `adapter shapes A [${a.shape}] B [${b.shape}] do not fit ${name} [${w.shape}]`,
+      );
     }
     const result = new Float32Array(w.data);
     const row = new Float64Array(inFeatures);

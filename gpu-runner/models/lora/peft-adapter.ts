@@ -12,7 +12,13 @@ import { writeSafetensors } from "../io/safetensors-write.ts";
 import { ModelFileError, WeightSetMismatchError, type ShapeMismatch } from "../model-file-error.ts";
 import type { SeededRandom } from "../random/seeded-random.ts";
 import { parsePeftAdapterConfig, peftAdapterConfig, sortKeys, type PeftAdapterConfig } from "./peft-adapter-config.ts";
-import { loraTargets, parsePeftTensorName, peftTensorName, type LoraSettings, type LoraTarget } from "./lora-settings.ts";
+import {
+  loraTargets,
+  parsePeftTensorName,
+  peftTensorName,
+  type LoraSettings,
+  type LoraTarget,
+} from "./lora-settings.ts";
 
 export const ADAPTER_CONFIG_FILE = "adapter_config.json";
 export const ADAPTER_WEIGHTS_FILE = "adapter_model.safetensors";
@@ -69,7 +75,8 @@ export function checkAdapterTensors(adapter: LoraAdapter, decoder?: DecoderConfi
     const expected = parsed.matrix === "A" ? [r, shape?.in ?? tensor.shape[1]] : [shape?.out ?? tensor.shape[0], r];
     if (!sameShape(tensor.shape, expected)) wrongShape.push({ name, expected, actual: tensor.shape });
   }
-  const pairs = decoder === undefined ? [...found].map((n) => parsePeftTensorName(n)!) : loraTargets(adapter.settings, decoder);
+  const pairs =
+    decoder === undefined ? [...found].map((n) => parsePeftTensorName(n)!) : loraTargets(adapter.settings, decoder);
   const wanted = new Set(pairs.flatMap((t) => [peftTensorName(t, "A"), peftTensorName(t, "B")]));
   const missing = [...wanted].filter((n) => !found.has(n)).sort();
   if (decoder !== undefined) unexpected.push(...[...found].filter((n) => !wanted.has(n)));
@@ -95,9 +102,15 @@ const projectionOrder = (t: LoraTarget) => ORDER.indexOf(t.projection);
  * A fresh adapter initialised like peft's default: A ~ kaiming_uniform(a=√5) = U(-1/√in, 1/√in),
  * B = 0, so the adapted model starts equal to the base model.
  */
-export function createLoraAdapter(decoder: DecoderConfig, settings: LoraSettings, random: SeededRandom, baseModelNameOrPath: string | null = null): LoraAdapter {
+export function createLoraAdapter(
+  decoder: DecoderConfig,
+  settings: LoraSettings,
+  random: SeededRandom,
+  baseModelNameOrPath: string | null = null,
+): LoraAdapter {
   const targets = loraTargets(settings, decoder);
-  if (targets.length === 0) throw new ModelFileError("adapter_invalid", "target_modules selects no projection of this model");
+  if (targets.length === 0)
+    throw new ModelFileError("adapter_invalid", "target_modules selects no projection of this model");
   const tensors = new Map<string, F32Tensor>();
   for (const target of targets) {
     const { out, in: inFeatures } = projectionShape(decoder, target.projection);

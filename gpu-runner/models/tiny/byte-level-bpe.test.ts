@@ -1,12 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { createChatTokenizer } from "../tokenizer/chat-tokenizer.ts";
-import { applyMerges, buildByteLevelTokenizerJson, byteToUnicode, GPT2_PATTERN, learnMerges } from "./byte-level-bpe.ts";
+import {
+  applyMerges,
+  buildByteLevelTokenizerJson,
+  byteToUnicode,
+  GPT2_PATTERN,
+  learnMerges,
+} from "./byte-level-bpe.ts";
 import { TINY_CORPUS } from "./tiny-corpus.ts";
 import { CHATML_TEMPLATE } from "./tiny-random-model.ts";
 
 const SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"];
 const json = buildByteLevelTokenizerJson({ corpus: TINY_CORPUS, merges: 40, specials: SPECIALS });
-const tok = createChatTokenizer({ tokenizerJson: json, tokenizerConfig: { eos_token: "<|im_end|>", pad_token: "<|endoftext|>", chat_template: CHATML_TEMPLATE } });
+const tok = createChatTokenizer({
+  tokenizerJson: json,
+  tokenizerConfig: { eos_token: "<|im_end|>", pad_token: "<|endoftext|>", chat_template: CHATML_TEMPLATE },
+});
 
 describe("byte-level BPE tokenizer.json", () => {
   it("maps all 256 bytes to distinct printable characters like GPT-2", () => {

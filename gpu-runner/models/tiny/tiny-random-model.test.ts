@@ -12,7 +12,10 @@ import { ensureTinyRandomModel, writeTinyRandomModel } from "./tiny-random-model
 const root = await mkdtemp(join(tmpdir(), "tiny-random-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const sha256 = async (path: string) => createHash("sha256").update(await readFile(path)).digest("hex");
+const sha256 = async (path: string) =>
+  createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
 
 describe("guardtune/tiny-random", () => {
   it("is written once, concurrently safe, and loads with the checkpoint loader and the chat tokenizer", async () => {
@@ -25,7 +28,14 @@ describe("guardtune/tiny-random", () => {
 
     const ckpt = await loadDecoderCheckpoint(dir);
     const tok = await loadChatTokenizer(dir);
-    expect(ckpt.config).toMatchObject({ architecture: "LlamaForCausalLM", hiddenSize: 64, numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 16 });
+    expect(ckpt.config).toMatchObject({
+      architecture: "LlamaForCausalLM",
+      hiddenSize: 64,
+      numLayers: 2,
+      numHeads: 4,
+      numKvHeads: 2,
+      headDim: 16,
+    });
     expect(ckpt.config.vocabSize).toBe(tok.vocabSize);
     expect(ckpt.weights.get("lm_head.weight")!.shape).toEqual([tok.vocabSize, 64]);
     expect(ckpt.weights.get("model.norm.weight")!.data.every((x) => x === 1)).toBe(true);
@@ -48,7 +58,9 @@ describe("guardtune/tiny-random", () => {
     for (const f of ["model.safetensors", "tokenizer.json", "config.json", "tokenizer_config.json"]) {
       expect(await sha256(join(root, "s1-b", f))).toBe(await sha256(join(root, "s1-a", f)));
     }
-    expect(await sha256(join(root, "s2", "model.safetensors"))).not.toBe(await sha256(join(root, "s1-a", "model.safetensors")));
+    expect(await sha256(join(root, "s2", "model.safetensors"))).not.toBe(
+      await sha256(join(root, "s1-a", "model.safetensors")),
+    );
     expect(await sha256(join(root, "s2", "tokenizer.json"))).toBe(await sha256(join(root, "s1-a", "tokenizer.json")));
   });
 

@@ -49,17 +49,37 @@ export function buildTinyRandomModel(options: TinyRandomOptions = {}): TinyRando
   const tokenizerJson = buildByteLevelTokenizerJson({ corpus: TINY_CORPUS, merges: MERGES, specials: SPECIALS });
   const vocabSize = Object.keys((tokenizerJson.model as { vocab: Json }).vocab).length;
   const config: Json = {
-    architectures: ["LlamaForCausalLM"], attention_bias: false, attention_dropout: 0.0, bos_token_id: null, dtype: "float32",
-    eos_token_id: EOS_ID, head_dim: 16, hidden_act: "silu", hidden_size: 64, initializer_range: INIT_STD, intermediate_size: 176,
-    max_position_embeddings: 512, mlp_bias: false, model_type: "llama", num_attention_heads: 4, num_hidden_layers: 2,
-    num_key_value_heads: 2, pad_token_id: PAD_ID, pretraining_tp: 1, rms_norm_eps: 1e-5,
-    rope_parameters: { rope_theta: 10000.0, rope_type: "default" }, tie_word_embeddings: false, use_cache: true, vocab_size: vocabSize,
+    architectures: ["LlamaForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.0,
+    bos_token_id: null,
+    dtype: "float32",
+    eos_token_id: EOS_ID,
+    head_dim: 16,
+    hidden_act: "silu",
+    hidden_size: 64,
+    initializer_range: INIT_STD,
+    intermediate_size: 176,
+    max_position_embeddings: 512,
+    mlp_bias: false,
+    model_type: "llama",
+    num_attention_heads: 4,
+    num_hidden_layers: 2,
+    num_key_value_heads: 2,
+    pad_token_id: PAD_ID,
+    pretraining_tp: 1,
+    rms_norm_eps: 1e-5,
+    rope_parameters: { rope_theta: 10000.0, rope_type: "default" },
+    tie_word_embeddings: false,
+    use_cache: true,
+    vocab_size: vocabSize,
   };
   const random = seededRandom(seed);
   const weights = new Map<string, F32Tensor>();
   for (const [name, shape] of expectedWeights(parseDecoderConfig(config))) {
     const data = new Float32Array(elementCount(shape));
-    if (name.endsWith("norm.weight")) data.fill(1); // RMSNorm gains start at one
+    if (name.endsWith("norm.weight"))
+      data.fill(1); // RMSNorm gains start at one
     else for (let i = 0; i < data.length; i++) data[i] = random.normal() * INIT_STD;
     weights.set(name, f32Tensor(shape, data));
   }
@@ -68,8 +88,14 @@ export function buildTinyRandomModel(options: TinyRandomOptions = {}): TinyRando
     generationConfig: { _from_model_config: true, eos_token_id: EOS_ID, pad_token_id: PAD_ID },
     tokenizerJson,
     tokenizerConfig: {
-      bos_token: null, chat_template: CHATML_TEMPLATE, clean_up_tokenization_spaces: false, eos_token: SPECIALS[EOS_ID],
-      model_max_length: 512, pad_token: SPECIALS[PAD_ID], tokenizer_class: "PreTrainedTokenizerFast", unk_token: null,
+      bos_token: null,
+      chat_template: CHATML_TEMPLATE,
+      clean_up_tokenization_spaces: false,
+      eos_token: SPECIALS[EOS_ID],
+      model_max_length: 512,
+      pad_token: SPECIALS[PAD_ID],
+      tokenizer_class: "PreTrainedTokenizerFast",
+      unk_token: null,
     },
     weights,
   };

@@ -30,11 +30,23 @@ export function padBatch(examples: readonly EncodedChat[], options: PadOptions):
   const fill = (xs: number[], value: number) => [...xs, ...new Array<number>(width - xs.length).fill(value)];
   return {
     inputIds: rows.map((r) => fill(r.ids, options.padTokenId)),
-    attentionMask: rows.map((r) => fill(r.ids.map(() => 1), 0)),
+    attentionMask: rows.map((r) =>
+      fill(
+        r.ids.map(() => 1),
+        0,
+      ),
+    ),
     labels: rows.map((r) => fill(r.labels, IGNORE_INDEX)),
   };
 }
 
-export function encodeChatBatch(tok: ChatTokenizer, conversations: readonly (readonly ChatMessage[])[], options: Omit<PadOptions, "padTokenId"> = {}): ChatBatch {
-  return padBatch(conversations.map((c) => encodeChat(tok, c)), { ...options, padTokenId: tok.padTokenId });
+export function encodeChatBatch(
+  tok: ChatTokenizer,
+  conversations: readonly (readonly ChatMessage[])[],
+  options: Omit<PadOptions, "padTokenId"> = {},
+): ChatBatch {
+  return padBatch(
+    conversations.map((c) => encodeChat(tok, c)),
+    { ...options, padTokenId: tok.padTokenId },
+  );
 }

@@ -20,9 +20,15 @@ interface LabelledChat extends EncodedChat {
   labelOwners: number[];
 }
 
-function encodeLabelled(tok: ChatTokenizer, messages: readonly ChatMessage[], addGenerationPrompt: boolean): LabelledChat {
+function encodeLabelled(
+  tok: ChatTokenizer,
+  messages: readonly ChatMessage[],
+  addGenerationPrompt: boolean,
+): LabelledChat {
   const { ids, owners } = encodePieces(tok, renderChatPieces(tok, messages, addGenerationPrompt));
-  const labelOwners = owners.map((o) => (o >= 0 && messages[o].role === "assistant" && messages[o].weight !== 0 ? o : -1));
+  const labelOwners = owners.map((o) =>
+    o >= 0 && messages[o].role === "assistant" && messages[o].weight !== 0 ? o : -1,
+  );
   // extend each assistant run through the template tokens up to its end-of-turn token
   for (let i = 0; i < ids.length; i++) {
     const turn = labelOwners[i];
@@ -62,12 +68,17 @@ export interface PromptAndAnswer {
  * Splits prompt+answer the way training sees it, for per-example NLL over answer tokens: promptIds ++
  * answerIds is a prefix of `encodeChat([...messages, { role: "assistant", content: answer }])`.
  */
-export function encodePromptAndAnswer(tok: ChatTokenizer, messages: readonly ChatMessage[], answer: string): PromptAndAnswer {
+export function encodePromptAndAnswer(
+  tok: ChatTokenizer,
+  messages: readonly ChatMessage[],
+  answer: string,
+): PromptAndAnswer {
   const all = [...messages, { role: "assistant" as const, content: answer }];
   const { inputIds, labelOwners } = encodeLabelled(tok, all, false);
   const answerTurn = all.length - 1;
   const first = labelOwners.indexOf(answerTurn);
   const last = labelOwners.lastIndexOf(answerTurn);
-  if (first < 0) throw new ModelFileError("chat_template_invalid", "the chat template produced no tokens for the answer");
+  if (first < 0)
+    throw new ModelFileError("chat_template_invalid", "the chat template produced no tokens for the answer");
   return { promptIds: inputIds.slice(0, first), answerIds: inputIds.slice(first, last + 1) };
 }

@@ -27,9 +27,13 @@ const PLACEHOLDER = new RegExp(`${OPEN}(\\d+)${CLOSE}`, "gu");
 function checkMessages(messages: readonly ChatMessage[]): void {
   messages.forEach((m, i) => {
     if (!(CHAT_ROLES as readonly string[]).includes(m.role)) {
-      throw new ModelFileError("unsafe_message", `message ${i} has role '${String(m.role)}'; expected ${CHAT_ROLES.join(", ")}`);
+      throw new ModelFileError(
+        "unsafe_message",
+        `message ${i} has role '${String(m.role)}'; expected ${CHAT_ROLES.join(", ")}`,
+      );
     }
-    if (typeof m.content !== "string") throw new ModelFileError("unsafe_message", `message ${i} content is not a string`);
+    if (typeof m.content !== "string")
+      throw new ModelFileError("unsafe_message", `message ${i} content is not a string`);
   });
 }
 
@@ -54,9 +58,17 @@ export function renderChat(tok: ChatTokenizer, messages: readonly ChatMessage[],
 }
 
 /** The rendered conversation as template pieces (owner -1) and content pieces (owner = message index). */
-export function renderChatPieces(tok: ChatTokenizer, messages: readonly ChatMessage[], addGenerationPrompt = false): TextPiece[] {
+export function renderChatPieces(
+  tok: ChatTokenizer,
+  messages: readonly ChatMessage[],
+  addGenerationPrompt = false,
+): TextPiece[] {
   checkMessages(messages);
-  const skeleton = render(tok, messages.map((m, i) => ({ role: m.role, content: `${OPEN}${i}${CLOSE}` })), addGenerationPrompt);
+  const skeleton = render(
+    tok,
+    messages.map((m, i) => ({ role: m.role, content: `${OPEN}${i}${CLOSE}` })),
+    addGenerationPrompt,
+  );
   const real = render(tok, messages, addGenerationPrompt);
   for (const transform of [(s: string) => s, (s: string) => s.trim()]) {
     const pieces = fillPlaceholders(skeleton, messages, transform);
@@ -68,7 +80,11 @@ export function renderChatPieces(tok: ChatTokenizer, messages: readonly ChatMess
   );
 }
 
-function fillPlaceholders(skeleton: string, messages: readonly ChatMessage[], transform: (s: string) => string): TextPiece[] {
+function fillPlaceholders(
+  skeleton: string,
+  messages: readonly ChatMessage[],
+  transform: (s: string) => string,
+): TextPiece[] {
   const pieces: TextPiece[] = [];
   let last = 0;
   for (const match of skeleton.matchAll(PLACEHOLDER)) {

@@ -11,7 +11,10 @@ import { renderChat, type ChatMessage } from "./chat-render.ts";
 import { createChatTokenizer, type ChatTokenizer } from "./chat-tokenizer.ts";
 
 const tiny = buildTinyRandomModel();
-const withTemplate = (chatTemplate: string, tokenizerJson: Record<string, unknown> = tiny.tokenizerJson): ChatTokenizer =>
+const withTemplate = (
+  chatTemplate: string,
+  tokenizerJson: Record<string, unknown> = tiny.tokenizerJson,
+): ChatTokenizer =>
   createChatTokenizer({ tokenizerJson, tokenizerConfig: { ...tiny.tokenizerConfig, chat_template: chatTemplate } });
 
 const chatml = withTemplate(tiny.tokenizerConfig.chat_template as string);
@@ -42,8 +45,13 @@ describe("chat encoding with the generated tokenizer", () => {
   });
 
   it("matches plain tokenization when a template puts text and content in one pre-token stretch", () => {
-    const tok = withTemplate("{% for m in messages %}<|im_start|>{{ m['role'] }}: {{ m['content'] }}<|im_end|>{% endfor %}");
-    const chat: ChatMessage[] = [{ role: "user", content: "the user" }, { role: "assistant", content: "the end." }];
+    const tok = withTemplate(
+      "{% for m in messages %}<|im_start|>{{ m['role'] }}: {{ m['content'] }}<|im_end|>{% endfor %}",
+    );
+    const chat: ChatMessage[] = [
+      { role: "user", content: "the user" },
+      { role: "assistant", content: "the end." },
+    ];
     const { inputIds, labels } = encodeChat(tok, chat);
     expect(inputIds).toEqual(plain(tok, renderChat(tok, chat)));
     // the template's space and the content's "the" form one token (Ġthe): it belongs to the content
@@ -51,7 +59,9 @@ describe("chat encoding with the generated tokenizer", () => {
   });
 
   it("follows templates that trim content (Llama 3 style)", () => {
-    const tok = withTemplate("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] | trim }}<|im_end|>{% endfor %}");
+    const tok = withTemplate(
+      "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] | trim }}<|im_end|>{% endfor %}",
+    );
     const { labels } = encodeChat(tok, conversation);
     expect(supervisedText(tok, labels)).toBe("Go for a walk.<|im_end|>Read a good book.<|im_end|>");
   });
@@ -59,7 +69,9 @@ describe("chat encoding with the generated tokenizer", () => {
   it("refuses templates that branch on or rewrite content", () => {
     const upper = withTemplate("{% for m in messages %}{{ m['content'] | upper }}{% endfor %}");
     expect(() => encodeChat(upper, conversation)).toThrow(ModelFileError);
-    const branching = withTemplate("{% for m in messages %}{% if 'walk' in m['content'] %}W{% endif %}{{ m['content'] }}{% endfor %}");
+    const branching = withTemplate(
+      "{% for m in messages %}{% if 'walk' in m['content'] %}W{% endif %}{{ m['content'] }}{% endfor %}",
+    );
     expect(() => encodeChat(branching, conversation)).toThrow(/cannot be located/);
   });
 

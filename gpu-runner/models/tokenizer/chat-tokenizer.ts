@@ -85,15 +85,23 @@ function addedTokens(tokenizerJson: Json, path?: string): AddedTokenJson[] {
   if (!Array.isArray(list)) throw new ModelFileError("tokenizer_invalid", "added_tokens is not a list", path);
   return list.map((t: unknown) => {
     const o = t as Partial<AddedTokenJson> | null;
-    if (typeof o?.id !== "number" || typeof o.content !== "string") throw new ModelFileError("tokenizer_invalid", "added token without id/content", path);
-    return { id: o.id, content: o.content, special: o.special === true, lstrip: o.lstrip === true, rstrip: o.rstrip === true };
+    if (typeof o?.id !== "number" || typeof o.content !== "string")
+      throw new ModelFileError("tokenizer_invalid", "added token without id/content", path);
+    return {
+      id: o.id,
+      content: o.content,
+      special: o.special === true,
+      lstrip: o.lstrip === true,
+      rstrip: o.rstrip === true,
+    };
   });
 }
 
 /** tokenizer_config stores special tokens as strings or as `{ content: ... }` objects. */
 function tokenString(v: unknown): string | undefined {
   if (typeof v === "string") return v;
-  if (typeof v === "object" && v !== null && typeof (v as Json).content === "string") return (v as Json).content as string;
+  if (typeof v === "object" && v !== null && typeof (v as Json).content === "string")
+    return (v as Json).content as string;
   return undefined;
 }
 
@@ -105,7 +113,11 @@ function pickTemplate(files: ChatTokenizerFiles, path?: string): string {
     const named = t.find((x: unknown) => (x as Json | null)?.name === "default") as Json | undefined;
     if (typeof named?.template === "string") return named.template;
   }
-  throw new ModelFileError("chat_template_invalid", "no chat template (chat_template.jinja or tokenizer_config.chat_template)", path);
+  throw new ModelFileError(
+    "chat_template_invalid",
+    "no chat template (chat_template.jinja or tokenizer_config.chat_template)",
+    path,
+  );
 }
 
 function containsByteLevel(node: unknown): boolean {
@@ -122,7 +134,10 @@ export function createChatTokenizer(files: ChatTokenizerFiles, path?: string): C
   let contentTokenizer: Tokenizer;
   try {
     tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
-    contentTokenizer = new Tokenizer({ ...tokenizerJson, added_tokens: added.filter((t) => !t.special) }, tokenizerConfig);
+    contentTokenizer = new Tokenizer(
+      { ...tokenizerJson, added_tokens: added.filter((t) => !t.special) },
+      tokenizerConfig,
+    );
   } catch (cause) {
     throw new ModelFileError("tokenizer_invalid", "tokenizer.json is not loadable", path, { cause });
   }
@@ -132,7 +147,9 @@ export function createChatTokenizer(files: ChatTokenizerFiles, path?: string): C
     return s === undefined ? undefined : tokenizer.token_to_id(s);
   };
   const generationEos = files.generationConfig?.eos_token_id;
-  const generationEosIds = (Array.isArray(generationEos) ? generationEos : [generationEos]).filter((x): x is number => typeof x === "number");
+  const generationEosIds = (Array.isArray(generationEos) ? generationEos : [generationEos]).filter(
+    (x): x is number => typeof x === "number",
+  );
   const eosTokenId = idOf("eos_token") ?? generationEosIds[0];
   if (eosTokenId === undefined) throw fail("no eos_token in tokenizer_config.json or generation_config.json");
   const genPad = files.generationConfig?.pad_token_id;

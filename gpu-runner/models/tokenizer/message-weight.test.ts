@@ -27,7 +27,10 @@ describe("per-message weights", () => {
       { role: "assistant", content: "the answer to learn" },
     ];
     const all = encodeChat(tok, turns);
-    const weighted = encodeChat(tok, turns.map((m, i) => (i === 1 ? { ...m, weight: 0 as const } : m)));
+    const weighted = encodeChat(
+      tok,
+      turns.map((m, i) => (i === 1 ? { ...m, weight: 0 as const } : m)),
+    );
     const lastOnly = encodeChat(tok, [...turns.slice(0, 3).map((m) => ({ ...m, weight: 0 as const })), turns[3]]);
     expect(weighted.inputIds).toEqual(all.inputIds);
     expect(supervised(weighted.labels)).toBeLessThan(supervised(all.labels));

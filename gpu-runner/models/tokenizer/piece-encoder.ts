@@ -42,7 +42,10 @@ export function encodePieces(tok: ChatTokenizer, pieces: readonly TextPiece[]): 
   }
   for (let i = 0; i < out.ids.length; i++) {
     if (out.owners[i] >= 0 && tok.specialIds.has(out.ids[i])) {
-      throw new ModelFileError("unsafe_message", `message ${out.owners[i]} would produce the special token id ${out.ids[i]}`);
+      throw new ModelFileError(
+        "unsafe_message",
+        `message ${out.owners[i]} would produce the special token id ${out.ids[i]}`,
+      );
     }
   }
   return out;
@@ -64,7 +67,7 @@ function splitAtTrustedSpecials(tok: ChatTokenizer, pieces: readonly TextPiece[]
       continue;
     }
     let start = 0;
-    for (let i = 0; i < piece.text.length; ) {
+    for (let i = 0; i < piece.text.length;) {
       const match = firstChars.has(piece.text[i]) ? specials.find((s) => piece.text.startsWith(s, i)) : undefined;
       if (match === undefined) {
         i++;

@@ -11,24 +11,60 @@ const specials = ["<unk>", "<s>", "</s>"];
 const vocab: Record<string, number> = {};
 specials.forEach((s, i) => (vocab[s] = i));
 for (let b = 0; b < 256; b++) vocab[`<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`] = 3 + b;
-const merges: [string, string][] = [["▁", "t"], ["h", "e"], ["▁t", "he"], ["I", "N"], ["IN", "S"], ["INS", "T"]];
+const merges: [string, string][] = [
+  ["▁", "t"],
+  ["h", "e"],
+  ["▁t", "he"],
+  ["I", "N"],
+  ["IN", "S"],
+  ["INS", "T"],
+];
 for (const ch of "▁abcdefghijklmnopqrstuvwxyzINST") vocab[ch] ??= Object.keys(vocab).length;
 for (const [a, b] of merges) vocab[a + b] = Object.keys(vocab).length;
 
 const tokenizerJson = {
-  version: "1.0", truncation: null, padding: null,
-  added_tokens: specials.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
-  normalizer: { type: "Sequence", normalizers: [{ type: "Prepend", prepend: "▁" }, { type: "Replace", pattern: { String: " " }, content: "▁" }] },
+  version: "1.0",
+  truncation: null,
+  padding: null,
+  added_tokens: specials.map((content, id) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  })),
+  normalizer: {
+    type: "Sequence",
+    normalizers: [
+      { type: "Prepend", prepend: "▁" },
+      { type: "Replace", pattern: { String: " " }, content: "▁" },
+    ],
+  },
   pre_tokenizer: null,
   post_processor: null,
   decoder: {
     type: "Sequence",
     decoders: [
-      { type: "Replace", pattern: { String: "▁" }, content: " " }, { type: "ByteFallback" }, { type: "Fuse" },
+      { type: "Replace", pattern: { String: "▁" }, content: " " },
+      { type: "ByteFallback" },
+      { type: "Fuse" },
       { type: "Strip", content: " ", start: 1, stop: 0 },
     ],
   },
-  model: { type: "BPE", dropout: null, unk_token: "<unk>", continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: true, ignore_merges: false, vocab, merges },
+  model: {
+    type: "BPE",
+    dropout: null,
+    unk_token: "<unk>",
+    continuing_subword_prefix: null,
+    end_of_word_suffix: null,
+    fuse_unk: true,
+    byte_fallback: true,
+    ignore_merges: false,
+    vocab,
+    merges,
+  },
 };
 const template =
   "{{ bos_token }}{% for m in messages %}{% if m['role'] == 'user' %}[INST] {{ m['content'] }} [/INST]" +
@@ -53,7 +89,7 @@ describe("sentencepiece-style tokenizers", () => {
     const { inputIds, labels } = encodeChat(tok, chat);
     const supervised = labels.filter((l) => l !== -100);
     expect(supervised.filter((id) => id === 2)).toHaveLength(2);
-    expect(tok.tokenizer.decode(supervised)).toBe("the answer é!</s>ok</s>") // the space before "ok" is template text;
+    expect(tok.tokenizer.decode(supervised)).toBe("the answer é!</s>ok</s>"); // the space before "ok" is template text;
     expect(inputIds.filter((id) => id === 2)).toHaveLength(2); // the user's "</s>" stays text
   });
 
@@ -64,6 +100,8 @@ describe("sentencepiece-style tokenizers", () => {
       { role: "user", content: "more" },
       { role: "assistant", content: "ok" },
     ];
-    expect(encodeChat(tok, chat).inputIds).toEqual(tok.tokenizer.encode(renderChat(tok, chat), { add_special_tokens: false }).ids);
+    expect(encodeChat(tok, chat).inputIds).toEqual(
+      tok.tokenizer.encode(renderChat(tok, chat), { add_special_tokens: false }).ids,
+    );
   });
 });

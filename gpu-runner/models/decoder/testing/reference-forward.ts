@@ -45,7 +45,11 @@ function rmsNormRows(x: Rows, w: F32Tensor, eps: number): Rows {
 const addRows = (a: Rows, b: Rows): Rows => a.map((r, t) => r.map((v, i) => v + b[t][i]));
 
 /** Returns logits [B][T][V] and HF hidden states [L+1][B][T][H]. */
-export function referenceForward(cfg: DecoderConfig, weights: ReadonlyMap<string, F32Tensor>, inputs: ReferenceInputs): { logits: Rows[]; hidden: Rows[][] } {
+export function referenceForward(
+  cfg: DecoderConfig,
+  weights: ReadonlyMap<string, F32Tensor>,
+  inputs: ReferenceInputs,
+): { logits: Rows[]; hidden: Rows[][] } {
   const w = (name: string) => weights.get(name)!;
   const { headDim: d, numHeads: hq, numKvHeads: hkv } = cfg;
   const inv = ropeInverseFrequencies(d, cfg.ropeTheta, cfg.ropeScaling);
@@ -80,12 +84,14 @@ export function referenceForward(cfg: DecoderConfig, weights: ReadonlyMap<string
         const qh = q.map((r, t) => rope(r.slice(head * d, head * d + d), t));
         const kh = k.map((r, t) => rope(r.slice(kvHead * d, kvHead * d + d), t));
         for (let i = 0; i < T; i++) {
-          const allowed = (j: number) => j <= i && mask[j] === 1 && (cfg.slidingWindow === null || i - j < cfg.slidingWindow);
+          const allowed = (j: number) =>
+            j <= i && mask[j] === 1 && (cfg.slidingWindow === null || i - j < cfg.slidingWindow);
           const scores = kh.map((kr) => kr.reduce((s, kv, c) => s + kv * qh[i][c], 0) / Math.sqrt(d));
           const top = Math.max(...scores.filter((_, j) => allowed(j)));
           const e = scores.map((s, j) => (allowed(j) ? Math.exp(s - top) : 0));
           const z = e.reduce((a, c) => a + c, 0);
-          for (let c = 0; c < d; c++) attn[i][head * d + c] = e.reduce((s, p, j) => s + (p / z) * v[j][kvHead * d + c], 0);
+          for (let c = 0; c < d; c++)
+            attn[i][head * d + c] = e.reduce((s, p, j) => s + (p / z) * v[j][kvHead * d + c], 0);
         }
       }
       x = addRows(x, proj(attn, layer, "o_proj"));
@@ -105,7 +111,11 @@ export function referenceForward(cfg: DecoderConfig, weights: ReadonlyMap<string
 }
 
 /** Random weights for every entry of a weight catalogue (norm weights around 1), from a seeded normal source. */
-export function randomWeights(expected: ReadonlyMap<string, number[]>, normal: () => number, std = 0.2): Map<string, F32Tensor> {
+export function randomWeights(
+  expected: ReadonlyMap<string, number[]>,
+  normal: () => number,
+  std = 0.2,
+): Map<string, F32Tensor> {
   const out = new Map<string, F32Tensor>();
   for (const [name, shape] of expected) {
     const n = shape.reduce((a, b) => a * b, 1);
