@@ -5,8 +5,9 @@
  * update in TypeScript vs as an ONNX graph.
  */
 import { pathToFileURL } from "node:url";
-import { AdamW, EngineSession, f32, StepExecutor, type HostTensor } from "../gpu-runner/engine/index.ts";
-import { adamwGraph, loraParamCount, mlpStack, rawMatmul, type StackShape } from "./engine-matmul-graphs.ts";
+import { AdamW, EngineSession, StepExecutor, type HostTensor } from "../gpu-runner/engine/index.ts";
+import { adamwGraph, loraParamCount, mlpStack, type StackShape } from "./engine-matmul-graphs.ts";
+import { bestOf, measureMatmulPeak } from "./matmul-peak.ts";
 
 export interface MatmulBenchOptions {
   readonly threads?: number;
@@ -14,21 +15,6 @@ export interface MatmulBenchOptions {
   readonly json?: boolean;
   readonly layers?: number;
   readonly steps?: number;
-}
-
-/**
- * Best-of-`steps` wall time in ms after one warm-up run (which allocates and prepacks). The machine is shared,
- * so the minimum is the stable statistic; every figure in the result uses it.
- */
-async function timeIt(steps: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  let best = Infinity;
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    await fn();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best;
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -41,25 +27,15 @@ export async function runMatmulBench(opts: MatmulBenchOptions = {}): Promise<Rec
 
   // Raw MatMul at the two projection shapes of the block (up/gate and down): operands fed per run, the output
   // written into a preallocated buffer, so the figure is the kernel plus the unavoidable feed overhead.
-  let rawFlops = 0;
-  let rawMs = 0;
-  for (const [m, k, n] of [
+  const rawGflops = await measureMatmulPeak(threads, steps * 4, [
     [shape.tokens, shape.hidden, shape.ffn],
     [shape.tokens, shape.ffn, shape.hidden],
-  ]) {
-    const r = rawMatmul(m, k, n);
-    const s = await EngineSession.create(r.model, config);
-    const into = { y: f32([m, n], new Float32Array(m * n)) };
-    rawMs += await timeIt(steps * 4, () => s.run(r.feeds, ["y"], into));
-    rawFlops += r.flops;
-    await s.release();
-  }
-  const rawGflops = rawFlops / rawMs / 1e6;
+  ]);
 
   const stepMs = async (mode: "full" | "lora-inputs" | "lora-initializers") => {
     const b = mlpStack(shape, mode);
     const exec = await StepExecutor.create(b.model, b.outputs, config);
-    const ms = await timeIt(steps, () => exec.step(b.feeds, {}));
+    const ms = await bestOf(steps, () => exec.step(b.feeds, {}));
     await exec.release();
     return { ms, flops: b.flops };
   };
@@ -73,10 +49,10 @@ export async function runMatmulBench(opts: MatmulBenchOptions = {}): Promise<Rec
   const params = { p: new Float32Array(n).fill(0.1) };
   const grads = { p: new Float32Array(n).fill(0.01) };
   const opt = new AdamW({ lr: 1e-3 });
-  const tsMs = await timeIt(steps * 3, async () => opt.step(params, grads));
+  const tsMs = await bestOf(steps * 3, async () => opt.step(params, grads));
   const ag = adamwGraph(n);
   const as = await EngineSession.create(ag.model, config);
-  const graphMs = await timeIt(steps * 3, () => as.run(ag.feeds as Record<string, HostTensor>));
+  const graphMs = await bestOf(steps * 3, () => as.run(ag.feeds as Record<string, HostTensor>));
   await as.release();
 
   const result = {
