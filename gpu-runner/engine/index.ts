@@ -43,6 +43,7 @@ export { reduceMean } from "./ops/reduce-mean.ts";
 export { reduceMax } from "./ops/reduce-max.ts";
 export { softmax } from "./ops/softmax.ts";
 export { logSoftmax } from "./ops/log-softmax.ts";
+export { softmaxCrossEntropy } from "./ops/softmax-cross-entropy.ts";
 export { gather } from "./ops/gather.ts";
 export { gatherElements } from "./ops/gather-elements.ts";
 export { scatterND } from "./ops/scatter-nd.ts";

@@ -1,4 +1,5 @@
 import type { Tensor } from "../graph/graph.ts";
+import { add } from "../ops/add.ts";
 import { and, lessOrEqual } from "../ops/compare.ts";
 import { cast } from "../ops/cast.ts";
 import { concat } from "../ops/concat.ts";
@@ -35,23 +36,31 @@ export interface AttentionOptions {
 }
 
 const FLOAT_MIN = { float32: -3.4028234663852886e38, float64: -Number.MAX_VALUE } as const;
-// The GQA-tiled mask is built once per (mask, repeat count) and shared by all layers.
-const tiledMasks = new WeakMap<Tensor, Map<number, Tensor>>();
+// The additive, GQA-tiled mask is built once per (mask, dtype, repeat count) and shared by all layers.
+const maskBiases = new WeakMap<Tensor, Map<string, Tensor>>();
 
-function tiledMask(mask: Tensor, rep: number): Tensor {
-  if (rep === 1) return mask;
-  let byRep = tiledMasks.get(mask);
-  if (!byRep) tiledMasks.set(mask, (byRep = new Map()));
-  let m = byRep.get(rep);
-  if (!m)
-    byRep.set(
-      rep,
-      (m = concat(
-        Array.from({ length: rep }, () => mask),
-        2,
-      )),
-    ); // [B, 1, rep·T, S]
-  return m;
+/**
+ * 0 where the mask allows, the dtype's minimum elsewhere, [B, 1, rep·T, S]. Added to the scores it gives
+ * exactly HF's masked scores (score + min rounds to min for any |score| < 1e31), and unlike a Where it needs
+ * no gradient pass: the sum passes dscores through untouched.
+ */
+function maskBias(mask: Tensor, dtype: "float32" | "float64", rep: number): Tensor {
+  let byKey = maskBiases.get(mask);
+  if (!byKey) maskBiases.set(mask, (byKey = new Map()));
+  const key = `${dtype}/${rep}`;
+  let bias = byKey.get(key);
+  if (!bias) {
+    const tiled =
+      rep === 1
+        ? mask
+        : concat(
+            Array.from({ length: rep }, () => mask),
+            2,
+          ); // [B, 1, rep·T, S]
+    const zero = mask.graph.scalar(0, dtype);
+    byKey.set(key, (bias = where(tiled, zero, FLOAT_MIN[dtype])));
+  }
+  return bias;
 }
 
 /**
@@ -67,10 +76,13 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
   }
   if (q.dtype !== "float32" && q.dtype !== "float64") throw new Error(`attention: ${q} must be float32 or float64`);
   const rep = hq / hkv;
-  // Each kv head's group of query heads becomes one taller GEMM: [B, Hkv, rep·T, D].
-  const qg = rep === 1 ? q : reshape(q, [0, hkv, -1, d]);
-  const scores = mul(matmul(qg, transposeLast2(k)), options.scale ?? 1 / Math.sqrt(d)); // [B, Hkv, rep·T, S]
-  const masked = options.mask ? where(tiledMask(options.mask, rep), scores, FLOAT_MIN[q.dtype]) : scores;
+  // Each kv head's group of query heads becomes one taller GEMM: [B, Hkv, rep·T, D]. The scale goes on q
+  // ([·, T, D], S/D times smaller than the scores; exact for power-of-two scales such as 1/√64).
+  const scale = options.scale ?? 1 / Math.sqrt(d);
+  const qs = mul(q, scale);
+  const qg = rep === 1 ? qs : reshape(qs, [0, hkv, -1, d]);
+  const scores = matmul(qg, transposeLast2(k)); // [B, Hkv, rep·T, S]
+  const masked = options.mask ? add(scores, maskBias(options.mask, q.dtype, rep)) : scores;
   const probs = softmax(masked, -1);
   const out = matmul(probs, v); // [B, Hkv, rep·T, D]
   return rep === 1 ? out : reshape(out, [0, hq, -1, d]);

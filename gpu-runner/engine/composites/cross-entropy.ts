@@ -1,11 +1,9 @@
 import type { Tensor } from "../graph/graph.ts";
 import { equal, not } from "../ops/compare.ts";
-import { gatherElements } from "../ops/gather-elements.ts";
-import { logSoftmax } from "../ops/log-softmax.ts";
-import { neg } from "../ops/neg.ts";
-import { squeeze } from "../ops/squeeze.ts";
-import { unsqueeze } from "../ops/unsqueeze.ts";
-import { where } from "../ops/where.ts";
+import { reshape } from "../ops/reshape.ts";
+import { concat } from "../ops/concat.ts";
+import { shape, shapeOf } from "../ops/shape.ts";
+import { softmaxCrossEntropy } from "../ops/softmax-cross-entropy.ts";
 import { maskedReduce, type Reduction } from "./masked-reduce.ts";
 
 export interface CrossEntropyOptions {
@@ -15,14 +13,24 @@ export interface CrossEntropyOptions {
   readonly reduction?: Reduction;
 }
 
-/** Cross-entropy of logits [..., V] against int64 labels [...]; no label shifting (slice before calling). */
+/**
+ * Cross-entropy of logits [..., V] against int64 labels [...]; no label shifting (slice before calling).
+ * One fused SoftmaxCrossEntropyLoss over the flattened positions: its gradient is (softmax − one-hot)·dloss
+ * in three passes over [N, V], where LogSoftmax + GatherElements took seven (see ops/softmax-cross-entropy).
+ */
 export function crossEntropy(logits: Tensor, labels: Tensor, options: CrossEntropyOptions = {}): Tensor {
   if (labels.dtype !== "int64") throw new Error(`crossEntropy: labels ${labels} must be int64`);
   if (labels.rank !== logits.rank - 1)
     throw new Error(`crossEntropy: labels ${labels} must have the leading dims of ${logits}`);
-  const supervised = not(equal(labels, options.ignoreIndex ?? -100)); // [...]
-  const safe = where(supervised, labels, 0); // ignored positions read class 0, then get masked out
-  const logp = logSoftmax(logits, -1); // [..., V]
-  const picked = squeeze(gatherElements(logp, unsqueeze(safe, [-1]), -1), [-1]); // [...]
-  return maskedReduce(neg(picked), supervised, options.reduction ?? "mean");
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  const v = logits.shape[logits.rank - 1];
+  if (typeof v !== "number") throw new Error(`crossEntropy: the class dim of ${logits} must be static`);
+  const flatLabels = labels.rank === 1 ? labels : reshape(labels, [-1]); // [N]
+  // The logits take the labels' (symbolic) row count, so the gradient's [N] and [N, V] tensors broadcast.
+  const rows = concat([shape(flatLabels), logits.graph.ints([v])], 0);
+  rows.value = [flatLabels.shape[0], v];
+  const flat = reshape(logits, rows); // [N, V]
+  const { loss } = softmaxCrossEntropy(flat, flatLabels, ignoreIndex); // [N], 0 where ignored
+  const perPosition = labels.rank === 1 ? loss : reshape(loss, shapeOf(labels)); // [...]
+  return maskedReduce(perPosition, not(equal(labels, ignoreIndex)), options.reduction ?? "mean");
 }

@@ -17,6 +17,7 @@ import { gatherElementsOp } from "./gather-elements.ts";
 import { identityOp } from "./identity.ts";
 import { log, logOp } from "./log.ts";
 import { logSoftmaxOp } from "./log-softmax.ts";
+import { softmaxCrossEntropyOp } from "./softmax-cross-entropy.ts";
 import { matmul, matmulOp } from "./matmul.ts";
 import { mul, mulOp } from "./mul.ts";
 import { neg, negOp } from "./neg.ts";
@@ -68,6 +69,7 @@ const defs: readonly OpDef[] = [
   reduceMaxOp,
   softmaxOp,
   logSoftmaxOp,
+  softmaxCrossEntropyOp,
   gatherOp,
   gatherElementsOp,
   scatterNDOp,
