@@ -97,12 +97,14 @@ const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 /**
  * FLOPs of a (Fused)MatMul event from its operand shapes, transposes included: a [.., M, K] and b [.., K, N]
  * in either orientation give K² · (batch of b) = |a|·|b| / |out|, so K needs no knowledge of the attributes.
+ * A prepacked constant weight is missing from the event's inputs; then K is a's last dim.
  */
 function matmulFlops(e: TraceEvent): number | undefined {
   const [a, b] = (e.args?.input_type_shape ?? []).map((t) => Object.values(t)[0]);
   const out = Object.values(e.args?.output_type_shape?.[0] ?? {})[0];
-  if (!a || !b || !out || b.length < 2) return undefined;
-  const k = Math.sqrt((product(a) * product(b)) / (product(out) * product(b.slice(0, -2))));
+  if (!a || !out) return undefined;
+  // A weight ORT prepacked is not listed as an input: then a is [..., M, K] untransposed.
+  const k = b ? Math.sqrt((product(a) * product(b)) / (product(out) * product(b.slice(0, -2)))) : a[a.length - 1];
   return 2 * product(out) * k;
 }
 

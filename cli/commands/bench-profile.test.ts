@@ -41,4 +41,18 @@ describe("onnxruntime profile breakdown", () => {
     // 2·4·8·16 FLOPs over the kernel's time
     expect(b.matmulShapes[0].gflops).toBeCloseTo((2 * 4 * 8 * 16) / (b.matmulShapes[0].ms * 1e6), 6);
   });
+
+  it("counts a MatMul whose constant weight ORT prepacked (and so does not list as an input)", async () => {
+    const g = new Graph("prepacked");
+    const w = g.initializer("w", f32([8, 16], new Float32Array(128).fill(0.5)));
+    g.output(matmul(g.input("x", "float32", [4, 8]), w), "y");
+    const prefix = join(dir, "packed");
+    const s = await EngineSession.create(encodeModel(g), { enableProfiling: true, profileFilePrefix: prefix });
+    await s.run({ x: f32([4, 8], new Float32Array(32).fill(1)) });
+    await s.release();
+    const [events] = await takeProfile(prefix);
+    const [mm] = lastRunBreakdown(events).matmulShapes;
+    expect(mm.key).toBe("MatMul [4,8]");
+    expect(mm.gflops).toBeCloseTo((2 * 4 * 8 * 16) / (mm.ms * 1e6), 6);
+  });
 });
