@@ -11,11 +11,9 @@ import {
   attention,
   causalMask,
   dimOf,
-  dropout,
   gather,
   less,
   linear,
-  mul,
   range,
   reshape,
   rmsNorm,
@@ -29,8 +27,8 @@ import {
 } from "../../engine/index.ts";
 import type { DecoderConfig } from "../config/decoder-config.ts";
 import { ropeInverseFrequencies } from "../config/rope-config.ts";
-import { projectionModulePath, type Projection } from "../config/weight-catalogue.ts";
 import type { DecoderGraph, DecoderGraphOptions, RopeDtype } from "./decoder-options.ts";
+import { projection, projectionGroup } from "./decoder-projections.ts";
 import { bindWeights, type LoraBinding, type PassWeights } from "./decoder-weights.ts";
 
 /** Causal "may attend" mask [B, 1, T, T] with padding, narrowed to a sliding window when the model has one. */
@@ -76,31 +74,23 @@ interface Pass {
   readonly logits: boolean;
 }
 
-/** y = x Wᵀ (+ b) + s · (dropout(x) Aᵀ) Bᵀ, PEFT's LoRA Linear; the scale is applied on the rank-r side. */
-function projection(ctx: PassContext, pass: Pass, x: Tensor, layer: number, proj: Projection): Tensor {
-  const path = projectionModulePath(layer, proj);
-  const y = linear(x, pass.weights.get(`${path}.weight`)!, pass.weights.get(`${path}.bias`));
-  const lora = pass.lora?.get(path);
-  if (!lora) return y;
-  const xd = lora.keepMask ? dropout(x, lora.keepMask, lora.dropout) : x;
-  return add(y, linear(mul(linear(xd, lora.a), lora.b.graph.scalar(lora.scale, "float32")), lora.b)); // [..., out]
-}
-
 /** One decoder block: x [B, T, H] → [B, T, H]. */
 function block(ctx: PassContext, pass: Pass, x: Tensor, layer: number): Tensor {
   const { cfg } = ctx;
   const w = (name: string) => pass.weights.get(`model.layers.${layer}.${name}.weight`)!;
   const heads = (t: Tensor, n: number) => transpose(reshape(t, [0, 0, n, cfg.headDim]), [0, 2, 1, 3]); // [B, n, T, D]
   const h = rmsNorm(x, w("input_layernorm"), cfg.rmsNormEps);
-  const q = applyRope(heads(projection(ctx, pass, h, layer, "q_proj"), cfg.numHeads), ctx.cos, ctx.sin);
-  const k = applyRope(heads(projection(ctx, pass, h, layer, "k_proj"), cfg.numKvHeads), ctx.cos, ctx.sin);
-  const v = heads(projection(ctx, pass, h, layer, "v_proj"), cfg.numKvHeads);
+  const [qp, kp, vp] = projectionGroup(pass, h, layer, ["q_proj", "k_proj", "v_proj"]);
+  const q = applyRope(heads(qp, cfg.numHeads), ctx.cos, ctx.sin);
+  const k = applyRope(heads(kp, cfg.numKvHeads), ctx.cos, ctx.sin);
+  const v = heads(vp, cfg.numKvHeads);
   const attn = attention(q, k, v, { mask: ctx.mask }); // [B, Hq, T, D]
   const merged = reshape(transpose(attn, [0, 2, 1, 3]), [0, 0, cfg.numHeads * cfg.headDim]); // [B, T, Hq·D]
-  const x1 = add(x, projection(ctx, pass, merged, layer, "o_proj"));
+  const x1 = add(x, projection(pass, merged, layer, "o_proj"));
   const h2 = rmsNorm(x1, w("post_attention_layernorm"), cfg.rmsNormEps);
-  const act = swiglu(projection(ctx, pass, h2, layer, "gate_proj"), projection(ctx, pass, h2, layer, "up_proj")); // [B, T, I]
-  return add(x1, projection(ctx, pass, act, layer, "down_proj"));
+  const [gate, up] = projectionGroup(pass, h2, layer, ["gate_proj", "up_proj"]);
+  const act = swiglu(gate, up); // [B, T, I]
+  return add(x1, projection(pass, act, layer, "down_proj"));
 }
 
 /** Runs the blocks only as far as the requested outputs need. */
