@@ -54,8 +54,8 @@ export async function runGenerateBench(opts: BenchOptions = {}): Promise<Generat
       prompt_tokens: promptLen,
       new_tokens: newTokens,
       bytes_per_token_mb: round(bytes / 1e6),
-      memory_bandwidth_gbps: round(bandwidth),
-      bandwidth_bound_tokens_per_s: round(bound),
+      memory_bandwidth_gbps: round(bandwidth, 2),
+      bandwidth_bound_tokens_per_s: round(bound, 2),
       bandwidth_utilisation: round(achieved / bound, 3),
     };
   } finally {
