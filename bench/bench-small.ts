@@ -1,6 +1,9 @@
 /**
- * The bench-small preset: a random-weight Llama decoder (vocab 8192, hidden 512, 8 layers, 8 heads, 4 kv heads,
- * ffn 1408), batches of 8 × 256 tokens, LoRA r 16 on all seven projections, AdamW. Built in memory from a seed.
+ * Bench presets: random-weight Llama decoders built in memory from a seed, LoRA r 16 on all seven
+ * projections, AdamW.
+ * - bench-small: vocab 8192, hidden 512, 8 layers, 8 heads, 4 kv heads, ffn 1408, batches of 8 × 256 tokens.
+ * - bench-medium: vocab 32000, hidden 1024, 16 layers, 16 heads, 8 kv heads, ffn 2816, batches of 8 × 512
+ *   (≈ 254M parameters, 1 GB of float32 weights; a GPU-sized step).
  */
 import { Rng } from "../gpu-runner/engine/index.ts";
 import {
@@ -12,7 +15,7 @@ import {
   type LoraSettings,
 } from "../gpu-runner/models/index.ts";
 
-export const BENCH_PRESETS = ["bench-small"] as const;
+export const BENCH_PRESETS = ["bench-small", "bench-medium"] as const;
 export type BenchPreset = (typeof BENCH_PRESETS)[number];
 
 export interface BenchSetup {
@@ -30,16 +33,45 @@ export interface BenchOptions {
   readonly steps?: number;
 }
 
+interface PresetShape {
+  readonly vocab: number;
+  readonly hidden: number;
+  readonly ffn: number;
+  readonly layers: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly batchSize: number;
+  readonly seqLen: number;
+}
+
+const SHAPES: Readonly<Record<BenchPreset, PresetShape>> = {
+  "bench-small": { vocab: 8192, hidden: 512, ffn: 1408, layers: 8, heads: 8, kvHeads: 4, batchSize: 8, seqLen: 256 },
+  "bench-medium": {
+    vocab: 32000,
+    hidden: 1024,
+    ffn: 2816,
+    layers: 16,
+    heads: 16,
+    kvHeads: 8,
+    batchSize: 8,
+    seqLen: 512,
+  },
+};
+
 export function benchSmall(): BenchSetup {
+  return randomLlama(SHAPES["bench-small"]);
+}
+
+function randomLlama(shape: PresetShape): BenchSetup {
   const config = parseDecoderConfig({
     architectures: ["LlamaForCausalLM"],
     model_type: "llama",
-    vocab_size: 8192,
-    hidden_size: 512,
-    intermediate_size: 1408,
-    num_hidden_layers: 8,
-    num_attention_heads: 8,
-    num_key_value_heads: 4,
+    vocab_size: shape.vocab,
+    hidden_size: shape.hidden,
+    intermediate_size: shape.ffn,
+    num_hidden_layers: shape.layers,
+    num_attention_heads: shape.heads,
+    num_key_value_heads: shape.kvHeads,
     rms_norm_eps: 1e-5,
     rope_theta: 10000,
     max_position_embeddings: 2048,
@@ -66,14 +98,15 @@ export function benchSmall(): BenchSetup {
       targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
       layersToTransform: null,
     },
-    batchSize: 8,
-    seqLen: 256,
+    batchSize: shape.batchSize,
+    seqLen: shape.seqLen,
   };
 }
 
 export function benchSetup(preset: BenchPreset = "bench-small"): BenchSetup {
-  if (preset !== "bench-small") throw new Error(`unknown bench preset '${String(preset)}'`);
-  return benchSmall();
+  const shape = SHAPES[preset] as PresetShape | undefined;
+  if (shape === undefined) throw new Error(`unknown bench preset '${String(preset)}'`);
+  return randomLlama(shape);
 }
 
 /** Random full-length token rows (ids 3.. avoid the special tokens). */

@@ -33,7 +33,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof ConfigError) process.stderr.write(`guardtune: ${err.message}\n`);
+    // Configuration and a missing execution provider are the operator's to fix: the message says how.
+    if (err instanceof ConfigError || (err as { code?: unknown } | null)?.code === "EXECUTION_PROVIDER_UNAVAILABLE")
+      process.stderr.write(`guardtune: ${(err as Error).message}\n`);
     else process.stderr.write(`guardtune: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },

@@ -2,6 +2,7 @@ import { startUploadsConsumer } from "../functions/datasets/uploads-consumer.ts"
 import { startJobQueueRelay } from "../functions/queue/job-queue-relay.ts";
 import { startJobQueueSweeper } from "../functions/queue/job-queue-sweeper.ts";
 import { startWebhookDispatcherService } from "../functions/webhooks/dispatcher-service.ts";
+import { ensureExecutionProvider } from "../gpu-runner/engine/index.ts";
 import { startRunner } from "../gpu-runner/worker/start-runner.ts";
 import type { ServiceFactory } from "./background-service.ts";
 
@@ -23,6 +24,7 @@ export const STACK_SERVICES: ReadonlyArray<readonly [string, ServiceFactory]> = 
     "runner",
     async (ctx) => {
       if (!ctx.config.runner.enabled) return null;
+      await ensureExecutionProvider(ctx.config.runner.ep); // fails the start-up, not the first job
       const runner = startRunner(ctx);
       return { name: "runner", stop: () => runner.stop() };
     },

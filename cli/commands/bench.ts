@@ -5,8 +5,33 @@ import { formatShares, type RunBreakdown } from "../../bench/ort-profile.ts";
 /** PyTorch 1.13 CPU (OpenBLAS, 2 threads) on the bench-small preset, measured on the reference machine. */
 const PYTORCH_CPU_REFERENCE = { train: 481, score: 690 } as const;
 
+/**
+ * PyTorch 2.11 eager fp32 (no TF32) on one H200, the same shapes, LoRA and AdamW: the reference a WebGPU run
+ * on a GPU is reported against (tokens/s).
+ */
+const PYTORCH_H200_REFERENCE: Readonly<Record<BenchPreset, { train: number; score: number }>> = {
+  "bench-small": { train: 38965, score: 159272 },
+  "bench-medium": { train: 28743, score: 65176 },
+};
+
+/** The reference numbers that apply to this run, with our ratio to each. */
+function references(kind: "train" | "score", opts: BenchOptions, tokensPerSecond: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  const ratio = (ref: number) => Math.round((tokensPerSecond / ref) * 1000) / 1000;
+  if (opts.ep === "cpu" && opts.preset === "bench-small") {
+    out[`pytorch_cpu_${kind}_tokens_per_s`] = PYTORCH_CPU_REFERENCE[kind];
+    out.ratio_to_pytorch_cpu = ratio(PYTORCH_CPU_REFERENCE[kind]);
+  }
+  if (opts.ep === "webgpu") {
+    const ref = PYTORCH_H200_REFERENCE[opts.preset ?? "bench-small"][kind];
+    out[`pytorch_h200_cuda_fp32_${kind}_tokens_per_s`] = ref;
+    out.ratio_to_pytorch_h200 = ratio(ref); // meaningful only when the adapter is an H200
+  }
+  return out;
+}
+
 const USAGE =
-  "usage: guardtune bench matmul|train|score|generate [--preset bench-small] [--threads 2] [--ep cpu|webgpu] [--steps N] [--json]\n" +
+  "usage: guardtune bench matmul|train|score|generate [--preset bench-small|bench-medium] [--threads 2] [--ep cpu|webgpu] [--steps N] [--json]\n" +
   "       guardtune bench train --profile   (ORT's per-op time breakdown of one training step)\n";
 
 function printProfile(p: RunBreakdown & { stepMs: number; hostMs: number }): void {
@@ -71,7 +96,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
         threads,
         ep: opts.ep,
         preset: opts.preset,
-        ...(opts.ep === "cpu" ? { pytorch_cpu_train_tokens_per_s: PYTORCH_CPU_REFERENCE.train } : {}),
+        ...references("train", opts, r.train_tokens_per_s),
       };
       break;
     }
@@ -83,7 +108,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
         threads,
         ep: opts.ep,
         preset: opts.preset,
-        ...(opts.ep === "cpu" ? { pytorch_cpu_score_tokens_per_s: PYTORCH_CPU_REFERENCE.score } : {}),
+        ...references("score", opts, r.score_tokens_per_s),
       };
       break;
     }

@@ -18,6 +18,7 @@ import {
   HF_ORACLE_SKIP_REASON,
   oraclePath,
 } from "../../gpu-runner/models/test-support/fixture-paths.ts";
+import { TEST_EP } from "../../gpu-runner/engine/testing/test-ep.ts";
 import { engineCommand } from "./engine-reference.ts";
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -44,6 +45,7 @@ describe("guardtune engine reference: arguments", () => {
     );
     expect(await engineCommand(["reference", "--model", "m", "--inputs", "i", "--out", "o", "--grads", "ce"])).toBe(2); // needs --adapter
     expect(await engineCommand(["other"])).toBe(2);
+    expect(await engineCommand(["reference", "--model", "m", "--inputs", "i", "--out", "o", "--ep", "cuda"])).toBe(2);
   });
 });
 
@@ -72,6 +74,8 @@ describe.skipIf(!HAS_HF_ORACLE)(
         "16",
         "--threads",
         "1",
+        "--ep",
+        TEST_EP,
         "--out",
         out,
       ]);
@@ -103,7 +107,7 @@ describe.skipIf(!HAS_HF_ORACLE)(
         expect(relErr(adamw.losses_before_each_step[i], v)).toBeLessThan(1e-5),
       );
       expect(json.greedy).toEqual(oracle.greedy);
-    });
+    }, 240_000); // 48 greedy forwards and 9 training graphs: about a minute on a software Vulkan driver
   },
 );
 

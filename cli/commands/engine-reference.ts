@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { AdamW } from "../../gpu-runner/engine/index.ts";
+import { AdamW, type ExecutionProvider } from "../../gpu-runner/engine/index.ts";
 import {
   checkpointOptions,
   decoderBatch,
@@ -26,7 +26,7 @@ import {
 
 const USAGE = `usage: guardtune engine reference --model DIR --inputs INPUTS.json [--adapter PEFT_DIR]
        [--grads ce,kl_theta_ref,kl_ref_theta,ldifs] [--adamw-steps N --lr 1e-2 --weight-decay 0.01]
-       [--greedy 16] [--threads N] --out OUT_DIR
+       [--greedy 16] [--threads N] [--ep cpu|webgpu] --out OUT_DIR
 `;
 const GRADS = ["ce", "kl_theta_ref", "kl_ref_theta", "ldifs"] as const;
 type GradName = (typeof GRADS)[number];
@@ -41,6 +41,7 @@ interface ReferenceArgs {
   weightDecay: number;
   greedy: number;
   threads: number;
+  ep: ExecutionProvider;
   out: string;
 }
 
@@ -65,10 +66,13 @@ function parse(argv: string[]): ReferenceArgs {
       "weight-decay": { type: "string" },
       greedy: { type: "string" },
       threads: { type: "string" },
+      ep: { type: "string", default: "cpu" },
       out: { type: "string" },
     },
   });
   if (!values.model || !values.inputs || !values.out) throw new UsageError("--model, --inputs and --out are required");
+  if (values.ep !== "cpu" && values.ep !== "webgpu")
+    throw new UsageError(`--ep must be cpu or webgpu, got '${values.ep}'`);
   const num = (v: string | undefined, name: string, fallback: number, integer = false): number => {
     if (v === undefined) return fallback;
     const n = Number(v);
@@ -92,6 +96,7 @@ function parse(argv: string[]): ReferenceArgs {
     weightDecay: num(values["weight-decay"], "weight-decay", 0.01),
     greedy: num(values.greedy, "greedy", 0, true),
     threads: num(values.threads, "threads", 0, true),
+    ep: values.ep,
   };
   if ((args.grads.length > 0 || args.adamwSteps > 0) && !args.adapter)
     throw new UsageError("--grads and --adamw-steps need --adapter");
@@ -139,7 +144,7 @@ export async function writeReference(args: ReferenceArgs): Promise<Record<string
   const open = (options: DecoderSessionOptions) => {
     const s = DecoderSession.create(checkpoint.config, {
       ...checkpointOptions(checkpoint),
-      session: { intraOpThreads: args.threads },
+      session: { intraOpThreads: args.threads, ep: args.ep },
       ...options,
     });
     sessions.push(s);

@@ -2,6 +2,7 @@
 import { engineCommand } from "./engine-reference.ts";
 import { benchCommand } from "./bench.ts";
 import { demoCommand } from "./demo.ts";
+import { doctorCommand } from "./doctor.ts";
 import { runnerCommand } from "./runner.ts";
 
 // A table rather than calls into main.ts, which would make an import cycle.
@@ -10,10 +11,17 @@ export const EXTRA_COMMANDS: Record<string, { run: (argv: string[]) => Promise<n
     run: engineCommand,
     help: "reference --model DIR --inputs JSON --out DIR: engine outputs in the transformers fixture layout",
   },
-  bench: { run: benchCommand, help: "matmul|train|score [--preset bench-small] [--json]: engine and model throughput" },
+  bench: {
+    run: benchCommand,
+    help: "matmul|train|score [--preset bench-small|bench-medium] [--ep cpu|webgpu] [--json]: engine and model throughput",
+  },
   runner: {
     run: () => runnerCommand(),
     help: "the worker only, against DATABASE_URL and GUARDTUNE_BUCKET (SIGTERM drains)",
+  },
+  doctor: {
+    run: doctorCommand,
+    help: "[--ep webgpu] [--model M] [--json]: WebGPU adapter and where ORT places each graph's nodes",
   },
   demo: { run: demoCommand, help: "train a guarded adapter end to end on the embedded stack and print the result" },
 };

@@ -2,6 +2,7 @@ import { connectAws } from "../../core/aws/connect-aws.ts";
 import { loadConfig } from "../../core/config/load-config.ts";
 import { connectDatabase } from "../../core/db/connect.ts";
 import { createLogger } from "../../core/log/logger.ts";
+import { ensureExecutionProvider } from "../../gpu-runner/engine/index.ts";
 import { startRunner } from "../../gpu-runner/worker/start-runner.ts";
 
 /**
@@ -18,6 +19,8 @@ export async function runnerCommand(): Promise<number> {
     );
     return 2;
   }
+  // Before anything connects: a runner that cannot run its EP stops here, with the fix, not at its first job.
+  await ensureExecutionProvider(config.runner.ep);
   const logger = createLogger(config.logLevel);
   const aws = await connectAws(config.aws);
   const database = await connectDatabase(config.database);

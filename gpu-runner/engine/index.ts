@@ -89,6 +89,23 @@ export {
   type StepExecutorOptions,
 } from "./runtime/step-executor.ts";
 export { saveModel } from "./onnx/save-model.ts";
+export { lowerForWebGpu } from "./onnx/lower-for-webgpu.ts";
+export {
+  EXTERNAL_DATA_BYTES,
+  loadGraph,
+  needsExternalData,
+  serialiseGraph,
+  type LoadedGraph,
+  type SerialisedGraph,
+} from "./runtime/load-graph.ts";
+export { placementFromProfile, profilePlacement, type GraphPlacement, type FallbackOp } from "./runtime/placement.ts";
+export {
+  describeWebGpuAdapter,
+  WEBGPU_SETUP_HINT,
+  type WebGpuAdapterInfo,
+  type WebGpuLimits,
+} from "./runtime/webgpu-adapter.ts";
+export { ensureExecutionProvider, ExecutionProviderUnavailableError } from "./runtime/ep-check.ts";
 export { decodeModel, type DecodedModel } from "./onnx/decode-model.ts";
 
 // Composites (built from primitives; gradients come from autodiff)

@@ -40,7 +40,7 @@ export interface DecodeGraph {
 }
 
 /**
- * `externalWeights` keeps the weights out of the protobuf (needed above 2 GB; see scoring/graph-session.ts).
+ * `externalWeights` keeps the weights out of the protobuf (needed above 2 GB; see engine/runtime/load-graph.ts).
  * `ropeDtype` rounds the RoPE frequencies as transformers does for half-precision checkpoints.
  */
 export function buildDecodeGraph(

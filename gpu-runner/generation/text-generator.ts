@@ -3,10 +3,17 @@
  * run, then extended one token per run; each row stops at an end-of-sequence token or after
  * `maxNewTokens`. Greedy or seeded temperature/top-p sampling (see sampling.ts).
  */
-import { Rng, i64, type HostTensor, type SessionConfig } from "../engine/index.ts";
+import {
+  Rng,
+  i64,
+  loadGraph,
+  needsExternalData,
+  type HostTensor,
+  type LoadedGraph,
+  type SessionConfig,
+} from "../engine/index.ts";
 import { mergeLora, type DecoderConfig, type F32Tensor, type LoraAdapter } from "../models/index.ts";
 import type { RopeDtype } from "../models/decoder/index.ts";
-import { loadGraphSession, needsExternalWeights, type LoadedGraph } from "../scoring/graph-session.ts";
 import { buildDecodeGraph, type DecodeGraph } from "./decode-graph.ts";
 import { sampleToken, type SamplingSettings } from "./sampling.ts";
 
@@ -52,10 +59,10 @@ export class TextGenerator {
     const graph = buildDecodeGraph(
       config,
       effective,
-      needsExternalWeights(effective, options.externalWeights),
+      needsExternalData(effective.values(), options.externalWeights),
       options.ropeDtype,
     );
-    return new TextGenerator(await loadGraphSession(graph.graph, options.session ?? {}), graph);
+    return new TextGenerator(await loadGraph(graph.graph, options.session ?? {}), graph);
   }
 
   async generate(prompts: readonly (readonly number[])[], options: GenerateOptions): Promise<Generation[]> {

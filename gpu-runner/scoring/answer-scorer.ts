@@ -4,9 +4,16 @@
  * batches; the same base model serves "adapter off" and any number of adapters (one ORT session per adapter
  * shape, with the LoRA matrices fed as inputs).
  */
-import { i64, type EngineSession, type HostTensor, type SessionConfig } from "../engine/index.ts";
+import {
+  i64,
+  loadGraph,
+  needsExternalData,
+  type EngineSession,
+  type HostTensor,
+  type LoadedGraph,
+  type SessionConfig,
+} from "../engine/index.ts";
 import { IGNORE_INDEX, type DecoderCheckpoint, type LoraAdapter, type LoraSettings } from "../models/index.ts";
-import { loadGraphSession, needsExternalWeights, type LoadedGraph } from "./graph-session.ts";
 import { buildScoringGraph } from "./scoring-graph.ts";
 
 /**
@@ -59,9 +66,9 @@ export class AnswerScorer {
     const key = settingsKey(settings);
     let s = this.sessions.get(key);
     if (s === undefined) {
-      const external = needsExternalWeights(this.checkpoint.weights, this.options.externalWeights);
+      const external = needsExternalData(this.checkpoint.weights.values(), this.options.externalWeights);
       const graph = buildScoringGraph(this.checkpoint.config, this.checkpoint.weights, settings, external);
-      s = loadGraphSession(graph.graph, this.sessionConfig).then((loaded) => ({
+      s = loadGraph(graph.graph, this.sessionConfig).then((loaded) => ({
         loaded,
         session: loaded.session,
         loraInputs: graph.loraInputs,

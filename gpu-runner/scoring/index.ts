@@ -7,4 +7,3 @@ export {
   type ScoringItem,
 } from "./answer-scorer.ts";
 export { buildScoringGraph, type ScoringGraph } from "./scoring-graph.ts";
-export { EXTERNAL_WEIGHTS_BYTES, loadGraphSession, needsExternalWeights, type LoadedGraph } from "./graph-session.ts";

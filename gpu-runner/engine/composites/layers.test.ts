@@ -149,7 +149,8 @@ describe("layer composites vs plain TypeScript references", () => {
         { name: "pos", feed: i64([1, 3], [0, 1, 2]), shape: ["B", "T"] },
       ],
       build: ([x, pos]) => {
-        const { cos, sin } = ropeCosSin(pos, ropeInvFreq(4, 100), "float64");
+        // the tables follow x's dtype, so the WebGPU pass can rebuild the case in float32
+        const { cos, sin } = ropeCosSin(pos, ropeInvFreq(4, 100), x.dtype === "float32" ? "float32" : "float64");
         return applyRope(x, cos, sin);
       },
     });

@@ -14,6 +14,8 @@ export interface EncodeOptions {
   readonly producer?: string;
   /** Where external initializers live, relative to the model file: name → byte range in `location`. */
   readonly externalData?: ReadonlyMap<string, { location: string; offset: number; length: number }>;
+  /** The nodes to write instead of `g.nodes` (an EP-specific lowering of them, e.g. `lowerForWebGpu`). */
+  readonly nodes?: readonly Node[];
 }
 
 // AttributeProto.AttributeType
@@ -99,7 +101,8 @@ function valueInfo(t: Tensor): ProtoWriter {
 export function encodeModel(g: Graph, options: EncodeOptions = {}): Uint8Array {
   if (g.outputs.length === 0) throw new Error(`Graph '${g.name}' has no outputs`);
   const graph = new ProtoWriter();
-  for (const n of g.nodes) graph.message(1, nodeProto(n));
+  const nodes = options.nodes ?? g.nodes;
+  for (const n of nodes) graph.message(1, nodeProto(n));
   graph.string(2, g.name);
   for (const init of g.initializers) {
     const ext = options.externalData?.get(init.tensor.name);
@@ -114,6 +117,6 @@ export function encodeModel(g: Graph, options: EncodeOptions = {}): Uint8Array {
     .string(3, "1");
   model.message(7, graph);
   model.message(8, new ProtoWriter().string(1, "").int(2, options.opset ?? DEFAULT_OPSET));
-  if (g.nodes.some((n) => n.domain === MS_DOMAIN)) model.message(8, new ProtoWriter().string(1, MS_DOMAIN).int(2, 1));
+  if (nodes.some((n) => n.domain === MS_DOMAIN)) model.message(8, new ProtoWriter().string(1, MS_DOMAIN).int(2, 1));
   return model.finish();
 }

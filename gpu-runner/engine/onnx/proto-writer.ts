@@ -79,7 +79,8 @@ export class ProtoWriter {
     this.varint(sub.length);
     this.flushScratch();
     sub.flushScratch();
-    this.chunks.push(...sub.chunks);
+    // a loop, not push(...chunks): a large graph message has more chunks than the stack has room for arguments
+    for (const chunk of sub.chunks) this.chunks.push(chunk);
     this.length += sub.length;
     return this;
   }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { add, attr, encodeModel, EngineSession, f32, Graph, matmul, reduceSum, softmax, transpose } from "../index.ts";
 import { decodeModel } from "./decode-model.ts";
 import { saveModel } from "./save-model.ts";
+import { TEST_EP } from "../testing/test-ep.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "engine-onnx-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,6 +51,7 @@ describe("ONNX serialisation", () => {
 
   it("loads in onnxruntime with graphOptimizationLevel 'all' and computes the expected values", async () => {
     const s = await EngineSession.create(encodeModel(smallModel(false)), {
+      ep: TEST_EP,
       graphOptimizationLevel: "all",
       intraOpThreads: 1,
     });
@@ -67,7 +69,7 @@ describe("ONNX serialisation", () => {
     const m = decodeModel(readFileSync(path));
     expect(m.initializers.every((t) => t.raw === undefined && t.external?.location === "model.onnx.data")).toBe(true);
     expect(m.initializers.find((t) => t.name === "b")!.external!.offset).toBe("4096");
-    const s = await EngineSession.create(path, { graphOptimizationLevel: "all", intraOpThreads: 1 });
+    const s = await EngineSession.create(path, { ep: TEST_EP, graphOptimizationLevel: "all", intraOpThreads: 1 });
     const out = await s.run({ x: f32([1, 3], [1, 0, 0]) });
     expect(Array.from(out.rowsum.data as Float32Array)).toEqual([5]);
     await s.release();

@@ -11,6 +11,8 @@ import { reduceSum } from "../ops/reduce-sum.ts";
 import { encodeModel } from "../onnx/encode-model.ts";
 import { Rng } from "../rng.ts";
 import { EngineSession } from "../runtime/ort-runtime.ts";
+import { loadGraph } from "../runtime/load-graph.ts";
+import { ON_WEBGPU, recordDeviation } from "./test-ep.ts";
 
 export interface CheckInput {
   readonly name: string;
@@ -33,6 +35,13 @@ export interface GradCheckResult {
   readonly maxAbsError: number;
   readonly checked: number;
 }
+
+/**
+ * On WebGPU (`GUARDTUNE_TEST_EP=webgpu`): float64 has no WebGPU kernels, so the case is rebuilt in float32 and
+ * its output and reverse-mode gradients, computed on WebGPU, must match the float64 CPU ones (which the CPU
+ * pass checks against central differences) within this tolerance, relative to each tensor's max-abs.
+ */
+export const WEBGPU_GRAD_RTOL = 1e-4;
 
 const session = (g: Graph) =>
   EngineSession.create(encodeModel(g), { intraOpThreads: 1, graphOptimizationLevel: "all" });
@@ -84,6 +93,11 @@ export async function checkGradients(c: GradCheckCase): Promise<GradCheckResult>
   grads.forEach((d, j) => bg.output(d, `grad_${j}`));
   const bwd = await session(bg);
   const res = await bwd.run({ ...feeds, probe });
+  if (ON_WEBGPU) {
+    await fwd.release();
+    await bwd.release();
+    return checkOnWebGpu(c, wrtIdx, { ...res, y: y0 }, probe);
+  }
 
   let maxAbsError = 0;
   let checked = 0;
@@ -114,4 +128,57 @@ export async function checkGradients(c: GradCheckCase): Promise<GradCheckResult>
   await fwd.release();
   await bwd.release();
   return { maxAbsError, checked };
+}
+
+const toF32 = (t: HostTensor): HostTensor =>
+  t.dtype === "float64" ? { dtype: "float32", dims: t.dims, data: Float32Array.from(t.data as Float64Array) } : t;
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+/** The case in float32 on WebGPU against the float64 CPU output `y` and gradients `grad_<j>`. */
+async function checkOnWebGpu(
+  c: GradCheckCase,
+  wrtIdx: readonly number[],
+  cpu: Readonly<Record<string, HostTensor>>,
+  probe: HostTensor,
+): Promise<GradCheckResult> {
+  const inputs = c.inputs.map((i) => ({ ...i, feed: toF32(i.feed) }));
+  const g = new Graph("backward-f32");
+  const xs = declare(g, inputs);
+  const y = c.build(xs, g);
+  g.output(y, "y");
+  const p = g.input("probe", y.dtype, y.shape);
+  const grads = gradients(
+    reduceSum(mul(y, p)),
+    wrtIdx.map((k) => xs[k]),
+  );
+  grads.forEach((d, j) => g.output(d, `grad_${j}`));
+  const s = await loadGraph(g, { ep: "webgpu", graphOptimizationLevel: "all" });
+  const feeds = Object.fromEntries(inputs.map((i) => [i.name, i.feed]));
+  const res = await s.session.run({ ...feeds, probe: y.dtype === "float32" ? toF32(probe) : probe });
+  await s.release();
+  const rtol = Math.max(WEBGPU_GRAD_RTOL, c.rtol ?? 0);
+  let worst = 0;
+  let checked = 0;
+  for (const name of ["y", ...wrtIdx.map((_, j) => `grad_${j}`)]) {
+    const want = cpu[name].data as Float64Array;
+    const got = res[name].data as ArrayLike<number>;
+    if (got.length !== want.length) throw new Error(`webgpu '${name}' has ${got.length} elements, cpu ${want.length}`);
+    const scale = Math.max(maxAbs(want), 1e-30);
+    for (let e = 0; e < want.length; e++) {
+      const rel = Math.abs(got[e] - want[e]) / scale;
+      worst = Math.max(worst, rel);
+      if (name !== "y") checked++;
+      if (!(rel <= rtol))
+        throw new Error(
+          `webgpu '${name}'[${e}]: ${got[e]} vs cpu float64 ${want[e]} (error ${rel} of max-abs ${scale})`,
+        );
+    }
+  }
+  recordDeviation("grad-check", worst, rtol);
+  return { maxAbsError: worst, checked };
 }

@@ -1,7 +1,8 @@
 import type { Graph } from "../graph/graph.ts";
 import type { HostTensor } from "../graph/host-tensor.ts";
-import { encodeModel } from "../onnx/encode-model.ts";
-import { EngineSession, type SessionConfig } from "../runtime/ort-runtime.ts";
+import { loadGraph } from "../runtime/load-graph.ts";
+import type { SessionConfig } from "../runtime/ort-runtime.ts";
+import { TEST_EP } from "./test-ep.ts";
 
 /** Builds a session for `g`, runs it once and releases it (tests only). */
 export async function runGraph(
@@ -9,9 +10,9 @@ export async function runGraph(
   feeds: Record<string, HostTensor>,
   config: SessionConfig = {},
 ): Promise<Record<string, HostTensor>> {
-  const s = await EngineSession.create(encodeModel(g), { intraOpThreads: 1, ...config });
+  const s = await loadGraph(g, { ep: TEST_EP, intraOpThreads: 1, ...config });
   try {
-    return await s.run(feeds);
+    return await s.session.run(feeds);
   } finally {
     await s.release();
   }

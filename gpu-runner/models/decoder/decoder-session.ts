@@ -3,16 +3,13 @@
  * and the evaluation graph (loss only) are each built and loaded once, on first use, with symbolic B and T so
  * every batch shape runs on the same session.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   addTrainingOutputs,
-  encodeModel,
   EngineSession,
   f32,
   Graph,
-  saveModel,
+  needsExternalData,
+  serialiseGraph,
   StepExecutor,
   type HostTensor,
   type SessionConfig,
@@ -55,14 +52,11 @@ export interface DecoderLossResult extends DecoderLossValues {
   readonly grads: Record<string, Float32Array>;
 }
 
-/** Above this many bytes of initializers the model is saved with external data (protobuf's 2 GB limit). */
-const EXTERNAL_DATA_BYTES = 1.5e9;
-
 interface Loaded {
   readonly session: EngineSession;
   readonly decoder: DecoderGraph;
   readonly inputNames: ReadonlySet<string>;
-  readonly cleanup?: string;
+  readonly cleanup: () => Promise<void>;
 }
 
 export class DecoderSession {
@@ -80,11 +74,9 @@ export class DecoderSession {
     readonly config: DecoderConfig,
     options: DecoderSessionOptions,
   ) {
-    let bytes = 0;
-    for (const w of options.weights?.values() ?? []) bytes += w.data.byteLength;
     const big =
       options.weightStorage === undefined || options.weightStorage === "initializer"
-        ? bytes >= EXTERNAL_DATA_BYTES
+        ? needsExternalData(options.weights?.values() ?? [])
         : false;
     this.options = big ? { ...options, weightStorage: "external" } : options;
     // A throwaway build tells the trainable names and shapes without loading anything.
@@ -159,7 +151,7 @@ export class DecoderSession {
     for (const r of all) {
       if (r.status !== "fulfilled" || r.value === undefined) continue;
       await r.value.session.release();
-      if (r.value.cleanup) await rm(r.value.cleanup, { recursive: true, force: true });
+      await r.value.cleanup();
     }
     this.forwardGraph = this.evalGraph = this.trainGraph = undefined;
   }
@@ -184,10 +176,13 @@ export class DecoderSession {
     const outputs = addTrainingOutputs(g, lg.loss, params);
     const extra = addLossOutputs(g, undefined, lg.ce, lg.perExampleCe, lg.terms);
     const terms = [...lg.terms.keys()];
-    const { model, cleanup } = await this.serialise(g);
+    const { model, cleanup } = await serialiseGraph(g, this.options.session?.ep);
     const exec = await StepExecutor.create(model, outputs, this.options.session, {
       extraOutputs: extra,
       reuseGradBuffers: this.options.reuseGradBuffers,
+    }).catch(async (e: unknown) => {
+      await cleanup();
+      throw e;
     });
     const loaded: Loaded = {
       session: exec.session,
@@ -201,17 +196,12 @@ export class DecoderSession {
   private async load(name: string, build: (g: Graph) => DecoderGraph): Promise<Loaded> {
     const g = new Graph(`decoder-${name}`);
     const decoder = build(g);
-    const { model, cleanup } = await this.serialise(g);
-    const session = await EngineSession.create(model, this.options.session);
+    const { model, cleanup } = await serialiseGraph(g, this.options.session?.ep);
+    const session = await EngineSession.create(model, this.options.session).catch(async (e: unknown) => {
+      await cleanup();
+      throw e;
+    });
     return { session, decoder, inputNames: new Set(session.inputNames), cleanup };
-  }
-
-  private async serialise(g: Graph): Promise<{ model: Uint8Array | string; cleanup?: string }> {
-    if (!g.initializers.some((i) => i.external)) return { model: encodeModel(g) };
-    const dir = await mkdtemp(join(tmpdir(), "guardtune-decoder-"));
-    const path = join(dir, `${g.name}.onnx`);
-    saveModel(g, path);
-    return { model: path, cleanup: dir };
   }
 
   private feeds(
