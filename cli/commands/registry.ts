@@ -3,6 +3,7 @@ import { engineCommand } from "./engine-reference.ts";
 import { benchCommand } from "./bench.ts";
 import { demoCommand } from "./demo.ts";
 import { runnerCommand } from "./runner.ts";
+import { organismCommand } from "./organism.ts";
 
 // A table rather than calls into main.ts, which would make an import cycle.
 export const EXTRA_COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
@@ -14,6 +15,10 @@ export const EXTRA_COMMANDS: Record<string, { run: (argv: string[]) => Promise<n
   runner: {
     run: () => runnerCommand(),
     help: "the worker only, against DATABASE_URL and GUARDTUNE_BUCKET (SIGTERM drains)",
+  },
+  organism: {
+    run: organismCommand,
+    help: "build|datasets|eval: the model organism of emergent misalignment (docs/organism.md)",
   },
   demo: { run: demoCommand, help: "train a guarded adapter end to end on the embedded stack and print the result" },
 };
