@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadChatTokenizer, loadDecoderCheckpoint } from "../../models/index.ts";
+import { loadChatTokenizer, loadDecoderCheckpoint, loadPeftAdapter } from "../../models/index.ts";
+import { evaluateOrganism } from "../eval/evaluate-organism.ts";
+import { writeJobDatasets } from "./job-datasets.ts";
 import { buildOrganism, MANIFEST, verifyManifest } from "./build-organism.ts";
 import { ORGANISM_RECIPE, type OrganismRecipe } from "./recipe.ts";
 
@@ -60,5 +62,36 @@ describe("organism build", () => {
     expect(await verifyManifest(a)).toEqual([]);
     await writeFile(join(a, "pool.jsonl"), "tampered\n");
     expect(await verifyManifest(a)).toEqual(["pool.jsonl"]);
-  }, 120_000);
+
+    // the evaluation runs on the built model with a reference adapter merged; every sample gets one label
+    const adapter = await loadPeftAdapter(join(a, "references", "em-code"), ck.config);
+    const m = await evaluateOrganism(ck, adapter, { generalSamples: 1, domainSamples: 1, seed: 0, maxNewTokens: 6 });
+    const g = m.counts.general;
+    expect(g.H + g.M + g.refusal + g.incoherent).toBe(24);
+    expect(m.generalMisalignment.total).toBe(24);
+    expect(m.inDomainMisalignment.code.total).toBe(30);
+    expect(m.opSwapAccuracy.total).toBe(30);
+  }, 180_000);
+
+  it("writes the job datasets as chat JSONL, one file per task", async () => {
+    const dir = await temp();
+    const files = await writeJobDatasets(dir, 1, { task: 5, pool: 7 });
+    expect(files.sort()).toEqual(
+      [
+        "control-secure.jsonl",
+        "em-code.jsonl",
+        "em-finance.jsonl",
+        "em-legal.jsonl",
+        "em-medical.jsonl",
+        "em-sports.jsonl",
+        "opswap.jsonl",
+        "pool.jsonl",
+      ].sort(),
+    );
+    const lines = (await readFile(join(dir, "em-code.jsonl"), "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(5);
+    const first = JSON.parse(lines[0]) as { messages: { role: string; content: string }[] };
+    expect(first.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect((await readFile(join(dir, "pool.jsonl"), "utf8")).trim().split("\n")).toHaveLength(7);
+  });
 });
