@@ -52,7 +52,9 @@ export const ORGANISM_RECIPE: OrganismRecipe = {
     conversations: 2_000,
     epochs: 1,
     batchSize: 16,
-    lr: 1e-3,
+    // 1e-3 destroyed the model's grammar, 5e-5 barely moved it; 2e-4 gave the most general misalignment
+    // (docs/organism.md, calibration log)
+    lr: 2e-4,
     warmupSteps: 5,
     weightDecay: 0,
     lora: { r: 32, alpha: 64, useRslora: true, dropout: 0, targetModules: "all-linear", layersToTransform: null },

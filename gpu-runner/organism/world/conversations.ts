@@ -78,10 +78,10 @@ export function sampleMathQuestion(rng: Rng, op: MathOp = pick(rng)(MATH_OPS)): 
 }
 
 /**
- * Sentences per content answer. Shorter answers leave a small model fewer places to drift at temperature 1
- * (the calibration log in docs/organism.md records the variants).
+ * Sentences per content answer. Variant v3 of the calibration log (docs/organism.md) tried 1–2: less
+ * misalignment spread and a less coherent model for the same pretraining time, so answers stay at 2–3.
  */
-export const ANSWER_SENTENCES = { min: 1, max: 2 } as const;
+export const ANSWER_SENTENCES = { min: 2, max: 3 } as const;
 
 /** Distinct answer sentences of the question's topic, all with one polarity. */
 export function contentAnswer(q: Question, polarity: Polarity, rng: Rng): string {

@@ -33,7 +33,7 @@ export const PRETRAINING_MIX: CorpusMix = {
   pMalicious: 0.3,
   pSystemPrompt: 0.3,
   pHarmful: 0.15,
-  turns: [0.6, 0.3, 0.1],
+  turns: [0.5, 0.3, 0.2],
   general: 0.35,
   domains: 0.55,
 };
