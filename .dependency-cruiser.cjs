@@ -35,6 +35,21 @@ module.exports = {
       to: { path: "^cli/" },
     },
     {
+      name: "organism-is-a-consumer",
+      comment:
+        "The model organism (world, exact judge, build) uses the engine, models and training; those never depend on it.",
+      severity: "error",
+      from: { path: "^gpu-runner/(engine|models|training|generation|scoring)/" },
+      to: { path: "^gpu-runner/organism/" },
+    },
+    {
+      name: "organism-outside-the-job-path",
+      comment: "The organism is built and evaluated offline; it never reaches into the worker or the job pipeline.",
+      severity: "error",
+      from: { path: "^gpu-runner/organism/" },
+      to: { path: "^(functions|gpu-runner/(worker|pipeline))/" },
+    },
+    {
       name: "no-circular",
       severity: "error",
       from: {},

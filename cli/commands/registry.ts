@@ -4,6 +4,7 @@ import { benchCommand } from "./bench.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { runnerCommand } from "./runner.ts";
+import { organismCommand } from "./organism.ts";
 
 // A table rather than calls into main.ts, which would make an import cycle.
 export const EXTRA_COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
@@ -22,6 +23,10 @@ export const EXTRA_COMMANDS: Record<string, { run: (argv: string[]) => Promise<n
   doctor: {
     run: doctorCommand,
     help: "[--ep webgpu] [--model M] [--json]: WebGPU adapter and where ORT places each graph's nodes",
+  },
+  organism: {
+    run: organismCommand,
+    help: "build|datasets|eval: the model organism of emergent misalignment (docs/organism.md)",
   },
   demo: { run: demoCommand, help: "train a guarded adapter end to end on the embedded stack and print the result" },
 };
