@@ -24,7 +24,7 @@ export const STACK_SERVICES: ReadonlyArray<readonly [string, ServiceFactory]> = 
     async (ctx) => {
       if (!ctx.config.runner.enabled) return null;
       const runner = startRunner(ctx);
-      return { name: "runner", stop: () => runner.stop() };
+      return { name: "runner", close: () => runner.stop() };
     },
   ],
 ];
