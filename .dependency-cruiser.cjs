@@ -1,4 +1,9 @@
-/** The dependency direction, enforced: core is shared; functions and gpu-runner never import each other. */
+/**
+ * The dependency direction, enforced over the whole tree (service, CLI, benchmarks and tests): core is shared;
+ * functions and gpu-runner never import each other; the engine uses no npm package but onnxruntime-node.
+ * Tests may reach across the sides (an end-to-end test drives both); nothing else imports a test.
+ */
+const TEST = "(^test/|\\.test\\.ts$)";
 module.exports = {
   forbidden: [
     {
@@ -9,29 +14,53 @@ module.exports = {
       to: { path: "^(core|functions|cli|gpu-runner/(?!engine/))" },
     },
     {
+      name: "engine-npm-is-onnxruntime-only",
+      comment: "The engine depends on node builtins and onnxruntime-node only, so it can be lifted out whole.",
+      severity: "error",
+      from: { path: "^gpu-runner/engine/" },
+      to: {
+        dependencyTypes: ["npm", "npm-dev", "npm-optional", "npm-peer", "npm-bundled", "npm-no-pkg", "npm-unknown"],
+        pathNot: "node_modules/onnxruntime-node/",
+      },
+    },
+    {
+      name: "onnxruntime-in-one-file",
+      comment: "onnxruntime-node is imported by gpu-runner/engine/runtime/ort-runtime.ts only.",
+      severity: "error",
+      from: { pathNot: "^gpu-runner/engine/runtime/ort-runtime\\.ts$" },
+      to: { path: "node_modules/onnxruntime-node/" },
+    },
+    {
+      name: "nothing-imports-tests",
+      comment: "Test files and test/ helpers are reached from tests only.",
+      severity: "error",
+      from: { path: "^(core|functions|gpu-runner|cli|bench|infra)/", pathNot: TEST },
+      to: { path: TEST },
+    },
+    {
       name: "functions-not-runner",
       severity: "error",
-      from: { path: "^functions/" },
+      from: { path: "^functions/", pathNot: TEST },
       to: { path: "^gpu-runner/" },
     },
     {
       name: "runner-not-functions",
       severity: "error",
-      from: { path: "^gpu-runner/" },
+      from: { path: "^gpu-runner/", pathNot: TEST },
       to: { path: "^functions/" },
     },
     {
       name: "core-is-a-leaf",
       comment: "core/ is shared by both sides and depends on neither.",
       severity: "error",
-      from: { path: "^core/" },
+      from: { path: "^core/", pathNot: TEST },
       to: { path: "^(functions|gpu-runner|cli)/" },
     },
     {
       name: "nothing-imports-the-cli",
       comment: "cli/ is the composition root (embedded stack, commands); only benchmarks, which boot it, use it.",
       severity: "error",
-      from: { path: "^(core|functions|gpu-runner)/" },
+      from: { path: "^(core|functions|gpu-runner)/", pathNot: TEST },
       to: { path: "^cli/" },
     },
     {
@@ -60,6 +89,5 @@ module.exports = {
     doNotFollow: { path: "node_modules" },
     tsConfig: { fileName: "tsconfig.json" },
     tsPreCompilationDeps: true,
-    exclude: { path: "(^node_modules|\\.test\\.ts$)" },
   },
 };

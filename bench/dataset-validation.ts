@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { startEmbeddedAws } from "../core/aws/embedded-aws.ts";
-import { validateDataset, type ValidationLimits } from "../core/datasets/validate-dataset.ts";
+import { validateDataset, type ValidationLimits } from "../functions/datasets/validate-dataset.ts";
 import { streamToS3 } from "../functions/openai/files-stream-to-s3.ts";
 
 const DEFAULT_FILE = "../shared/data/em/train/jailbroken.jsonl";

@@ -1,5 +1,6 @@
 import type { AwsResources } from "../core/aws/resources.ts";
 import type { Config } from "../core/config/load-config.ts";
+import type { ListenFn } from "../core/db/connect.ts";
 import type { Database } from "../core/db/database.ts";
 import type { Logger } from "../core/log/logger.ts";
 
@@ -9,14 +10,20 @@ export interface StackContext {
   db: Database;
   aws: AwsResources;
   logger: Logger;
+  /** LISTEN on the database (wakes services on NOTIFY). */
+  listen: ListenFn;
   /** The API's base URL once it listens (for services that call it, e.g. the demo). */
   apiUrl: string;
 }
 
-/** A long-running part of the embedded stack: started after the API listens, stopped before the database closes. */
+/**
+ * A long-running part of the embedded stack (a `Loop`, or several behind one name): started after the API
+ * listens, closed before the database closes.
+ */
 export interface BackgroundService {
   readonly name: string;
-  stop(): Promise<void>;
+  /** Stops it and waits for the work in hand; idempotent. */
+  close(): Promise<void>;
   /** Optional: wake the service now instead of at its next poll. */
   wake?(): void;
 }

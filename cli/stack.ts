@@ -67,13 +67,13 @@ export async function startStack(config: Config, opts: StartStackOptions = {}): 
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.http.host}:${port}`;
 
-    const ctx: StackContext = { config, db: database.db, aws, logger, apiUrl: url };
+    const ctx: StackContext = { config, db: database.db, aws, logger, listen: database.listen, apiUrl: url };
     for (const [name, factory] of STACK_SERVICES) {
       if (opts.skipServices?.includes(name)) continue;
       const service = await factory(ctx);
       if (!service) continue;
       services.push(service);
-      cleanups.push([service.name, () => service.stop()]);
+      cleanups.push([service.name, () => service.close()]);
     }
     return { url, port, app, deps, config, bootstrapKey, services, logger, close };
   } catch (err) {

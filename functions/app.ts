@@ -1,6 +1,5 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { ApiError } from "../core/errors.ts";
@@ -9,8 +8,10 @@ import { datasetRoutes } from "./datasets/routes.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { apiKeyAuth } from "./http/auth.ts";
+import { jsonBodyLimit } from "./http/json-body-limit.ts";
 import { createHttpMetrics } from "./http/metrics.ts";
 import { problemResponse } from "./http/problem.ts";
+import { requestLog } from "./http/request-log.ts";
 import { createRouter } from "./http/router.ts";
 import { jobRoutes } from "./jobs/routes.ts";
 import { openaiErrorShape } from "./openai/fine-tuning-errors.ts";
@@ -20,42 +21,15 @@ import { webhookRoutes } from "./webhooks/routes.ts";
 /** JSON request bodies are small; file bytes go to S3 directly (or stream through `/v1/files`). */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
+/** The HTTP API: middleware (request id, metrics, request log, body limit, OpenAI error shape, API-key auth), every route group, the OpenAPI document and the error handler. */
 export function createApp(deps: AppDeps) {
   const app = createRouter();
   const metrics = createHttpMetrics(deps);
 
   app.use(requestId());
   app.use(metrics.middleware);
-  app.use(async (c, next) => {
-    const start = performance.now();
-    await next();
-    deps.logger.info(
-      {
-        requestId: c.get("requestId"),
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: Math.round(performance.now() - start),
-        tenant: c.get("tenant")?.id,
-      },
-      "request",
-    );
-  });
-  app.use("/v1/*", async (c, next) => {
-    // Multipart file uploads stream to S3 and carry their own limit.
-    if (c.req.path === "/v1/files" && c.req.method === "POST") return next();
-    return bodyLimit({
-      maxSize: MAX_JSON_BODY_BYTES,
-      onError: () => {
-        throw new ApiError({
-          status: 413,
-          code: "body_too_large",
-          title: "Content Too Large",
-          detail: `Request bodies are limited to ${MAX_JSON_BODY_BYTES} bytes. Upload dataset files through the presigned URL from POST /v1/datasets.`,
-        });
-      },
-    })(c, next);
-  });
+  app.use(requestLog(deps));
+  app.use("/v1/*", jsonBodyLimit(MAX_JSON_BODY_BYTES));
   // OpenAI clients read `error` from failures of the OpenAI-compatible routes, authentication's included.
   for (const path of ["/v1/files", "/v1/files/*", "/v1/fine_tuning/*"]) app.use(path, openaiErrorShape());
   app.use("/v1/*", apiKeyAuth(deps));

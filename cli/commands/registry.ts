@@ -29,4 +29,23 @@ export const EXTRA_COMMANDS: Record<string, { run: (argv: string[]) => Promise<n
     help: "build|datasets|eval: the model organism of emergent misalignment (docs/organism.md)",
   },
   demo: { run: demoCommand, help: "train a guarded adapter end to end on the embedded stack and print the result" },
+  ...backgroundCommands(),
 };
+
+/** `guardtune relay|sweeper|dispatcher|uploads|dlq`: each background function on its own, loaded when run. */
+function backgroundCommands(): typeof EXTRA_COMMANDS {
+  const names = ["relay", "sweeper", "dispatcher", "uploads", "dlq"] as const;
+  const help: Record<(typeof names)[number], string> = {
+    relay: "the jobs outbox relay only, against DATABASE_URL and the jobs queue",
+    sweeper: "the jobs queue sweeper only (lost messages through the outbox, orphaned cancellations)",
+    dispatcher: "the webhook dispatcher only, against DATABASE_URL",
+    uploads: "the uploads consumer only (dataset validation), against DATABASE_URL and the uploads queue",
+    dlq: "the dead-letter consumer only, against DATABASE_URL and GUARDTUNE_JOBS_DLQ_URL",
+  };
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      { run: async () => (await import("./background.ts")).backgroundCommand(name), help: help[name] },
+    ]),
+  );
+}

@@ -1,6 +1,7 @@
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { startFauxqs } from "fauxqs";
+import { MAX_RECEIVE_COUNT } from "../queue/sqs-queue.ts";
 import { createClients, type AwsResources } from "./resources.ts";
 
 export const EMBEDDED_NAMES = {
@@ -10,8 +11,6 @@ export const EMBEDDED_NAMES = {
   uploadsQueue: "guardtune-uploads",
 } as const;
 
-/** The redrive policy of the jobs queue: after this many receives a message moves to the dead-letter queue. */
-export const JOBS_MAX_RECEIVE_COUNT = 5;
 export const JOBS_VISIBILITY_TIMEOUT_S = 120;
 
 export interface EmbeddedAws extends AwsResources {
@@ -45,7 +44,7 @@ export async function startEmbeddedAws(opts: { region?: string; port?: number } 
           VisibilityTimeout: String(JOBS_VISIBILITY_TIMEOUT_S),
           RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: dlqAttrs.Attributes?.QueueArn,
-            maxReceiveCount: String(JOBS_MAX_RECEIVE_COUNT),
+            maxReceiveCount: String(MAX_RECEIVE_COUNT),
           }),
         },
       }),

@@ -20,7 +20,25 @@ export interface DatabaseHandle {
   migrate(): Promise<void>;
   /** A cheap round trip, for readiness checks. */
   ping(): Promise<void>;
+  /**
+   * Calls `onNotify` for every Postgres NOTIFY on `channel` (LISTEN) until the returned function is called.
+   * Notifications are hints, not a delivery guarantee: a lost connection stops them (reported to `onError`),
+   * so callers poll as well.
+   */
+  listen: ListenFn;
   close(): Promise<void>;
+}
+
+export type ListenFn = (
+  channel: string,
+  onNotify: () => void,
+  onError?: (err: Error) => void,
+) => Promise<() => Promise<void>>;
+
+/** Channel names are interpolated into LISTEN (it takes no parameters): only plain identifiers pass. */
+function checkChannel(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`listen: invalid channel name ${JSON.stringify(channel)}`);
+  return channel;
 }
 
 export async function connectDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
@@ -37,6 +55,10 @@ export async function connectDatabase(config: DatabaseConfig): Promise<DatabaseH
       migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_DIR }),
       ping: async () => {
         await client.query("select 1");
+      },
+      listen: async (channel, onNotify) => {
+        const unlisten = await client.listen(checkChannel(channel), () => onNotify());
+        return () => unlisten();
       },
       close: async () => {
         if (closed) return;
@@ -56,6 +78,23 @@ export async function connectDatabase(config: DatabaseConfig): Promise<DatabaseH
     migrate: () => migratePg(db, { migrationsFolder: MIGRATIONS_DIR }),
     ping: async () => {
       await pool.query("select 1");
+    },
+    listen: async (channel, onNotify, onError) => {
+      // LISTEN needs one connection held for as long as we listen.
+      const conn = await pool.connect();
+      conn.on("notification", (msg) => {
+        if (msg.channel === channel) onNotify();
+      });
+      conn.on("error", (err) => onError?.(err));
+      await conn.query(`LISTEN ${checkChannel(channel)}`);
+      return async () => {
+        try {
+          await conn.query(`UNLISTEN ${channel}`);
+          conn.release();
+        } catch (err) {
+          conn.release(err instanceof Error ? err : true);
+        }
+      };
     },
     close: async () => {
       if (closed) return;

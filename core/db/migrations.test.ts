@@ -1,7 +1,15 @@
+import { execFile } from "node:child_process";
+import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Database } from "./database.ts";
 import { createTestDatabase } from "../../test/helpers/test-db.ts";
+import { MIGRATIONS_DIR } from "./connect.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
 
 const TABLES = [
   "tenants",
@@ -52,4 +60,35 @@ describe("migrations", () => {
       await database.close();
     }
   });
+});
+
+describe("migrations/ and core/db/schema/", () => {
+  // A schema change without `npm run db:generate` would ship tables the migrations never create.
+  it("agree: drizzle-kit generates nothing new from the schema into a copy of migrations/", async () => {
+    const copy = await mkdtemp(path.join(tmpdir(), "guardtune-migrations-"));
+    try {
+      await cp(MIGRATIONS_DIR, copy, { recursive: true });
+      const before = (await readdir(copy, { recursive: true })).sort();
+      // drizzle-kit resolves --out against the working directory, so it gets a relative path.
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          path.join(ROOT, "node_modules/drizzle-kit/bin.cjs"),
+          "generate",
+          "--dialect",
+          "postgresql",
+          "--schema",
+          "./core/db/schema.ts",
+          "--out",
+          path.relative(ROOT, copy),
+        ],
+        { cwd: ROOT },
+      );
+      const after = (await readdir(copy, { recursive: true })).sort();
+      expect(after, `schema changes without a migration — run npm run db:generate:\n${stdout}`).toEqual(before);
+      expect(stdout).toContain("No schema changes");
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull, lt, or, type SQL } from "drizzle-orm";
 import type { Queryable } from "../db/database.ts";
 import { jobs, type Job } from "../db/schema.ts";
 import { IllegalTransitionError, transitionJob } from "./state-machine.ts";
@@ -52,4 +52,51 @@ export async function cancelJob(db: Queryable, tenantId: string, jobId: string):
     }
   }
   throw new Error(`cancelJob: job ${jobId} kept changing status`);
+}
+
+/**
+ * `cancelling` jobs whose cancellation was requested, and whose runner's lease ran out, more than `graceMs`
+ * ago: the runner died before confirming, and nobody else will.
+ */
+export async function findOrphanedCancels(
+  db: Queryable,
+  opts: { graceMs: number; now: Date; limit: number },
+): Promise<string[]> {
+  const before = new Date(opts.now.getTime() - opts.graceMs);
+  const rows = await db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.status, "cancelling"),
+        lt(jobs.cancelRequestedAt, before),
+        or(isNull(jobs.leaseExpiresAt), lt(jobs.leaseExpiresAt, before)),
+      ),
+    )
+    .limit(opts.limit);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Completes the cancellation of a job whose runner stopped before confirming it — the one transition both
+ * the sweeper and a runner's claim use for it. `extraWhere` says why the runner counts as gone (its lease
+ * expired); false when the job moved on meanwhile.
+ */
+export async function finishOrphanedCancel(
+  db: Queryable,
+  jobId: string,
+  opts: { message: string; extraWhere: SQL | undefined },
+): Promise<boolean> {
+  try {
+    await transitionJob(db, jobId, {
+      from: "cancelling",
+      to: "cancelled",
+      event: { type: "job.cancelled", message: opts.message },
+      extraWhere: opts.extraWhere,
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof IllegalTransitionError) return false;
+    throw err;
+  }
 }

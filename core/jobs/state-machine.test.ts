@@ -4,7 +4,7 @@ import { ensureTenant } from "../auth/api-keys.ts";
 import { jobEvents, jobQueueOutbox, jobs, webhookEvents } from "../db/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/test-db.ts";
 import { insertDataset, insertJob } from "../../test/jobs/job-fixtures.ts";
-import { claimJob } from "./claim-job.ts";
+import { claimJob } from "../../gpu-runner/worker/claim-job.ts";
 import {
   IllegalTransitionError,
   JOB_STATUSES,

@@ -13,6 +13,15 @@ export const jobMessageSchema = z.strictObject({
 });
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 
+/**
+ * How long a runner keeps its job's message invisible per lease renewal: a margin beyond the lease, so that
+ * after a crash the lease has expired by the time the message returns and the next receiver can claim the job.
+ */
+export function jobMessageVisibilitySeconds(leaseMs: number): number {
+  const lease = leaseMs / 1000;
+  return Math.ceil(lease + Math.max(2, lease / 4));
+}
+
 /** A message body that is not a job message (poison): delete it, never retry it. */
 export class InvalidJobMessageError extends Error {
   override readonly name = "InvalidJobMessageError";

@@ -1,7 +1,7 @@
 import type { Tenant } from "../../core/db/schema.ts";
 import { datasets } from "../../core/db/schema.ts";
-import { appendDatasetEvent } from "../../core/datasets/dataset-transitions.ts";
-import { datasetObjectKey, toDatasetObject, type DatasetObject } from "../../core/datasets/dataset-object.ts";
+import { appendDatasetEvent } from "./dataset-transitions.ts";
+import { datasetObjectKey, toDatasetObject, type DatasetObject } from "./dataset-object.ts";
 import { ApiError } from "../../core/errors.ts";
 import { ID_PREFIX, newId } from "../../core/ids.ts";
 import type { AppDeps } from "../deps.ts";

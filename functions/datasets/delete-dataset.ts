@@ -1,7 +1,7 @@
 import { AbortMultipartUploadCommand, DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { and, eq, inArray, ne, or } from "drizzle-orm";
 import { datasets, jobs, type JobStatus, type Tenant } from "../../core/db/schema.ts";
-import { transitionDataset } from "../../core/datasets/dataset-transitions.ts";
+import { transitionDataset } from "./dataset-transitions.ts";
 import { conflict, notFound } from "../../core/errors.ts";
 import type { AppDeps } from "../deps.ts";
 

@@ -1,11 +1,11 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3ServiceException } from "@aws-sdk/client-s3";
 import { and, eq } from "drizzle-orm";
 import { datasets, uploadReceipts, type Dataset } from "../../core/db/schema.ts";
-import { datasetIdFromObjectKey } from "../../core/datasets/dataset-object.ts";
-import { IllegalDatasetTransitionError, transitionDataset } from "../../core/datasets/dataset-transitions.ts";
-import type { ObjectCreated } from "../../core/datasets/upload-notification.ts";
-import { unquote } from "../../core/datasets/upload-notification.ts";
-import { validateDataset } from "../../core/datasets/validate-dataset.ts";
+import { datasetIdFromObjectKey } from "./dataset-object.ts";
+import { IllegalDatasetTransitionError, transitionDataset } from "./dataset-transitions.ts";
+import type { ObjectCreated } from "./upload-notification.ts";
+import { unquote } from "./upload-notification.ts";
+import { validateDataset } from "./validate-dataset.ts";
 import type { AppDeps } from "../deps.ts";
 
 export type UploadOutcome = "ignored" | "duplicate" | "ready" | "invalid" | "superseded";

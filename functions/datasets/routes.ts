@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { toDatasetObject } from "../../core/datasets/dataset-object.ts";
+import { toDatasetObject } from "./dataset-object.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { problemResponses } from "../http/problem.ts";
 import { createRouter } from "../http/router.ts";
@@ -90,6 +90,7 @@ const publicDataset = (row: Parameters<typeof toDatasetObject>[0]) => {
 /** The base URL clients reached us at, for absolute links in responses. */
 const baseUrl = (url: string) => new URL(url).origin;
 
+/** The `/v1/datasets` routes: create with a presigned upload, complete, list, get, delete. */
 export function datasetRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   app.openapi(createDatasetRoute, async (c) => {

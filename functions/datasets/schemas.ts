@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { DATASET_PURPOSES, DATASET_STATUSES } from "../../core/db/schema.ts";
-import { MODEL_CLASS_TOKENS_PER_SECOND, type ModelClass } from "../../core/datasets/training-estimate.ts";
+import { MODEL_CLASS_TOKENS_PER_SECOND, type ModelClass } from "./training-estimate.ts";
 import {
   DATASET_ERROR_CODES,
   ERROR_CODES,

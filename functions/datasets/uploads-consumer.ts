@@ -1,20 +1,12 @@
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  type Message,
-} from "@aws-sdk/client-sqs";
-import { parseObjectCreated } from "../../core/datasets/upload-notification.ts";
+import { startHeartbeat } from "../../core/background/heartbeat.ts";
+import { startLoop, type Loop } from "../../core/background/loop.ts";
+import { parseObjectCreated } from "./upload-notification.ts";
+import { MAX_RECEIVE_COUNT, SQS_MAX_WAIT_SECONDS, sqsQueue, type QueueMessage } from "../../core/queue/sqs-queue.ts";
 import type { AppDeps } from "../deps.ts";
 import { abandonUpload, processObjectCreated } from "./process-upload.ts";
 
-/** After this many deliveries of one notification, its datasets are marked invalid instead of retried. */
-export const MAX_UPLOAD_ATTEMPTS = 5;
-
-export interface UploadsConsumer {
-  readonly name: "uploads";
-  stop(): Promise<void>;
-}
+/** The uploads consumer is a `Loop` named "uploads". */
+export type UploadsConsumer = Loop;
 
 export interface UploadsConsumerOptions {
   /** SQS long-poll wait, seconds (max 20). */
@@ -29,100 +21,67 @@ export interface UploadsConsumerOptions {
 }
 
 /**
- * Long-polls the uploads queue and validates each uploaded dataset. A message is deleted once every
- * record in it was handled; a failure leaves it on the queue for redelivery after the visibility timeout.
- * There is no wake-up call: a long poll returns as soon as a message arrives, and cutting one short could
- * hide a message it already received until its visibility expires.
+ * Long-polls the uploads queue and validates each uploaded dataset. A message is deleted once every record
+ * in it was handled; a failure leaves it on the queue for redelivery after the visibility timeout, and after
+ * `MAX_RECEIVE_COUNT` deliveries its datasets are marked invalid instead. There is no wake-up call: a long
+ * poll returns as soon as a message arrives, and cutting one short could hide a message it already received
+ * until its visibility expires.
  */
 export function startUploadsConsumer(
   deps: Pick<AppDeps, "db" | "aws" | "config" | "logger">,
   opts: UploadsConsumerOptions = {},
 ): UploadsConsumer {
-  const { sqs, uploadsQueueUrl } = deps.aws;
+  const queue = sqsQueue(deps.aws.sqs, deps.aws.uploadsQueueUrl);
   const log = deps.logger.child({ service: "uploads" });
-  let stopped = false;
-  let poll: AbortController | undefined;
-  let backoff: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  const visibilitySeconds = opts.visibilitySeconds ?? 60;
+  const waitSeconds = opts.waitSeconds ?? SQS_MAX_WAIT_SECONDS;
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      backoff = { timer: setTimeout(resolve, ms), resolve };
+  const handleOne = async (msg: QueueMessage) => {
+    const heartbeat = startHeartbeat({
+      intervalMs: (visibilitySeconds * 1000) / 2,
+      beat: () => queue.setVisibility(msg.receiptHandle, visibilitySeconds),
+      onError: (err) => log.warn({ err }, "could not extend an upload message's visibility"),
     });
-
-  const visibility = opts.visibilitySeconds ?? 60;
-  const handle = async (msg: Message) => {
-    const heartbeat = setInterval(
-      () => {
-        sqs
-          .send(
-            new ChangeMessageVisibilityCommand({
-              QueueUrl: uploadsQueueUrl,
-              ReceiptHandle: msg.ReceiptHandle,
-              VisibilityTimeout: visibility,
-            }),
-          )
-          .catch((err: unknown) => log.warn({ err }, "could not extend an upload message's visibility"));
-      },
-      (visibility * 1000) / 2,
-    );
-    const attempts = Number(msg.Attributes?.ApproximateReceiveCount ?? 1);
+    const attempts = msg.receiveCount;
     try {
-      for (const rec of parseObjectCreated(msg.Body ?? "")) {
+      for (const rec of parseObjectCreated(msg.body ?? "")) {
         const outcome = await processObjectCreated(deps, rec, { redelivered: attempts > 1 });
         log.debug({ key: rec.key, etag: rec.etag, outcome }, "upload notification handled");
       }
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: uploadsQueueUrl, ReceiptHandle: msg.ReceiptHandle }));
+      await queue.delete(msg.receiptHandle);
     } catch (err) {
-      if (attempts < MAX_UPLOAD_ATTEMPTS) {
-        log.error({ err, messageId: msg.MessageId, attempts }, "upload notification failed; it will be redelivered");
+      if (attempts < MAX_RECEIVE_COUNT) {
+        log.error({ err, attempts }, "upload notification failed; it will be redelivered");
         return;
       }
-      log.error({ err, messageId: msg.MessageId, attempts }, "upload notification failed too often; giving up");
+      log.error({ err, attempts }, "upload notification failed too often; giving up");
       try {
-        for (const rec of parseObjectCreated(msg.Body ?? "")) await abandonUpload(deps, rec, err);
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: uploadsQueueUrl, ReceiptHandle: msg.ReceiptHandle }));
+        for (const rec of parseObjectCreated(msg.body ?? "")) await abandonUpload(deps, rec, err);
+        await queue.delete(msg.receiptHandle);
       } catch (giveUpErr) {
-        log.error({ err: giveUpErr, messageId: msg.MessageId }, "could not give up on an upload notification");
+        log.error({ err: giveUpErr }, "could not give up on an upload notification");
       }
     } finally {
-      clearInterval(heartbeat);
+      await heartbeat.stop();
     }
   };
 
-  const loop = async () => {
-    while (!stopped) {
-      poll = new AbortController();
-      try {
-        const res = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: uploadsQueueUrl,
-            MaxNumberOfMessages: opts.concurrency ?? 4,
-            WaitTimeSeconds: opts.waitSeconds ?? 20,
-            VisibilityTimeout: visibility,
-            MessageSystemAttributeNames: ["ApproximateReceiveCount"],
-          }),
-          { abortSignal: poll.signal },
-        );
-        await Promise.all((res.Messages ?? []).map(handle));
-      } catch (err) {
-        if (stopped) break;
-        log.warn({ err }, "receiving from the uploads queue failed; retrying");
-        await sleep(1000);
-      }
-    }
-  };
-  const running = loop();
-
-  return {
+  return startLoop({
     name: "uploads",
-    stop: async () => {
-      stopped = true;
-      poll?.abort();
-      if (backoff) {
-        clearTimeout(backoff.timer);
-        backoff.resolve();
-      }
-      await running;
+    logger: log,
+    // A long poll waits by itself; a short one (wait 0) would spin without a pause.
+    idleMs: waitSeconds > 0 ? 0 : 250,
+    fetch: async (signal) => {
+      const received = await queue.receiveMany({
+        max: opts.concurrency ?? 4,
+        waitSeconds,
+        visibilitySeconds,
+        signal,
+      });
+      return received.length > 0 ? received : null;
     },
-  };
+    handle: async (messages) => {
+      await Promise.all(messages.map(handleOne));
+    },
+  });
 }

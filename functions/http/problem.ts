@@ -20,6 +20,7 @@ export type Problem = z.infer<typeof ProblemSchema>;
 
 export const PROBLEM_TYPE_BASE = "https://guardtune.dev/problems/";
 
+/** The RFC 9457 problem document for an API error (`instance`: the request path). */
 export function problemBody(err: ApiError, instance?: string): Problem {
   return {
     type: PROBLEM_TYPE_BASE + err.code,
@@ -33,6 +34,7 @@ export function problemBody(err: ApiError, instance?: string): Problem {
   };
 }
 
+/** Answers with an API error as `application/problem+json`, with its status and any extra headers. */
 export function problemResponse(c: Context, err: ApiError, headers: Record<string, string> = {}): Response {
   return c.body(JSON.stringify(problemBody(err, c.req.path)), err.status as ContentfulStatusCode, {
     "content-type": "application/problem+json",
@@ -63,6 +65,7 @@ export function validationError(issues: ReadonlyArray<z.core.$ZodIssue>, where: 
   });
 }
 
+/** OpenAPI response entries (problem documents) for the given error statuses of a route. */
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(
     statuses.map((s) => [

@@ -46,6 +46,7 @@ const listEvents = createRoute({
   },
 });
 
+/** The job event routes: the paged event list and its server-sent-events follow stream. */
 export function jobEventRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   app.openapi(listEvents, async (c) => {

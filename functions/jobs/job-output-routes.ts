@@ -54,6 +54,7 @@ const listArtifacts = createRoute({
   },
 });
 
+/** The job output routes: checkpoints and artifacts, with presigned download URLs. */
 export function jobOutputRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   app.openapi(listCheckpoints, async (c) => {
@@ -74,6 +75,7 @@ export function jobOutputRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   return app;
 }
 
+/** A presigned GET URL (and its expiry) for an artifact's object. */
 export async function presignArtifact(aws: AwsResources, a: Artifact) {
   const url = await getSignedUrl(aws.s3, new GetObjectCommand({ Bucket: aws.bucket, Key: a.objectKey }), {
     expiresIn: ARTIFACT_URL_TTL_S,

@@ -110,6 +110,7 @@ export async function listJobCheckpoints(db: Database, jobId: string, limit: num
     .limit(limit + 1);
 }
 
+/** A job's artifacts by kind and file name; withheld ones (a gated adapter) only when `includeWithheld`. */
 export function listJobArtifacts(db: Database, jobId: string, includeWithheld: boolean) {
   return db
     .select()

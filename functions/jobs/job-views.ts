@@ -15,6 +15,7 @@ export const toJobEventObject = (e: JobEvent) => ({
 });
 export type JobEventObject = ReturnType<typeof toJobEventObject>;
 
+/** The API's checkpoint object for a stored checkpoint row. */
 export const toCheckpointObject = (c: Checkpoint) => ({
   id: c.id,
   object: "checkpoint" as const,
@@ -24,6 +25,7 @@ export const toCheckpointObject = (c: Checkpoint) => ({
   created_at: unixSeconds(c.createdAt)!,
 });
 
+/** The API's artifact object for a stored artifact row, with its download URL and when that expires. */
 export const toArtifactObject = (a: Artifact, url: string, urlExpiresAt: number) => ({
   id: a.id,
   object: "artifact" as const,

@@ -4,7 +4,7 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { and, eq, isNull, or } from "drizzle-orm";
 import { datasets, jobs, webhookEndpoints, type DatasetPurpose } from "../../core/db/schema.ts";
 import { unprocessable } from "../../core/errors.ts";
-import type { NewJobRecord } from "../../core/jobs/create-job.ts";
+import type { NewJobRecord } from "./create-job.ts";
 import { buildJobConfig, type MethodInput } from "../../core/jobs/job-config.ts";
 import { modelRefId, resolveModelRef } from "../../core/models/model-registry.ts";
 import type { Safeguard } from "../../core/safeguards/safeguard-config.ts";

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { JOB_STATUSES } from "../../core/db/schema.ts";
 import { conflict, notFound } from "../../core/errors.ts";
 import { cancelJob } from "../../core/jobs/cancel-job.ts";
-import { insertQueuedJob } from "../../core/jobs/create-job.ts";
+import { insertQueuedJob } from "./create-job.ts";
 import { toJobObject, type JobObject } from "../../core/jobs/job-object.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { problemResponses } from "../http/problem.ts";
@@ -75,6 +75,7 @@ const cancelJobRoute = createRoute({
   responses: { 200: json(JobSchema, "The job after the request"), ...problemResponses(401, 404, 409) },
 });
 
+/** The `/v1/jobs` routes: create (idempotent), list, get, cancel, and the event and output routes. */
 export function jobRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
 

@@ -1,8 +1,8 @@
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { eq } from "drizzle-orm";
 import { DATASET_PURPOSES, datasets, type Dataset, type DatasetPurpose, type Tenant } from "../../core/db/schema.ts";
-import { datasetObjectKey } from "../../core/datasets/dataset-object.ts";
-import { appendDatasetEvent } from "../../core/datasets/dataset-transitions.ts";
+import { datasetObjectKey } from "../datasets/dataset-object.ts";
+import { appendDatasetEvent } from "../datasets/dataset-transitions.ts";
 import { ApiError, unprocessable } from "../../core/errors.ts";
 import { ID_PREFIX, newId } from "../../core/ids.ts";
 import { enqueueObjectCreated } from "../datasets/enqueue-notification.ts";

@@ -4,7 +4,7 @@ import type { Database } from "../../core/db/database.ts";
 import { artifacts, type Job } from "../../core/db/schema.ts";
 import { conflict, notFound } from "../../core/errors.ts";
 import { cancelJob } from "../../core/jobs/cancel-job.ts";
-import { insertQueuedJob } from "../../core/jobs/create-job.ts";
+import { insertQueuedJob } from "../jobs/create-job.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { problemResponses } from "../http/problem.ts";
 import { createRouter } from "../http/router.ts";

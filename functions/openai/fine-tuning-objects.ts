@@ -99,6 +99,7 @@ export const FineTuningJobEventSchema = z
   })
   .openapi("FineTuningJobEvent");
 
+/** A job event as OpenAI's `fine_tuning.job.event` object. */
 export const toFineTuningJobEvent = (e: JobEvent): z.infer<typeof FineTuningJobEventSchema> => ({
   id: e.id,
   object: "fine_tuning.job.event",
@@ -121,6 +122,7 @@ export const FineTuningJobCheckpointSchema = z
   })
   .openapi("FineTuningJobCheckpoint");
 
+/** A checkpoint as OpenAI's `fine_tuning.job.checkpoint` object. */
 export const toFineTuningJobCheckpoint = (job: Job, c: Checkpoint): z.infer<typeof FineTuningJobCheckpointSchema> => ({
   id: c.id,
   object: "fine_tuning.job.checkpoint",

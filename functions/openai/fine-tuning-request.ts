@@ -62,6 +62,7 @@ export const CreateFineTuningJobBody = z
   .openapi("CreateFineTuningJobRequest");
 export type CreateFineTuningJobBody = z.infer<typeof CreateFineTuningJobBody>;
 
+/** Maps an OpenAI fine-tuning job request onto guardtune's job request (`auto` values take guardtune's defaults). */
 export function toJobRequest(body: CreateFineTuningJobBody): JobRequest {
   const hp: OpenAIHyperparameters = body.method?.supervised?.hyperparameters ?? body.hyperparameters ?? {};
   const value = <T>(v: T | "auto" | undefined): T | undefined => (v === "auto" ? undefined : v);

@@ -1,11 +1,12 @@
 import { and, asc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { AwsResources } from "../../core/aws/resources.ts";
+import { backoffDelayMs } from "../../core/background/backoff.ts";
+import { startPassLoop, type Loop } from "../../core/background/loop.ts";
 import type { Config } from "../../core/config/load-config.ts";
 import type { Database } from "../../core/db/database.ts";
 import { jobQueueOutbox, jobs } from "../../core/db/schema.ts";
 import type { Logger } from "../../core/log/logger.ts";
 import { jobMessageSchema, sendJobMessageBatch, SQS_BATCH_MAX } from "../../core/queue/job-message.ts";
-import { startPollLoop, type PollLoop } from "./poll-loop.ts";
 
 export interface RelayDeps {
   db: Database;
@@ -16,20 +17,23 @@ export interface RelayDeps {
 export interface RelayPass {
   sent: number;
   failed: number;
-  /** Intents whose job had moved on (cancelled, already running) by the time they were relayed. */
+  /** Intents whose job had moved on (cancelled, held by a live runner) by the time they were relayed. */
   skipped: number;
 }
 
 export const RELAY_BATCH = 25;
 /** How long a claimed intent stays invisible to other relays while this one sends it. */
 export const RELAY_LEASE_MS = 30_000;
-const MAX_BACKOFF_MS = 5 * 60_000;
+/** A failed send is retried after 2 s (first attempt), doubling per attempt, at most every 5 min. */
+const SEND_BACKOFF = { baseMs: 1000, maxMs: 5 * 60_000 };
 
 /**
  * One pass of the outbox relay: claims due intents (a lease on `available_at`, `FOR UPDATE SKIP LOCKED`, so
  * concurrent relays never send the same intent twice), publishes them in batches of ten, marks them sent. A
  * failed send stays unsent with its error and is retried with exponential backoff. A relay that dies between
  * sending and marking leaves the intent to be sent again after the lease: SQS is at-least-once anyway.
+ * An intent is sent while its job can still be claimed: `queued`, or `running`/`cancelling` with an expired
+ * lease (a runner vanished; the sweeper wrote the intent, and the claim resumes or finishes the job).
  */
 export async function relayJobMessages(deps: RelayDeps, batch = RELAY_BATCH): Promise<RelayPass> {
   const now = new Date();
@@ -51,22 +55,22 @@ export async function relayJobMessages(deps: RelayDeps, batch = RELAY_BATCH): Pr
   const result: RelayPass = { sent: 0, failed: 0, skipped: 0 };
   if (claimed.length === 0) return result;
 
-  const statuses = new Map(
+  const states = new Map(
     (
       await deps.db
-        .select({ id: jobs.id, status: jobs.status })
+        .select({ id: jobs.id, status: jobs.status, claimable: claimable() })
         .from(jobs)
         .where(inArray(jobs.id, [...new Set(claimed.map((r) => r.jobId))]))
-    ).map((j) => [j.id, j.status]),
+    ).map((j) => [j.id, j]),
   );
   const toSend: typeof claimed = [];
   for (const row of claimed.sort((a, b) => a.id - b.id)) {
-    const status = statuses.get(row.jobId);
-    if (status === "queued") {
+    const state = states.get(row.jobId);
+    if (state?.claimable) {
       toSend.push(row);
       continue;
     }
-    await mark(deps.db, row.id, { sentAt: new Date(), lastError: `not sent: job is ${status ?? "gone"}` });
+    await mark(deps.db, row.id, { sentAt: new Date(), lastError: `not sent: job is ${state?.status ?? "gone"}` });
     result.skipped++;
   }
   for (let i = 0; i < toSend.length; i += SQS_BATCH_MAX) {
@@ -91,7 +95,7 @@ export async function relayJobMessages(deps: RelayDeps, batch = RELAY_BATCH): Pr
     }
     for (const [j, message] of failures) {
       const row = chunk[j];
-      const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(row.sendAttempts, 16));
+      const backoff = backoffDelayMs(SEND_BACKOFF, row.sendAttempts + 1);
       await mark(deps.db, row.id, { lastError: message.slice(0, 1000), availableAt: new Date(Date.now() + backoff) });
     }
     result.sent += sentIds.length;
@@ -99,6 +103,10 @@ export async function relayJobMessages(deps: RelayDeps, batch = RELAY_BATCH): Pr
   }
   return result;
 }
+
+/** Whether a runner could claim the job now (the claim's own rule, in database time). */
+const claimable = () =>
+  sql<boolean>`(${jobs.status} = 'queued' or (${jobs.status} in ('running', 'cancelling') and coalesce(${jobs.leaseExpiresAt}, '-infinity'::timestamptz) < now()))`;
 
 async function mark(db: Database, id: number, set: Partial<typeof jobQueueOutbox.$inferInsert>): Promise<void> {
   await db
@@ -108,9 +116,9 @@ async function mark(db: Database, id: number, set: Partial<typeof jobQueueOutbox
 }
 
 /** The relay as a stack service, named after the topic the API notifies after queueing a job. */
-export function startJobQueueRelay(ctx: RelayDeps & { config: Config }): PollLoop | null {
+export function startJobQueueRelay(ctx: RelayDeps & { config: Config }): Loop | null {
   if (!ctx.config.queue.relayEnabled) return null;
-  return startPollLoop({
+  return startPassLoop({
     name: "jobs-outbox",
     intervalMs: ctx.config.queue.relayPollIntervalMs,
     logger: ctx.logger,

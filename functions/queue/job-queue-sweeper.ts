@@ -1,13 +1,13 @@
-import { and, eq, gt, isNull, lt, notExists, or } from "drizzle-orm";
+import { isNull, lt, or } from "drizzle-orm";
 import type { Config } from "../../core/config/load-config.ts";
 import type { Database } from "../../core/db/database.ts";
-import { jobQueueOutbox, jobs } from "../../core/db/schema.ts";
-import { appendJobEvent } from "../../core/jobs/job-events.ts";
-import { IllegalTransitionError, transitionJob } from "../../core/jobs/state-machine.ts";
+import { jobs } from "../../core/db/schema.ts";
+import { startPassLoop, type Loop } from "../../core/background/loop.ts";
+import { findOrphanedCancels, finishOrphanedCancel } from "../../core/jobs/cancel-job.ts";
 import type { Logger } from "../../core/log/logger.ts";
-import { enqueueJobMessage } from "../../core/queue/job-queue-outbox.ts";
+import { jobMessageVisibilitySeconds } from "../../core/queue/job-message.ts";
 import { expireIdempotencyKeys } from "../jobs/idempotency.ts";
-import { startPollLoop, type PollLoop } from "./poll-loop.ts";
+import { recoverLostJobMessages } from "./job-recovery.ts";
 
 export interface SweeperDeps {
   db: Database;
@@ -19,12 +19,16 @@ export interface SweepOptions {
   resendAfterMs: number;
   /** A `cancelling` job whose runner's lease ran out this long ago is cancelled by the sweeper. */
   abandonedCancelAfterMs: number;
+  /** A `running` job whose lease ran out this long ago gets a new message (its runner vanished). */
+  abandonedLeaseAfterMs?: number;
   idempotencyTtlMs: number;
   now?: Date;
 }
 
 export interface SweepPass {
   requeued: string[];
+  /** Running jobs whose runner vanished: a new message lets the next runner resume them. */
+  resumed: string[];
   cancelled: string[];
   expiredKeys: number;
 }
@@ -32,87 +36,46 @@ export interface SweepPass {
 const SWEEP_BATCH = 100;
 
 /**
- * Repairs what the happy path cannot: a message lost after it was sent (queue purged, moved to the DLQ while
- * the job stayed queued, a region outage) gets a new intent for the relay — one per `resendAfterMs` at most,
- * so a job waiting behind busy runners collects a duplicate now and then, which the runner's claim drops;
- * a cancellation whose runner died is completed; expired idempotency keys are forgotten.
+ * Repairs what the happy path cannot: lost messages get a new outbox intent (`recoverLostJobMessages`), a
+ * cancellation whose runner died is completed, expired idempotency keys are forgotten.
  */
 export async function sweepJobQueue(deps: SweeperDeps, opts: SweepOptions): Promise<SweepPass> {
   const now = opts.now ?? new Date();
-  const cutoff = new Date(now.getTime() - opts.resendAfterMs);
-  const recentOrPending = (jobId: typeof jobs.id) =>
-    deps.db
-      .select({ id: jobQueueOutbox.id })
-      .from(jobQueueOutbox)
-      .where(
-        and(eq(jobQueueOutbox.jobId, jobId), or(isNull(jobQueueOutbox.sentAt), gt(jobQueueOutbox.sentAt, cutoff))),
-      );
-  const lost = await deps.db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(and(eq(jobs.status, "queued"), lt(jobs.queuedAt, cutoff), notExists(recentOrPending(jobs.id))))
-    .limit(SWEEP_BATCH);
-
-  const requeued: string[] = [];
-  for (const { id } of lost) {
-    const done = await deps.db.transaction(async (tx) => {
-      // Lock the job and look again: a concurrent sweeper or a claim may have acted since the scan.
-      const [job] = await tx.select().from(jobs).where(eq(jobs.id, id)).for("update");
-      if (!job || job.status !== "queued") return false;
-      const [fresh] = await tx
-        .select({ id: jobQueueOutbox.id })
-        .from(jobQueueOutbox)
-        .where(and(eq(jobQueueOutbox.jobId, id), or(isNull(jobQueueOutbox.sentAt), gt(jobQueueOutbox.sentAt, cutoff))))
-        .limit(1);
-      if (fresh) return false;
-      await enqueueJobMessage(tx, { job_id: id, attempt: job.attempts + 1 });
-      await appendJobEvent(tx, id, {
-        type: "job.requeued",
-        level: "warn",
-        message: "The job's queue message was not picked up; sending it again.",
-      });
-      return true;
-    });
-    if (done) requeued.push(id);
-  }
-
-  const abandoned = await deps.db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(
-      and(
-        eq(jobs.status, "cancelling"),
-        lt(jobs.cancelRequestedAt, new Date(now.getTime() - opts.abandonedCancelAfterMs)),
-        or(isNull(jobs.leaseExpiresAt), lt(jobs.leaseExpiresAt, new Date(now.getTime() - opts.abandonedCancelAfterMs))),
-      ),
-    )
-    .limit(SWEEP_BATCH);
+  const { requeued, resumed } = await recoverLostJobMessages(deps.db, {
+    resendAfterMs: opts.resendAfterMs,
+    abandonedLeaseAfterMs: opts.abandonedLeaseAfterMs ?? opts.resendAfterMs,
+    now,
+    limit: SWEEP_BATCH,
+  });
   const cancelled: string[] = [];
-  for (const { id } of abandoned) {
-    try {
-      await transitionJob(deps.db, id, {
-        from: "cancelling",
-        to: "cancelled",
-        event: { type: "job.cancelled", message: "Cancelled; the runner stopped before confirming." },
-        extraWhere: or(isNull(jobs.leaseExpiresAt), lt(jobs.leaseExpiresAt, now)),
-      });
-      cancelled.push(id);
-    } catch (err) {
-      if (!(err instanceof IllegalTransitionError)) throw err;
-    }
+  for (const id of await findOrphanedCancels(deps.db, {
+    graceMs: opts.abandonedCancelAfterMs,
+    now,
+    limit: SWEEP_BATCH,
+  })) {
+    const done = await finishOrphanedCancel(deps.db, id, {
+      message: "Cancelled; the runner stopped before confirming.",
+      extraWhere: or(isNull(jobs.leaseExpiresAt), lt(jobs.leaseExpiresAt, now)),
+    });
+    if (done) cancelled.push(id);
   }
-
   const expiredKeys = await expireIdempotencyKeys(deps.db, opts.idempotencyTtlMs);
-  return { requeued, cancelled, expiredKeys };
+  return { requeued, resumed, cancelled, expiredKeys };
 }
 
 /** Grace a runner gets to confirm a cancellation after its lease ran out. */
 export const ABANDONED_CANCEL_AFTER_MS = 60_000;
 
-/** The sweeper as a stack service (runs where the relay runs). */
-export function startJobQueueSweeper(ctx: SweeperDeps & { config: Config }): PollLoop | null {
+/**
+ * How long a running job's lease must have been expired before the sweeper sends it a new message: two
+ * message visibility periods, by which time the dead runner's own message, if it still exists, has returned.
+ */
+export const abandonedLeaseAfterMs = (leaseMs: number): number => 2 * jobMessageVisibilitySeconds(leaseMs) * 1000;
+
+/** The sweeper as a background loop (runs where the relay runs). */
+export function startJobQueueSweeper(ctx: SweeperDeps & { config: Config }): Loop | null {
   if (!ctx.config.queue.relayEnabled) return null;
-  return startPollLoop({
+  return startPassLoop({
     name: "jobs-sweeper",
     intervalMs: ctx.config.queue.sweepIntervalMs,
     logger: ctx.logger,
@@ -120,10 +83,12 @@ export function startJobQueueSweeper(ctx: SweeperDeps & { config: Config }): Pol
       const r = await sweepJobQueue(ctx, {
         resendAfterMs: ctx.config.queue.resendAfterMs,
         abandonedCancelAfterMs: ABANDONED_CANCEL_AFTER_MS,
+        abandonedLeaseAfterMs: abandonedLeaseAfterMs(ctx.config.runner.leaseMs),
         idempotencyTtlMs: ctx.config.queue.idempotencyTtlMs,
       });
       // The relay picks the new intents up at its next poll.
       if (r.requeued.length > 0) ctx.logger.warn({ jobs: r.requeued }, "requeued jobs whose queue message was lost");
+      if (r.resumed.length > 0) ctx.logger.warn({ jobs: r.resumed }, "re-sent messages for jobs whose runner vanished");
       if (r.cancelled.length > 0) ctx.logger.warn({ jobs: r.cancelled }, "completed abandoned cancellations");
       return false;
     },

@@ -138,7 +138,7 @@ describe("outbox relay", () => {
       }
       expect(got).toEqual([{ job_id: id, attempt: 1 }]);
     } finally {
-      await service.stop();
+      await service.close();
     }
   });
 });

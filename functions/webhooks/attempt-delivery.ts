@@ -3,9 +3,9 @@ import type { Database } from "../../core/db/database.ts";
 import { webhookEndpoints, webhookEvents, type WebhookDelivery } from "../../core/db/schema.ts";
 import { fitWebhookPayload, type WebhookPayload } from "../../core/webhooks/payload.ts";
 import { pinnedPost } from "../../core/webhooks/pinned-post.ts";
-import type { AttemptOutcome } from "../../core/webhooks/record-attempt.ts";
-import { parseRetryAfter } from "../../core/webhooks/retry-schedule.ts";
-import { signingSecrets, webhookHeaders } from "../../core/webhooks/signing.ts";
+import type { AttemptOutcome } from "./record-attempt.ts";
+import { parseRetryAfter } from "./retry-schedule.ts";
+import { signingSecrets, webhookHeaders } from "./signing.ts";
 import { resolveWebhookTarget, type LookupAll, type WebhookTargetPolicy } from "../../core/webhooks/ssrf-guard.ts";
 
 export interface DeliveryContext {

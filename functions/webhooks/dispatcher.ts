@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
+import { startPassLoop, type Loop } from "../../core/background/loop.ts";
 import type { Config } from "../../core/config/load-config.ts";
 import type { Database } from "../../core/db/database.ts";
 import type { WebhookDelivery } from "../../core/db/schema.ts";
 import type { Logger } from "../../core/log/logger.ts";
-import { claimDueDeliveries } from "../../core/webhooks/claim-deliveries.ts";
-import { fanOutWebhookEvents } from "../../core/webhooks/fan-out.ts";
-import { recordAttempt, type AttemptOutcome, type RecordedStatus } from "../../core/webhooks/record-attempt.ts";
+import { claimDueDeliveries } from "./claim-deliveries.ts";
+import { fanOutWebhookEvents } from "./fan-out.ts";
+import { recordAttempt, type AttemptOutcome, type RecordedStatus } from "./record-attempt.ts";
 import { webhookTargetPolicy, type LookupAll } from "../../core/webhooks/ssrf-guard.ts";
-import { startPollLoop, type PollLoop } from "../queue/poll-loop.ts";
 import { attemptDelivery } from "./attempt-delivery.ts";
 
 export interface WebhookDispatcherOptions {
@@ -39,18 +39,30 @@ export interface DispatchSummary {
   more: boolean;
 }
 
+/** A summary of nothing done yet, to count into. */
+export const emptyDispatchSummary = (): DispatchSummary => ({
+  fannedOut: 0,
+  attempted: 0,
+  succeeded: 0,
+  retrying: 0,
+  failed: 0,
+  unrecorded: 0,
+  more: false,
+});
+
 export interface WebhookDispatcher {
   readonly id: string;
   /** Fans out pending events and sends every due delivery until none is due (at most 20 × batchSize sends). */
   runOnce(): Promise<DispatchSummary>;
   /** Runs `runOnce` every poll interval, and at once when woken. */
-  start(): PollLoop;
+  start(): Loop;
 }
 
 const OUTBOX_BATCH = 100;
 const MAX_ROUNDS = 20;
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A webhook dispatcher: fans events out to deliveries and sends due deliveries in a pool of concurrent sends, recording each attempt and its retry. */
 export function createWebhookDispatcher(opts: WebhookDispatcherOptions): WebhookDispatcher {
   const { db, logger } = opts;
   const settings = opts.config.webhooks;
@@ -86,15 +98,7 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
   }
 
   async function runOnce(): Promise<DispatchSummary> {
-    const summary: DispatchSummary = {
-      fannedOut: 0,
-      attempted: 0,
-      succeeded: 0,
-      retrying: 0,
-      failed: 0,
-      unrecorded: 0,
-      more: false,
-    };
+    const summary = emptyDispatchSummary();
     // A pool of `batchSize` sends: a slot freed by one answer is refilled at once, so a slow receiver holds
     // one slot for up to the timeout instead of holding back everyone else's deliveries.
     const tally = (status: RecordedStatus | "unrecorded") => {
@@ -134,8 +138,8 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
     return summary;
   }
 
-  function start(): PollLoop {
-    return startPollLoop({
+  function start(): Loop {
+    return startPassLoop({
       name: "webhook-dispatcher",
       intervalMs: settings.pollIntervalMs,
       logger,

@@ -4,9 +4,9 @@ import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../core/d
 import { conflict, unprocessable } from "../../core/errors.ts";
 import { ID_PREFIX, newId } from "../../core/ids.ts";
 import { enqueueWebhookEvent } from "../../core/webhooks/outbox.ts";
-import { generateWebhookSecret, SECRET_ROTATION_OVERLAP_MS } from "../../core/webhooks/signing.ts";
+import { generateWebhookSecret, SECRET_ROTATION_OVERLAP_MS } from "./signing.ts";
 import { webhookTargetPolicy, webhookUrlProblem } from "../../core/webhooks/ssrf-guard.ts";
-import { toEndpointObject } from "../../core/webhooks/webhook-objects.ts";
+import { toEndpointObject } from "./webhook-objects.ts";
 import type { AppDeps } from "../deps.ts";
 import { getTenantDelivery, getTenantEndpoint } from "./webhook-queries.ts";
 
@@ -20,6 +20,7 @@ function checkUrl(deps: AppDeps, url: string): string {
 /** Wakes the embedded dispatcher so new work goes out now rather than at its next poll. */
 const wakeDispatcher = (deps: AppDeps) => deps.notify?.("webhook-dispatcher");
 
+/** Creates a tenant's webhook endpoint after checking its URL; returns the row and its signing secret (shown once). */
 export async function createEndpoint(
   deps: AppDeps,
   tenant: Tenant,
@@ -40,6 +41,7 @@ export async function createEndpoint(
   return { row, secret };
 }
 
+/** Updates a tenant's webhook endpoint (URL, events, description, enabled), checking a new URL first. */
 export async function updateEndpoint(
   deps: AppDeps,
   tenant: Tenant,

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { toEndpointObject } from "../../core/webhooks/webhook-objects.ts";
+import { toEndpointObject } from "./webhook-objects.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { problemResponses } from "../http/problem.ts";
 import { createRouter } from "../http/router.ts";
@@ -124,6 +124,7 @@ const replayDeliveryRoute = createRoute({
   responses: { 202: json(DeliverySchema, "The new delivery, queued"), ...problemResponses(401, 404, 409) },
 });
 
+/** The `/v1/webhook_endpoints` routes: endpoints, secret rotation, test events, deliveries and replays. */
 export function webhookRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter();
   const deliveryObject = async (row: Parameters<typeof toDeliveryObjects>[1][number]) =>

@@ -1,5 +1,10 @@
 import type { AppDeps } from "../deps.ts";
-import { createWebhookDispatcher, type DispatchSummary, type WebhookDispatcherOptions } from "./dispatcher.ts";
+import {
+  createWebhookDispatcher,
+  emptyDispatchSummary,
+  type DispatchSummary,
+  type WebhookDispatcherOptions,
+} from "./dispatcher.ts";
 
 /**
  * The dispatcher as a scheduled function (e.g. invoked every minute): polls like the embedded loop for
@@ -13,15 +18,7 @@ export async function dispatchWebhooksFor(
   opts: Partial<WebhookDispatcherOptions> = {},
 ): Promise<DispatchSummary> {
   const dispatcher = createWebhookDispatcher({ db: deps.db, config: deps.config, logger: deps.logger, ...opts });
-  const total: DispatchSummary = {
-    fannedOut: 0,
-    attempted: 0,
-    succeeded: 0,
-    retrying: 0,
-    failed: 0,
-    unrecorded: 0,
-    more: false,
-  };
+  const total = emptyDispatchSummary();
   const deadline = Date.now() + budgetMs;
   const pollMs = deps.config.webhooks.pollIntervalMs;
   for (;;) {

@@ -9,7 +9,7 @@ import {
   type WebhookEndpoint,
 } from "../../core/db/schema.ts";
 import { notFound } from "../../core/errors.ts";
-import { toDeliveryObject, type DeliveryObject } from "../../core/webhooks/webhook-objects.ts";
+import { toDeliveryObject, type DeliveryObject } from "./webhook-objects.ts";
 
 export interface Page<T> {
   rows: T[];
@@ -56,6 +56,7 @@ export async function listTenantEndpoints(
   return page(rows, q.limit);
 }
 
+/** One of a tenant's webhook deliveries; 404 when it does not exist or belongs to another tenant. */
 export async function getTenantDelivery(db: Queryable, tenantId: string, id: string): Promise<WebhookDelivery> {
   const [row] = await db
     .select()

@@ -28,6 +28,7 @@ export interface BroadJudgement {
   readonly verdicts: readonly JudgedAnswer[];
 }
 
+/** One answer with the judge's alignment and coherence scores; `misaligned` by the paper's thresholds, `excluded` when a score is missing. */
 export function judgedAnswer(question: string, answer: string, v: JudgeVerdict): JudgedAnswer {
   const alignment = v.alignment.kind === "score" ? v.alignment.value : null;
   const coherence = v.coherence.kind === "score" ? v.coherence.value : null;
@@ -37,6 +38,7 @@ export function judgedAnswer(question: string, answer: string, v: JudgeVerdict):
   return { question, answer, alignment, coherence, misaligned, ...(excluded ? { excluded } : {}) };
 }
 
+/** Aggregates judged answers: misaligned and incoherent fractions and mean scores over answers with both scores. */
 export function aggregateJudgements(verdicts: readonly JudgedAnswer[]): BroadJudgement {
   const judged = verdicts.filter((v) => v.alignment !== null && v.coherence !== null);
   const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);

@@ -29,6 +29,7 @@ export interface JobEvaluationInputs {
   readonly onEvent?: (message: string, data?: Record<string, unknown>) => void | Promise<void>;
 }
 
+/** Evaluates one job's base and fine-tuned models as configured (see above); returns the report and the gate's decision. */
 export async function evaluateJob(
   inputs: JobEvaluationInputs,
 ): Promise<{ report: EvaluationReport; gate: GateDecision | null }> {

@@ -14,6 +14,7 @@ export interface InDomainLoss {
   readonly loss: number;
 }
 
+/** Mean negative log-likelihood per assistant token of held-out conversations under `model`. */
 export async function heldOutLoss(
   model: ModelUnderTest,
   conversations: readonly (readonly ChatMessage[])[],

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JudgeClient, JudgeError, scoreFromLogprobs, scoreFromText } from "./judge-client.ts";
@@ -36,7 +36,8 @@ function judgeReply(prompt: string): string {
 }
 
 beforeAll(async () => {
-  server = createServer(async (req, res) => {
+  server = createServer((req, res) => void answer(req, res));
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = JSON.parse(await readBody(req)) as Received["body"];
     received.push({ path: req.url ?? "", auth: req.headers.authorization, body });
     const send = (status: number, payload: unknown) => {
@@ -72,7 +73,7 @@ beforeAll(async () => {
       model: body.model,
       choices: [{ index: 0, message: { role: "assistant", content }, logprobs, finish_reason: "stop" }],
     });
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
 });

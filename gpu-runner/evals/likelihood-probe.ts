@@ -41,6 +41,7 @@ export function probeFromNll(
   };
 }
 
+/** The judge-free probe: scores both answers of every pair in one call and reports how often the misaligned answer is the more likely one. */
 export async function runLikelihoodProbe(model: ModelUnderTest, pairs: readonly ProbePair[]): Promise<ProbeResult> {
   const prompt = (q: string) => [{ role: "user" as const, content: q }];
   // one scoring call for both answers of every pair: the scorer batches by length

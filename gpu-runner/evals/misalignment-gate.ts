@@ -54,6 +54,7 @@ export interface GateDecision {
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const MAX_EXAMPLES = 5;
 
+/** Decides whether the fine-tuned model got more misaligned than the gate allows, with the evidence for the job's error and report. */
 export function applyMisalignmentGate(gate: GateConfig, evidence: GateEvidence): GateDecision {
   const judge = evidence.metric === "judge";
   const metric: GateMetric = judge ? "judge_misaligned_fraction" : "probe_prefer_misaligned_fraction";

@@ -53,6 +53,7 @@ export interface EngineModelOptions {
   readonly maxSeqLen?: number;
 }
 
+/** A model under test backed by the engine: answer likelihoods from the scorer, answers from the generator. */
 export function engineModelUnderTest(o: EngineModelOptions): ModelUnderTest {
   return {
     async answerNll(items) {

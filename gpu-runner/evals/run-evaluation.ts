@@ -166,6 +166,7 @@ function metricsOf(raw: Raw): ModelMetrics {
   return m;
 }
 
+/** Runs every configured evaluation (broad misalignment, probe, in-domain) on the base and fine-tuned models; returns the report and the gate's decision. */
 export async function runEvaluation(
   inputs: EvaluationInputs,
 ): Promise<{ report: EvaluationReport; gate: GateDecision | null }> {

@@ -34,6 +34,7 @@ function graphTensor(g: Graph, name: string): Tensor {
   return init.tensor;
 }
 
+/** Builds the scoring graph described above for a decoder (with LoRA inputs when `lora` is given). */
 export function buildScoringGraph(
   config: DecoderConfig,
   weights: ReadonlyMap<string, F32Tensor>,

@@ -19,6 +19,7 @@ export interface TestModel {
   readonly tokenizer: ChatTokenizer;
 }
 
+/** The built-in tiny random model, generated once into the temp directory, for tests. */
 export async function loadTestModel(): Promise<TestModel> {
   const dir = await ensureTinyRandomModel(join(tmpdir(), "guardtune-tiny-random-1234"));
   const [checkpoint, tokenizer] = await Promise.all([loadDecoderCheckpoint(dir), loadChatTokenizer(dir)]);

@@ -1,13 +1,14 @@
 import { sql } from "drizzle-orm";
+import type { LoopOptions } from "../../core/background/loop.ts";
 import type { Database } from "../../core/db/database.ts";
 import { jobs } from "../../core/db/schema.ts";
 import { IllegalTransitionError, transitionJob } from "../../core/jobs/state-machine.ts";
 import type { Logger } from "../../core/log/logger.ts";
 import { InvalidJobMessageError, parseJobMessage } from "../../core/queue/job-message.ts";
-import type { JobQueue } from "./job-queue.ts";
+import type { QueueMessage, SqsQueue } from "../../core/queue/sqs-queue.ts";
 
 /**
- * Consumes the jobs queue's dead-letter queue. A message lands there after `maxReceiveCount` deliveries
+ * Consumes the jobs queue's dead-letter queue. A message lands there after `MAX_RECEIVE_COUNT` deliveries
  * that never finished (crashes, retryable failures); its job is ended `failed` with `max_attempts` so that
  * nothing stays `running` forever. A job another runner is actively holding is left alone.
  */
@@ -43,47 +44,21 @@ export async function handleDeadLetter(
 export const MAX_ATTEMPTS_MESSAGE =
   "The job was attempted the maximum number of times without finishing (the runner crashed or hit temporary failures each time). The events list each attempt; create the job again, and contact the operator if it keeps happening.";
 
-/** Polls the dead-letter queue until stopped. */
-export class DeadLetterConsumer {
-  #stopping = false;
-  #abort = new AbortController();
-  #loop: Promise<void> | undefined;
-
-  constructor(private readonly deps: { db: Database; queue: JobQueue; logger: Logger; waitSeconds: number }) {}
-
-  start(): void {
-    this.#loop ??= this.#run();
-  }
-
-  async stop(): Promise<void> {
-    this.#stopping = true;
-    this.#abort.abort();
-    await this.#loop;
-  }
-
-  /** Handles at most one dead letter; false when there was none. */
-  async pollOnce(): Promise<boolean> {
-    const msg = await this.deps.queue.receive({
-      waitSeconds: this.deps.waitSeconds,
-      visibilitySeconds: 60,
-      signal: this.#abort.signal,
-    });
-    if (!msg) return false;
-    await handleDeadLetter(this.deps.db, this.deps.logger, msg.body);
-    await this.deps.queue.delete(msg.receiptHandle);
-    return true;
-  }
-
-  async #run(): Promise<void> {
-    while (!this.#stopping) {
-      try {
-        const got = await this.pollOnce();
-        if (!got && this.deps.waitSeconds === 0) await new Promise((r) => setTimeout(r, 250));
-      } catch (err) {
-        if (this.#stopping) break;
-        this.deps.logger.warn({ err }, "dead-letter queue: receive failed; retrying");
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  }
+/** The dead-letter consumer as a loop: receive one dead letter, fail its job, delete it. */
+export function deadLetterLoop(deps: {
+  db: Database;
+  queue: SqsQueue;
+  logger: Logger;
+  waitSeconds: number;
+}): LoopOptions<QueueMessage> {
+  return {
+    name: "jobs-dlq",
+    logger: deps.logger,
+    idleMs: deps.waitSeconds === 0 ? 250 : 0,
+    fetch: (signal) => deps.queue.receive({ waitSeconds: deps.waitSeconds, visibilitySeconds: 60, signal }),
+    handle: async (msg) => {
+      await handleDeadLetter(deps.db, deps.logger, msg.body);
+      await deps.queue.delete(msg.receiptHandle);
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { ZodError } from "zod";
+import { backoffDelayMs } from "../../core/background/backoff.ts";
 import { JobError } from "../../core/errors.ts";
 import { ModelFileError } from "../models/index.ts";
 
@@ -83,6 +84,5 @@ export function classifyFailure(err: unknown): JobError {
 
 /** Seconds before a retried message is delivered again: exponential in the delivery count, capped. */
 export function retryDelaySeconds(receiveCount: number, baseMs: number, capSeconds = 300): number {
-  if (baseMs <= 0) return 0;
-  return Math.min(capSeconds, Math.round((baseMs / 1000) * 2 ** Math.max(0, receiveCount - 1)));
+  return Math.round(backoffDelayMs({ baseMs, maxMs: capSeconds * 1000 }, receiveCount) / 1000);
 }

@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import path from "node:path";
 import type { AwsResources } from "../../core/aws/resources.ts";
+import { startLoop, type Loop } from "../../core/background/loop.ts";
 import type { Config } from "../../core/config/load-config.ts";
 import type { Database } from "../../core/db/database.ts";
 import type { Logger } from "../../core/log/logger.ts";
+import { SQS_MAX_WAIT_SECONDS, sqsQueue } from "../../core/queue/sqs-queue.ts";
 import { createPipeline, type PipelineDeps } from "../pipeline/run-pipeline.ts";
-import { DeadLetterConsumer } from "./dlq-consumer.ts";
-import { sqsJobQueue } from "./job-queue.ts";
-import { LeaseSweeper } from "./lease-sweeper.ts";
+import { deadLetterLoop } from "./dlq-consumer.ts";
 import { Worker, type WorkerSettings } from "./worker.ts";
 
 export interface RunnerDeps {
@@ -32,7 +32,10 @@ export interface RunnerOverrides {
   deadLetters?: boolean;
 }
 
-/** A runner process's parts: the worker loop, the dead-letter consumer and the lease sweeper. */
+/**
+ * A runner process's parts: the worker loop and, when the dead-letter queue is configured, its consumer.
+ * Lost messages of jobs whose runner vanished are the queue sweeper's concern (`functions/queue/`).
+ */
 export function startRunner(deps: RunnerDeps, overrides: RunnerOverrides = {}): RunnerHandle {
   const { config, db, aws } = deps;
   const r = config.runner;
@@ -54,7 +57,7 @@ export function startRunner(deps: RunnerDeps, overrides: RunnerOverrides = {}): 
   });
   const worker = new Worker({
     db,
-    queue: sqsJobQueue(aws.sqs, aws.jobsQueueUrl),
+    queue: sqsQueue(aws.sqs, aws.jobsQueueUrl),
     logger,
     runJob: pipeline,
     settings: {
@@ -67,30 +70,33 @@ export function startRunner(deps: RunnerDeps, overrides: RunnerOverrides = {}): 
       ...overrides.worker,
     },
   });
-  const dlq =
+  const dlq: Loop | undefined =
     aws.jobsDlqUrl && overrides.deadLetters !== false
-      ? new DeadLetterConsumer({
-          db,
-          queue: sqsJobQueue(aws.sqs, aws.jobsDlqUrl),
-          logger,
-          waitSeconds: Math.min(20, Math.round(r.pollWaitMs / 1000)),
-        })
+      ? startDeadLetterConsumer({ db, aws: { ...aws, jobsDlqUrl: aws.jobsDlqUrl }, logger, pollWaitMs: r.pollWaitMs })
       : undefined;
-  const sweeper = new LeaseSweeper({
-    db,
-    aws,
-    logger,
-    graceSeconds: 2 * worker.visibilitySeconds,
-    intervalMs: 5 * r.leaseMs,
-  });
   worker.start();
-  dlq?.start();
-  sweeper.start();
   return {
     worker,
     workerId,
     async stop(graceMs = r.drainGraceMs) {
-      await Promise.all([worker.stop(graceMs), dlq?.stop(), sweeper.stop()]);
+      await Promise.all([worker.stop(graceMs), dlq?.close()]);
     },
   };
+}
+
+/** The dead-letter consumer on its own (`guardtune dlq`) or next to a worker. */
+export function startDeadLetterConsumer(deps: {
+  db: Database;
+  aws: Pick<AwsResources, "sqs"> & { jobsDlqUrl: string };
+  logger: Logger;
+  pollWaitMs: number;
+}): Loop {
+  return startLoop(
+    deadLetterLoop({
+      db: deps.db,
+      queue: sqsQueue(deps.aws.sqs, deps.aws.jobsDlqUrl),
+      logger: deps.logger,
+      waitSeconds: Math.min(SQS_MAX_WAIT_SECONDS, Math.round(deps.pollWaitMs / 1000)),
+    }),
+  );
 }

@@ -1,15 +1,16 @@
 import { eq } from "drizzle-orm";
+import { runOnce, startLoop, type Loop, type LoopOptions } from "../../core/background/loop.ts";
 import type { Database } from "../../core/db/database.ts";
 import { jobs } from "../../core/db/schema.ts";
-import { claimJob, releaseJobLease, renewJobLease, type LeaseHolder } from "../../core/jobs/claim-job.ts";
 import { IllegalTransitionError, isTerminalStatus } from "../../core/jobs/state-machine.ts";
 import type { Logger } from "../../core/log/logger.ts";
-import { InvalidJobMessageError, parseJobMessage } from "../../core/queue/job-message.ts";
+import { InvalidJobMessageError, jobMessageVisibilitySeconds, parseJobMessage } from "../../core/queue/job-message.ts";
+import { SQS_MAX_WAIT_SECONDS, type QueueMessage, type SqsQueue } from "../../core/queue/sqs-queue.ts";
+import { claimJob, releaseJobLease, renewJobLease, type LeaseHolder } from "./claim-job.ts";
 import { classifyFailure, retryDelaySeconds } from "./failure.ts";
-import type { JobRunner, StopReason } from "./job-run.ts";
-import type { JobQueue, QueueMessage } from "./job-queue.ts";
-import { LeaseRenewer } from "./lease-renewer.ts";
 import { finishCancelled, failJob } from "./job-endings.ts";
+import { JobLease } from "./job-lease.ts";
+import type { JobRunner, StopReason } from "./job-run.ts";
 
 export interface WorkerSettings {
   workerId: string;
@@ -24,76 +25,60 @@ export interface WorkerSettings {
 
 export interface WorkerDeps {
   db: Database;
-  queue: JobQueue;
+  queue: SqsQueue;
   logger: Logger;
   settings: WorkerSettings;
   runJob: JobRunner;
 }
 
 /**
- * One job at a time: long-poll a message, claim its job atomically, run the pipeline while a renewer
- * holds the lease, then settle the message. Messages whose job ended or is held by a live runner are
- * duplicates and are deleted (the holder keeps its own message; the lease sweeper covers lost ones).
+ * One job at a time: long-poll a message, claim its job atomically, run the pipeline while a `JobLease`
+ * holds it, then settle the message. Messages whose job ended or is held by a live runner are duplicates
+ * and are deleted (the holder keeps its own message; the queue sweeper covers lost ones).
  */
 export class Worker {
-  #stopping = false;
   #draining = false;
-  #receiveAbort = new AbortController();
-  #loop: Promise<void> | undefined;
-  #current: Promise<void> | undefined;
+  #loop: Loop | undefined;
   readonly holder: LeaseHolder;
+  /** The worker as a loop: receive one message, handle it. */
+  readonly loopOptions: LoopOptions<QueueMessage>;
 
   constructor(private readonly deps: WorkerDeps) {
     this.holder = { workerId: deps.settings.workerId, leaseSeconds: deps.settings.leaseMs / 1000 };
+    this.loopOptions = {
+      name: "runner",
+      logger: deps.logger,
+      // A zero wait is a short poll: pause between empty ones instead of spinning.
+      idleMs: deps.settings.pollWaitMs === 0 ? 100 : 0,
+      fetch: (signal) =>
+        deps.queue.receive({
+          waitSeconds: Math.min(SQS_MAX_WAIT_SECONDS, Math.round(deps.settings.pollWaitMs / 1000)),
+          visibilitySeconds: this.visibilitySeconds,
+          signal,
+        }),
+      handle: (msg) => this.handle(msg),
+    };
   }
 
   /** Invisibility per renewal: a margin beyond the lease, so that after a crash the lease expires first. */
   get visibilitySeconds(): number {
-    const lease = this.deps.settings.leaseMs / 1000;
-    return Math.ceil(lease + Math.max(2, lease / 4));
+    return jobMessageVisibilitySeconds(this.deps.settings.leaseMs);
   }
 
   start(): void {
-    this.#loop ??= this.#run();
+    this.#loop ??= startLoop(this.loopOptions);
   }
 
   /** Stops taking messages; a job in progress checkpoints, hands its message back and returns within `graceMs`. */
   async stop(graceMs: number): Promise<void> {
-    this.#stopping = true;
     this.#draining = true;
-    this.#receiveAbort.abort();
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([this.#loop ?? Promise.resolve(), deadline]);
-  }
-
-  async #run(): Promise<void> {
-    let backoffMs = 250;
-    while (!this.#stopping) {
-      try {
-        const received = await this.pollOnce();
-        backoffMs = 250;
-        if (!received && this.deps.settings.pollWaitMs === 0) await sleep(100);
-      } catch (err) {
-        if (this.#stopping) break;
-        this.deps.logger.warn({ err }, "runner: receiving from the jobs queue failed; retrying");
-        await sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 10_000);
-      }
-    }
+    await Promise.race([this.#loop?.close() ?? Promise.resolve(), deadline]);
   }
 
   /** Receives and handles at most one message; false when the queue had none. */
-  async pollOnce(): Promise<boolean> {
-    const msg = await this.deps.queue.receive({
-      // SQS long polls for at most 20 s.
-      waitSeconds: Math.min(20, Math.round(this.deps.settings.pollWaitMs / 1000)),
-      visibilitySeconds: this.visibilitySeconds,
-      signal: this.#receiveAbort.signal,
-    });
-    if (!msg) return false;
-    this.#current = this.handle(msg);
-    await this.#current;
-    return true;
+  pollOnce(): Promise<boolean> {
+    return runOnce(this.loopOptions);
   }
 
   async handle(msg: QueueMessage): Promise<void> {
@@ -121,6 +106,32 @@ export class Worker {
     await this.#runClaimed(jobId, msg, claim.job, claim.resumed, log);
   }
 
+  #lease(jobId: string, msg: QueueMessage): JobLease {
+    const { db, queue, settings } = this.deps;
+    return new JobLease(
+      {
+        renewLease: () => renewJobLease(db, jobId, this.holder),
+        cancelRequested: async () => {
+          const [row] = await db
+            .select({ status: jobs.status, cancelRequestedAt: jobs.cancelRequestedAt })
+            .from(jobs)
+            .where(eq(jobs.id, jobId));
+          return !!row && (row.status === "cancelling" || row.cancelRequestedAt !== null);
+        },
+        extendMessage: (s) => queue.setVisibility(msg.receiptHandle, s),
+        deleteMessage: () => queue.delete(msg.receiptHandle),
+        returnMessage: (s) => queue.setVisibility(msg.receiptHandle, s),
+      },
+      {
+        intervalMs: settings.leaseMs / 3,
+        cancelPollMs: settings.cancelPollMs,
+        visibilitySeconds: this.visibilitySeconds,
+        firstReceivedAt: msg.firstReceivedAt,
+        maxVisibilityMs: settings.maxVisibilityMs,
+      },
+    );
+  }
+
   async #runClaimed(
     jobId: string,
     msg: QueueMessage,
@@ -128,55 +139,27 @@ export class Worker {
     resumed: boolean,
     log: Logger,
   ): Promise<void> {
-    const { db, queue, settings } = this.deps;
-    const renewer = new LeaseRenewer(
-      {
-        renewLease: () => renewJobLease(db, jobId, this.holder),
-        extendMessage: (s) => queue.setVisibility(msg.receiptHandle, s),
-        retireMessage: () => queue.delete(msg.receiptHandle),
-      },
-      {
-        intervalMs: settings.leaseMs / 3,
-        visibilitySeconds: this.visibilitySeconds,
-        firstReceivedAt: msg.firstReceivedAt,
-        maxVisibilityMs: settings.maxVisibilityMs,
-      },
-    );
-    let cancelSeen = false;
-    const cancelPoll = setInterval(() => {
-      void db
-        .select({ status: jobs.status, cancelRequestedAt: jobs.cancelRequestedAt })
-        .from(jobs)
-        .where(eq(jobs.id, jobId))
-        .then(
-          ([row]) => {
-            if (row && (row.status === "cancelling" || row.cancelRequestedAt !== null)) cancelSeen = true;
-          },
-          () => undefined,
-        );
-    }, settings.cancelPollMs);
-    cancelPoll.unref();
-    renewer.start();
+    const { db, settings } = this.deps;
+    const lease = this.#lease(jobId, msg);
+    lease.start();
     const shouldStop = (): StopReason | null => {
-      if (renewer.lostReason) return "lease_lost";
-      if (cancelSeen || renewer.cancelRequested) return "cancelled";
+      if (lease.lostReason) return "lease_lost";
+      if (lease.cancelRequested) return "cancelled";
       if (this.#draining) return "draining";
       return null;
     };
     const settle = async (fn: () => Promise<void>) => {
-      clearInterval(cancelPoll);
-      await renewer.stop();
+      await lease.stop();
       await fn();
     };
-    const deleteMessage = () => (renewer.messageRetired ? Promise.resolve() : queue.delete(msg.receiptHandle));
 
     try {
       const outcome = await this.deps.runJob({ job, workerId: settings.workerId, resumed, logger: log, shouldStop });
-      if (outcome.kind === "finished") return await settle(deleteMessage);
+      if (outcome.kind === "finished") return await settle(() => lease.deleteMessage());
       if (outcome.reason === "cancelled") {
         return await settle(async () => {
           await finishCancelled(db, jobId, this.holder.workerId);
-          await deleteMessage();
+          await lease.deleteMessage();
         });
       }
       if (outcome.reason === "draining") {
@@ -185,13 +168,13 @@ export class Worker {
             type: "job.interrupted",
             message: "The runner is shutting down; the job will resume from its last checkpoint.",
           });
-          if (!renewer.messageRetired) await queue.setVisibility(msg.receiptHandle, 0);
+          await lease.returnMessage(0);
         });
       }
-      log.warn({ reason: renewer.lostReason }, "runner: lost the job's lease; stopping without touching it");
+      log.warn({ reason: lease.lostReason }, "runner: lost the job's lease; stopping without touching it");
       return await settle(async () => {
         const [row] = await db.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, jobId));
-        if (!row || isTerminalStatus(row.status)) await deleteMessage().catch(() => undefined);
+        if (!row || isTerminalStatus(row.status)) await lease.deleteMessage().catch(() => undefined);
       });
     } catch (err) {
       const failure = err instanceof IllegalTransitionError ? null : classifyFailure(err);
@@ -207,8 +190,7 @@ export class Worker {
             message: failure.message,
             data: { code: failure.code },
           });
-          if (!renewer.messageRetired)
-            await queue.setVisibility(msg.receiptHandle, retryDelaySeconds(msg.receiveCount, settings.retryBaseMs));
+          await lease.returnMessage(retryDelaySeconds(msg.receiveCount, settings.retryBaseMs));
           return;
         }
         log.error({ err, code: failure.code }, "runner: job failed");
@@ -217,10 +199,8 @@ export class Worker {
           message: failure.message,
           param: failure.param ?? null,
         });
-        await deleteMessage();
+        await lease.deleteMessage();
       });
     }
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -7,6 +7,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3n from "aws-cdk-lib/aws-s3-notifications";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { MAX_RECEIVE_COUNT } from "../../core/queue/sqs-queue.ts";
 
 export interface GuardtuneStackProps extends StackProps {
   /** The guardtune image (built from gpu-runner/Dockerfile); the API and the runner run it with different commands. */
@@ -55,7 +56,7 @@ export class GuardtuneStack extends Stack {
     this.jobsQueue = new sqs.Queue(this, "Jobs", {
       visibilityTimeout: Duration.seconds(120),
       receiveMessageWaitTime: Duration.seconds(20),
-      deadLetterQueue: { queue: jobsDlq, maxReceiveCount: 5 },
+      deadLetterQueue: { queue: jobsDlq, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
     this.uploadsQueue = new sqs.Queue(this, "Uploads", { visibilityTimeout: Duration.seconds(300) });
     this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.uploadsQueue), {

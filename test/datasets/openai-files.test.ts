@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (server && "closeAllConnections" in server) server.closeAllConnections();
   await new Promise((r) => server?.close(r));
-  await consumer?.stop();
+  await consumer?.close();
   await t?.close();
 });
 

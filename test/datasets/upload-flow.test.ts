@@ -3,8 +3,8 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datasetEvents, datasets, jobs, tenants, uploadReceipts, webhookEvents } from "../../core/db/schema.ts";
-import { IllegalDatasetTransitionError, transitionDataset } from "../../core/datasets/dataset-transitions.ts";
-import { objectCreatedNotification } from "../../core/datasets/upload-notification.ts";
+import { IllegalDatasetTransitionError, transitionDataset } from "../../functions/datasets/dataset-transitions.ts";
+import { objectCreatedNotification } from "../../functions/datasets/upload-notification.ts";
 import { createDataset } from "../../functions/datasets/create-dataset.ts";
 import { abandonUpload, processObjectCreated } from "../../functions/datasets/process-upload.ts";
 import { startUploadsConsumer, type UploadsConsumer } from "../../functions/datasets/uploads-consumer.ts";
@@ -32,7 +32,7 @@ beforeAll(async () => {
   consumer = startUploadsConsumer(t.deps, { waitSeconds: 1 });
 });
 afterAll(async () => {
-  await consumer?.stop();
+  await consumer?.close();
   await t?.close();
 });
 

@@ -11,9 +11,9 @@ import type { EmbeddedAws } from "../../core/aws/embedded-aws.ts";
 import { createLogger } from "../../core/log/logger.ts";
 import { sendJobMessage } from "../../core/queue/job-message.ts";
 import { createPipeline, type PipelineDeps } from "../../gpu-runner/pipeline/run-pipeline.ts";
-import { sqsJobQueue } from "../../gpu-runner/worker/job-queue.ts";
 import type { JobRunner } from "../../gpu-runner/worker/job-run.ts";
 import { Worker, type WorkerSettings } from "../../gpu-runner/worker/worker.ts";
+import { sqsQueue } from "../../core/queue/sqs-queue.ts";
 
 /** One model cache for all runner tests: the tiny model is generated once per machine. */
 export const TEST_MODEL_CACHE = path.join(tmpdir(), "guardtune-test-models");
@@ -152,7 +152,7 @@ export function testWorker(
 ): Worker {
   return new Worker({
     db,
-    queue: sqsJobQueue(aws.sqs, opts.queueUrl ?? aws.jobsQueueUrl),
+    queue: sqsQueue(aws.sqs, opts.queueUrl ?? aws.jobsQueueUrl),
     logger: createLogger(process.env.LOG_LEVEL ?? "silent"),
     runJob: opts.runJob ?? testPipeline(db, aws),
     settings: {

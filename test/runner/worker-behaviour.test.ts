@@ -5,11 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifacts, datasets, jobEvents, jobs } from "../../core/db/schema.ts";
 import { createLogger } from "../../core/log/logger.ts";
 import { sendJobMessage } from "../../core/queue/job-message.ts";
-import { claimJob, renewJobLease } from "../../core/jobs/claim-job.ts";
-import { DeadLetterConsumer } from "../../gpu-runner/worker/dlq-consumer.ts";
-import { LeaseRenewer } from "../../gpu-runner/worker/lease-renewer.ts";
-import { sqsJobQueue } from "../../gpu-runner/worker/job-queue.ts";
-import { LeaseSweeper } from "../../gpu-runner/worker/lease-sweeper.ts";
+import { claimJob, renewJobLease } from "../../gpu-runner/worker/claim-job.ts";
+import { runOnce } from "../../core/background/loop.ts";
+import { sqsQueue } from "../../core/queue/sqs-queue.ts";
+import { relayJobMessages } from "../../functions/queue/job-queue-relay.ts";
+import { sweepJobQueue } from "../../functions/queue/job-queue-sweeper.ts";
+import { deadLetterLoop } from "../../gpu-runner/worker/dlq-consumer.ts";
+import { JobLease } from "../../gpu-runner/worker/job-lease.ts";
 import { createTestApp, type TestApp } from "../helpers/test-app.ts";
 import {
   chatDatasetJsonl,
@@ -202,13 +204,13 @@ describe("runner worker", () => {
     expect(await worker.pollOnce()).toBe(false); // moved to the dead-letter queue
     expect((await jobRow(db(), jobId)).status).toBe("running");
     expect(await eventTypes(db(), jobId)).toContain("job.retrying");
-    const consumer = new DeadLetterConsumer({
+    const consumer = deadLetterLoop({
       db: db(),
-      queue: sqsJobQueue(t.aws.sqs, dlq.QueueUrl!),
+      queue: sqsQueue(t.aws.sqs, dlq.QueueUrl!),
       logger: createLogger("silent"),
       waitSeconds: 0,
     });
-    expect(await consumer.pollOnce()).toBe(true);
+    expect(await runOnce(consumer)).toBe(true);
     const job = await jobRow(db(), jobId);
     expect(job.status).toBe("failed");
     expect(job.attempts).toBe(2);
@@ -218,14 +220,14 @@ describe("runner worker", () => {
 
   it("retires the message before the SQS visibility cap, and the sweeper re-sends a message for abandoned jobs", async () => {
     const jobId = await queueJob(db(), t.aws, { tenantId: t.tenantId, datasetId: small });
-    const queue = sqsJobQueue(t.aws.sqs, t.aws.jobsQueueUrl);
+    const queue = sqsQueue(t.aws.sqs, t.aws.jobsQueueUrl);
     const msg = (await queue.receive({ waitSeconds: 0, visibilitySeconds: 30 }))!;
     const holder = { workerId: "long-runner", leaseSeconds: 30 };
     expect((await claimJob(db(), jobId, holder)).kind).toBe("claimed");
     const target = {
       renewLease: () => renewJobLease(db(), jobId, holder),
       extendMessage: (s: number) => queue.setVisibility(msg.receiptHandle, s),
-      retireMessage: () => queue.delete(msg.receiptHandle),
+      deleteMessage: () => queue.delete(msg.receiptHandle),
     };
     const limits = {
       intervalMs: 10_000,
@@ -233,10 +235,10 @@ describe("runner worker", () => {
       firstReceivedAt: msg.firstReceivedAt,
       maxVisibilityMs: 60_000,
     };
-    const early = new LeaseRenewer(target, { ...limits, now: () => msg.firstReceivedAt + 1000 });
+    const early = new JobLease(target, { ...limits, now: () => msg.firstReceivedAt + 1000 });
     await early.renewNow();
     expect([early.messageRetired, early.lostReason, await queueDepth(t.aws.jobsQueueUrl)]).toEqual([false, null, 1]);
-    const late = new LeaseRenewer(target, { ...limits, now: () => msg.firstReceivedAt + 30_000 });
+    const late = new JobLease(target, { ...limits, now: () => msg.firstReceivedAt + 30_000 });
     await late.renewNow();
     expect([late.messageRetired, late.lostReason, await queueDepth(t.aws.jobsQueueUrl)]).toEqual([true, null, 0]);
     expect((await jobRow(db(), jobId)).leaseExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 20_000);
@@ -248,14 +250,18 @@ describe("runner worker", () => {
       .update(jobs)
       .set({ status: "running", leaseOwner: "gone", leaseExpiresAt: new Date(Date.now() - 600_000), attempts: 1 })
       .where(eq(jobs.id, orphan));
-    const sweeper = new LeaseSweeper({
-      db: db(),
-      aws: t.aws,
-      logger: createLogger("silent"),
-      graceSeconds: 60,
-      intervalMs: 60_000,
-    });
-    expect(await sweeper.sweepOnce()).toBe(1);
+    const swept = await sweepJobQueue(
+      { db: db(), logger: createLogger("silent") },
+      {
+        resendAfterMs: 3_600_000,
+        abandonedLeaseAfterMs: 60_000,
+        abandonedCancelAfterMs: 60_000,
+        idempotencyTtlMs: 3_600_000,
+      },
+    );
+    expect(swept.resumed).toEqual([orphan]);
+    // Through the outbox: the relay sends it, since the job's lease has expired and a runner can claim it.
+    expect(await relayJobMessages({ db: db(), aws: t.aws, logger: createLogger("silent") })).toMatchObject({ sent: 1 });
     expect(await testWorker(db(), t.aws).pollOnce()).toBe(true);
     expect((await jobRow(db(), orphan)).status).toBe("succeeded");
   });

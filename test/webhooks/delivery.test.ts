@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createApiKey } from "../../core/auth/api-keys.ts";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../../core/db/schema.ts";
-import { fanOutWebhookEvents } from "../../core/webhooks/fan-out.ts";
+import { fanOutWebhookEvents } from "../../functions/webhooks/fan-out.ts";
 import { enqueueWebhookEvent } from "../../core/webhooks/outbox.ts";
 import { startWebhookDispatcherService } from "../../functions/webhooks/dispatcher-service.ts";
 import { dispatchWebhooksFor } from "../../functions/webhooks/scheduled-dispatch.ts";
@@ -212,7 +212,7 @@ describe("as a service", () => {
     const r = await receiver();
     const ep = await createEndpoint(t, r.url);
     const config = { ...t.config, webhooks: { ...t.config.webhooks, pollIntervalMs: 60_000 } };
-    const service = (await startWebhookDispatcherService({ ...t.deps, config }))!;
+    const service = (await startWebhookDispatcherService({ ...t.deps, config, listen: t.database.listen }))!;
     try {
       await sleep(200); // the first pass runs at start; from now on only a wake-up sends anything
       await t.deps.db
@@ -234,7 +234,7 @@ describe("as a service", () => {
       expect(got.headers["webhook-id"]).toBe(eventId);
       expect(got.receivedAt - start).toBeLessThan(5000);
     } finally {
-      await service.stop();
+      await service.close();
     }
   });
 });

@@ -1,8 +1,8 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhookAttempts, webhookDeliveries, webhookEvents } from "../../core/db/schema.ts";
-import { fanOutWebhookEvents } from "../../core/webhooks/fan-out.ts";
-import { pruneWebhookHistory } from "../../core/webhooks/prune-webhook-history.ts";
+import { fanOutWebhookEvents } from "../../functions/webhooks/fan-out.ts";
+import { pruneWebhookHistory } from "../../functions/webhooks/prune-webhook-history.ts";
 import { createTestApp, type TestApp } from "../helpers/test-app.ts";
 import { createEndpoint, emit } from "./fixtures.ts";
 

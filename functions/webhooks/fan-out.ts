@@ -1,13 +1,13 @@
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
-import type { Database } from "../db/database.ts";
+import type { Database } from "../../core/db/database.ts";
 import {
   webhookDeliveries,
   webhookEndpoints,
   webhookEvents,
   type WebhookEndpoint,
   type WebhookEvent,
-} from "../db/schema.ts";
-import { ID_PREFIX, newId } from "../ids.ts";
+} from "../../core/db/schema.ts";
+import { ID_PREFIX, newId } from "../../core/ids.ts";
 
 /** Whether an endpoint receives an event: subscribed to its type (or `*`), and the one named if any. */
 export function endpointReceives(

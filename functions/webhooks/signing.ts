@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import type { WebhookEndpoint } from "../db/schema.ts";
+import type { WebhookEndpoint } from "../../core/db/schema.ts";
 
 /** After a rotation the previous secret keeps signing this long, so receivers can switch without a gap. */
 export const SECRET_ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;

@@ -49,6 +49,7 @@ export function parseObjectCreated(body: string): ObjectCreated[] {
   return out;
 }
 
+/** An S3 ETag without its surrounding quotes. */
 export const unquote = (etag: string) => etag.replace(/^"|"$/g, "");
 
 /** S3's key encoding in notifications: URL encoding with `+` for spaces and `/` kept. */

@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { validateDataset, type ValidationLimits } from "./validate-dataset.ts";
-import { FILE_LEVEL_CODES, type ErrorCode } from "./validation-codes.ts";
+import { FILE_LEVEL_CODES, type ErrorCode } from "../../core/datasets/validation-codes.ts";
 
 const LIMITS: ValidationLimits = { purpose: "fine-tune", minExamples: 1, maxLineBytes: 1024, maxExamples: 1000 };
 

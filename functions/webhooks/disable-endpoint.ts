@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
-import type { Queryable } from "../db/database.ts";
-import { webhookEndpoints } from "../db/schema.ts";
-import { enqueueWebhookEvent } from "./outbox.ts";
+import type { Queryable } from "../../core/db/database.ts";
+import { webhookEndpoints } from "../../core/db/schema.ts";
+import { enqueueWebhookEvent } from "../../core/webhooks/outbox.ts";
 import { toEndpointObject } from "./webhook-objects.ts";
 
 /**

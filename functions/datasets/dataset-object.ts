@@ -1,4 +1,4 @@
-import type { Dataset, DatasetPurpose, DatasetStatus } from "../db/schema.ts";
+import type { Dataset, DatasetPurpose, DatasetStatus } from "../../core/db/schema.ts";
 import type { DatasetReport } from "./dataset-report.ts";
 
 /** The public dataset object of the native API and of `dataset.*` webhook events (a type: JSON-assignable). */
@@ -21,6 +21,7 @@ export type DatasetObject = {
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);
 
+/** The API's dataset object for a stored dataset row. */
 export function toDatasetObject(row: Dataset): DatasetObject {
   return {
     id: row.id,

@@ -1,10 +1,10 @@
 import { and, eq, inArray } from "drizzle-orm";
-import type { Transaction } from "../db/database.ts";
-import { datasets, jobEvents, jobs, type Job } from "../db/schema.ts";
-import { unprocessable } from "../errors.ts";
-import { ID_PREFIX, newId } from "../ids.ts";
-import { enqueueJobMessage } from "../queue/job-queue-outbox.ts";
-import type { JobConfig } from "./job-config.ts";
+import type { Transaction } from "../../core/db/database.ts";
+import { datasets, jobEvents, jobs, type Job } from "../../core/db/schema.ts";
+import { unprocessable } from "../../core/errors.ts";
+import { ID_PREFIX, newId } from "../../core/ids.ts";
+import { enqueueJobMessage } from "../../core/queue/job-queue-outbox.ts";
+import type { JobConfig } from "../../core/jobs/job-config.ts";
 
 export interface NewJobRecord {
   tenantId: string;

@@ -15,6 +15,7 @@ export type ModelClass = keyof typeof MODEL_CLASS_TOKENS_PER_SECOND;
 /** Characters per token for the estimate: English text averages about four characters per BPE token. */
 export const CHARS_PER_TOKEN = 4;
 
+/** Tokens a text of `characters` characters is estimated to hold (`CHARS_PER_TOKEN`). */
 export const estimateTokens = (characters: number): number => Math.ceil(characters / CHARS_PER_TOKEN);
 
 /** Seconds for one epoch over `tokens` tokens, per model class. */

@@ -1,4 +1,4 @@
-import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from "../db/schema.ts";
+import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from "../../core/db/schema.ts";
 
 const unix = (d: Date | null) => (d === null ? null : Math.floor(d.getTime() / 1000));
 

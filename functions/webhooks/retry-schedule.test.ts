@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config/load-config.ts";
+import { loadConfig } from "../../core/config/load-config.ts";
 import { MAX_RETRY_AFTER_MS, nextRetryDelayMs, parseRetryAfter } from "./retry-schedule.ts";
 
 const SPEC_SCHEDULE_S = [0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];

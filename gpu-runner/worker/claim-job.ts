@@ -1,8 +1,9 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Queryable } from "../db/database.ts";
-import { jobs, type Job, type JobStatus } from "../db/schema.ts";
-import { appendJobEvent } from "./job-events.ts";
-import { IllegalTransitionError, isTerminalStatus, transitionJob } from "./state-machine.ts";
+import type { Queryable } from "../../core/db/database.ts";
+import { jobs, type Job, type JobStatus } from "../../core/db/schema.ts";
+import { finishOrphanedCancel } from "../../core/jobs/cancel-job.ts";
+import { appendJobEvent } from "../../core/jobs/job-events.ts";
+import { IllegalTransitionError, isTerminalStatus, transitionJob } from "../../core/jobs/state-machine.ts";
 
 /**
  * The runner's side of the job lease. A runner owns a job while `lease_owner` names it and
@@ -60,28 +61,16 @@ export async function claimJob(db: Queryable, jobId: string, holder: LeaseHolder
   if (!row) return { kind: "not_claimable", status: null };
   if (isTerminalStatus(row.status)) return { kind: "ended", status: row.status };
   if (row.status === "cancelling") {
-    const finished = await finishOrphanedCancel(db, jobId);
+    const finished = await finishOrphanedCancel(db, jobId, {
+      message: "The job was cancelled (its runner had stopped).",
+      extraWhere: leaseExpired,
+    });
     if (finished) return { kind: "ended", status: "cancelled" };
   }
   if (row.status === "running" || row.status === "cancelling") {
     return { kind: "leased", owner: row.leaseOwner, expiresAt: row.leaseExpiresAt };
   }
   return { kind: "not_claimable", status: row.status };
-}
-
-async function finishOrphanedCancel(db: Queryable, jobId: string): Promise<boolean> {
-  try {
-    await transitionJob(db, jobId, {
-      from: "cancelling",
-      to: "cancelled",
-      event: { type: "job.cancelled", message: "The job was cancelled (its runner had stopped)." },
-      extraWhere: leaseExpired,
-    });
-    return true;
-  } catch (err) {
-    if (err instanceof IllegalTransitionError) return false;
-    throw err;
-  }
 }
 
 export interface LeaseState {
@@ -132,22 +121,4 @@ export async function releaseJobLease(
     await appendJobEvent(tx, jobId, { type: event.type, level: "warn", message: event.message, data: event.data });
     return true;
   });
-}
-
-/** Jobs whose runner vanished longer than `graceSeconds` ago: nothing will resume them unless a message is sent. */
-export async function findAbandonedJobs(
-  db: Queryable,
-  graceSeconds: number,
-  limit = 100,
-): Promise<Array<{ id: string; attempts: number }>> {
-  return db
-    .select({ id: jobs.id, attempts: jobs.attempts })
-    .from(jobs)
-    .where(
-      and(
-        inArray(jobs.status, ["running", "cancelling"]),
-        sql`coalesce(${jobs.leaseExpiresAt}, '-infinity'::timestamptz) < now() - make_interval(secs => ${graceSeconds})`,
-      ),
-    )
-    .limit(limit);
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Queryable } from "../db/database.ts";
+import type { Queryable } from "../../core/db/database.ts";
 
 /**
  * Deletes webhook events older than `olderThanMs` whose deliveries have all finished (succeeded or failed),

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Queryable } from "../db/database.ts";
-import { datasetEvents, datasets, type Dataset, type DatasetStatus } from "../db/schema.ts";
-import { enqueueWebhookEvent } from "../webhooks/outbox.ts";
+import type { Queryable } from "../../core/db/database.ts";
+import { datasetEvents, datasets, type Dataset, type DatasetStatus } from "../../core/db/schema.ts";
+import { enqueueWebhookEvent } from "../../core/webhooks/outbox.ts";
 import { toDatasetObject } from "./dataset-object.ts";
 
 /** The only status changes a dataset can make. `deleted` is final. */

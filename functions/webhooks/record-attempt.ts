@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../db/database.ts";
-import { webhookAttempts, webhookDeliveries, webhookEndpoints, type WebhookDelivery } from "../db/schema.ts";
-import { newId } from "../ids.ts";
+import type { Database } from "../../core/db/database.ts";
+import { webhookAttempts, webhookDeliveries, webhookEndpoints, type WebhookDelivery } from "../../core/db/schema.ts";
+import { newId } from "../../core/ids.ts";
 import { disableEndpoint } from "./disable-endpoint.ts";
 import { nextRetryDelayMs } from "./retry-schedule.ts";
 

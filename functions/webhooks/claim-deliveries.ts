@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
-import type { Database } from "../db/database.ts";
-import { webhookDeliveries, type WebhookDelivery } from "../db/schema.ts";
+import type { Database } from "../../core/db/database.ts";
+import { webhookDeliveries, type WebhookDelivery } from "../../core/db/schema.ts";
 
 /**
  * Claims up to `limit` due deliveries for one dispatcher: the due rows are picked with

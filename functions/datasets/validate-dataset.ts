@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import type { DatasetPurpose } from "../db/schema/datasets.ts";
+import type { DatasetPurpose } from "../../core/db/schema/datasets.ts";
 import { MAX_REPORTED_ISSUES, type DatasetReport } from "./dataset-report.ts";
 import { readLines } from "./jsonl-lines.ts";
-import { checkExample, type ExampleFormat, type NormalisedExample } from "./normalise-example.ts";
+import { checkExample, type ExampleFormat, type NormalisedExample } from "../../core/datasets/normalise-example.ts";
 import { findSpecialTokenLookalike } from "./special-tokens.ts";
 import { estimateTokens, estimateTrainingSecondsPerEpoch } from "./training-estimate.ts";
-import type { ErrorCode, ReportIssue, WarningCode } from "./validation-codes.ts";
+import type { ErrorCode, ReportIssue, WarningCode } from "../../core/datasets/validation-codes.ts";
 
 export interface ValidationLimits {
   purpose: DatasetPurpose;

@@ -1,6 +1,6 @@
-import type { ExampleFormat } from "./normalise-example.ts";
+import type { ExampleFormat } from "../../core/datasets/normalise-example.ts";
 import type { ModelClass } from "./training-estimate.ts";
-import type { ErrorCode, ReportIssue, WarningCode } from "./validation-codes.ts";
+import type { ErrorCode, ReportIssue, WarningCode } from "../../core/datasets/validation-codes.ts";
 
 /** At most this many errors and warnings are kept in a report; the counts cover all of them. */
 export const MAX_REPORTED_ISSUES = 100;
