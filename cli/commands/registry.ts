@@ -2,6 +2,7 @@
 import { engineCommand } from "./engine-reference.ts";
 import { benchCommand } from "./bench.ts";
 import { demoCommand } from "./demo.ts";
+import { emulatorCommand } from "./emulator.ts";
 import { runnerCommand } from "./runner.ts";
 
 // A table rather than calls into main.ts, which would make an import cycle.
@@ -14,6 +15,10 @@ export const EXTRA_COMMANDS: Record<string, { run: (argv: string[]) => Promise<n
   runner: {
     run: () => runnerCommand(),
     help: "the worker only, against DATABASE_URL and GUARDTUNE_BUCKET (SIGTERM drains)",
+  },
+  emulator: {
+    run: emulatorCommand,
+    help: "[--port P] [--env-file FILE]: the S3/SQS emulator as its own process; writes the variables serve/runner need",
   },
   demo: { run: demoCommand, help: "train a guarded adapter end to end on the embedded stack and print the result" },
 };
