@@ -27,9 +27,17 @@ export interface GuardtuneProcess {
   signal(sig: NodeJS.Signals): void;
 }
 
-/** Runs `guardtune <args>` with exactly `env` (plus PATH), capturing its output. */
-export function startGuardtune(name: string, args: string[], env: Record<string, string>): GuardtuneProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/**
+ * Runs `guardtune <args>` (or `node <script...> <args>`) with exactly `env` (plus PATH and HOME), capturing
+ * its output.
+ */
+export function startGuardtune(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  script: string[] = [BIN],
+): GuardtuneProcess {
+  const child = spawn(process.execPath, [...script, ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
