@@ -86,7 +86,7 @@ export function fuzzFile(index: number, maxLineBytes: number): FuzzFile {
       const bad = [
         JSON.stringify({ messages: "hello" }),
         JSON.stringify({ messages: [{ role: "user", content: 5 }] }),
-        JSON.stringify({ prompt: "x", completion: "y" }),
+        JSON.stringify({ prompt: "x", completion: 7 }),
         JSON.stringify([1, 2, 3]),
         "null",
       ][Math.floor(rnd() * 5)];

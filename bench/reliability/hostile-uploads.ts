@@ -38,6 +38,7 @@ export async function hostileUploads(
   const outcomes: Outcome[] = [];
   const examples: Record<string, unknown> = {};
   let next = 0;
+  let fieldPointers = 0;
   const worker = async () => {
     for (let i = next++; i < opts.files; i = next++) {
       const f = fuzzFile(i, opts.maxLineBytes);
@@ -77,8 +78,11 @@ export async function hostileUploads(
         continue;
       }
       const errors = d.report?.errors ?? [];
-      const lineAndField = errors.length > 0 && errors.every((e) => typeof e.line === "number" && Boolean(e.field));
-      const fileLevel = Boolean(d.error?.code && d.error.message);
+      // Every error names its line; a field (JSON Pointer) where the problem is in one, "" where the whole
+      // line is (invalid UTF-8, not JSON, too long). Whole-file problems (a size lie) have no report lines.
+      const lineAndField = errors.length > 0 && errors.every((e) => typeof e.line === "number" && e.field !== null);
+      const fileLevel = errors.length === 0 && Boolean(d.error?.code && d.error.message);
+      if (errors.some((e) => e.field)) fieldPointers++;
       const as = d.status as "ready" | "invalid";
       const ok = f.valid ? as === "ready" : as === "invalid" && (lineAndField || fileLevel);
       outcomes.push({ kind: f.kind, as, ok, lineAndField, fileLevel, valid: f.valid });
@@ -112,6 +116,7 @@ export async function hostileUploads(
       by_kind: byKind,
       invalid: invalid.length,
       invalid_with_line_and_field: invalid.filter((o) => o.lineAndField).length,
+      line_errors_naming_a_field_pointer: fieldPointers,
       invalid_whole_file_with_code: invalid.filter((o) => !o.lineAndField && o.fileLevel).length,
       refused_at_create: count((o) => o.as === "refused"),
       stuck: count((o) => o.as === "stuck"),
@@ -122,7 +127,7 @@ export async function hostileUploads(
       "API and emulator never crashed": alive,
       "no 5xx": count((o) => o.as === "5xx") === 0,
       "no dataset stuck": count((o) => o.as === "stuck") === 0,
-      "valid files ready, invalid files explained (line and field, or a whole-file code)": outcomes.every(
+      "valid files ready; invalid ones explained: errors naming line and field, or a whole-file code": outcomes.every(
         (o) => "ok" in o && o.ok,
       ),
     },
