@@ -48,7 +48,7 @@ export async function dbRestart(
   ).split(" ");
   const api = new Api(topology.apiUrl, topology.apiKey);
   const ds = await uploadDataset(api, chatJsonl(20));
-  await datasetSettled(api, ds.id, 60_000);
+  await datasetSettled(api, ds.id, 300_000);
   const body = {
     model: "guardtune/tiny-random",
     training_dataset: ds.id,

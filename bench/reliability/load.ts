@@ -1,6 +1,6 @@
 import path from "node:path";
 import autocannon from "autocannon";
-import { startGuardtune, stopProcess, ROOT } from "../topology/processes.ts";
+import { startGuardtune, STARTUP_MS, stopProcess, ROOT } from "../topology/processes.ts";
 import type { Topology } from "../topology/topology.ts";
 import { Api, chatJsonl, datasetSettled, uploadDataset, verdict, type ScenarioResult } from "./common.ts";
 
@@ -59,7 +59,7 @@ export async function load(
   const started = performance.now();
   const api = new Api(topology.apiUrl, topology.apiKey);
   const ds = await uploadDataset(api, chatJsonl(20));
-  await datasetSettled(api, ds.id, 60_000);
+  await datasetSettled(api, ds.id, 300_000);
   const body = JSON.stringify({
     model: "guardtune/tiny-random",
     training_dataset: ds.id,
@@ -69,7 +69,7 @@ export async function load(
   const one = await api.retrying<{ id: string }>("POST", "/v1/jobs", JSON.parse(body));
   const anchorProc = startAnchor(databaseUrl);
   try {
-    const [, anchorUrl] = await anchorProc.waitForLine(/anchor listening on (http:\/\/\S+)/, 60_000);
+    const [, anchorUrl] = await anchorProc.waitForLine(/anchor listening on (http:\/\/\S+)/, STARTUP_MS);
     const targets = { api: topology.apiUrl, anchor: anchorUrl };
     const results: Record<string, Record<string, Measured>> = { api: {}, anchor: {} };
     const cases = {

@@ -90,7 +90,7 @@ export async function runnerKills(
     const endpoint = await api.retrying("POST", "/v1/webhook_endpoints", { url: receiver.url, events: ["*"] });
     if (endpoint.status !== 201 && endpoint.status !== 200) throw new Error(`webhook endpoint: ${endpoint.text}`);
     const ds = await uploadDataset(api, chatJsonl(40));
-    await datasetSettled(api, ds.id, 60_000);
+    await datasetSettled(api, ds.id, 300_000);
     const jobBody = (i: number) => ({
       model: "guardtune/tiny-random",
       training_dataset: ds.id,

@@ -12,6 +12,9 @@ import pg from "pg";
  * points (`guardtune relay|sweeper|dispatcher|uploads|dlq`) would each be one more `startGuardtune` here.
  */
 
+/** How long a process may take to start: minutes, not seconds, on a shared 2-core machine under load. */
+export const STARTUP_MS = 600_000;
+
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin/guardtune.mjs");
 
@@ -135,8 +138,8 @@ export interface Emulator {
 
 export async function startEmulator(envFile: string): Promise<Emulator> {
   const p = startGuardtune("emulator", ["emulator", "--out", envFile], {});
-  const [, endpoint] = await p.waitForLine(/emulator listening on (http:\/\/127\.0\.0\.1:\d+)/);
-  await p.waitForLine(/external-mode variables written/);
+  const [, endpoint] = await p.waitForLine(/emulator listening on (http:\/\/127\.0\.0\.1:\d+)/, STARTUP_MS);
+  await p.waitForLine(/external-mode variables written/, STARTUP_MS);
   return { process: p, endpoint, env: await readEnvFile(envFile) };
 }
 

@@ -6,6 +6,7 @@ import {
   randomApiKey,
   startEmulator,
   startGuardtune,
+  STARTUP_MS,
   stopProcess,
   type Emulator,
   type GuardtuneProcess,
@@ -65,7 +66,7 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
       ...opts.serveEnv,
     });
     started.push(serve);
-    const [, apiUrl] = await serve.waitForLine(/guardtune listening on (http:\/\/\S+)/, 120_000);
+    const [, apiUrl] = await serve.waitForLine(/guardtune listening on (http:\/\/\S+)/, STARTUP_MS);
 
     const runnerEnv = (i: number) => ({
       ...common,
@@ -76,7 +77,7 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
     const launchRunner = async (i: number) => {
       const r = startGuardtune(`runner-${i}`, ["runner"], runnerEnv(i));
       started.push(r);
-      await r.waitForLine(/runner \S+ ready/, 120_000);
+      await r.waitForLine(/runner \S+ ready/, STARTUP_MS);
       return r;
     };
     const runners = await Promise.all(Array.from({ length: opts.runners }, (_, i) => launchRunner(i)));
