@@ -1,3 +1,4 @@
+import { FILE_LEVEL_CODES } from "../../core/datasets/validation-codes.ts";
 import { sha256Hex } from "../topology/client.ts";
 import type { Topology } from "../topology/topology.ts";
 import { Api, datasetSettled, verdict, type DatasetJson, type ScenarioResult } from "./common.ts";
@@ -78,9 +79,15 @@ export async function hostileUploads(
         continue;
       }
       const errors = d.report?.errors ?? [];
-      // Every error names its line; a field (JSON Pointer) where the problem is in one, "" where the whole
-      // line is (invalid UTF-8, not JSON, too long). Whole-file problems (a size lie) have no report lines.
-      const lineAndField = errors.length > 0 && errors.every((e) => typeof e.line === "number" && e.field !== null);
+      // Every line error names its line, and a field (JSON Pointer) where the problem is in one, "" where the
+      // whole line is (invalid UTF-8, not JSON, too long). File-level codes (too few examples) have no line;
+      // whole-file problems found before validation (a size lie) have no report lines at all.
+      const lineAndField =
+        errors.length > 0 &&
+        errors.every(
+          (e) =>
+            (typeof e.line === "number" && e.field !== null) || (FILE_LEVEL_CODES as ReadonlySet<string>).has(e.code),
+        );
       const fileLevel = errors.length === 0 && Boolean(d.error?.code && d.error.message);
       if (errors.some((e) => e.field)) fieldPointers++;
       const as = d.status as "ready" | "invalid";
