@@ -138,9 +138,14 @@ export interface Emulator {
 
 export async function startEmulator(envFile: string): Promise<Emulator> {
   const p = startGuardtune("emulator", ["emulator", "--out", envFile], {});
-  const [, endpoint] = await p.waitForLine(/emulator listening on (http:\/\/127\.0\.0\.1:\d+)/, STARTUP_MS);
-  await p.waitForLine(/external-mode variables written/, STARTUP_MS);
-  return { process: p, endpoint, env: await readEnvFile(envFile) };
+  try {
+    const [, endpoint] = await p.waitForLine(/emulator listening on (http:\/\/127\.0\.0\.1:\d+)/, STARTUP_MS);
+    await p.waitForLine(/external-mode variables written/, STARTUP_MS);
+    return { process: p, endpoint, env: await readEnvFile(envFile) };
+  } catch (err) {
+    p.signal("SIGKILL"); // a start-up that timed out must not leave the emulator behind
+    throw err;
+  }
 }
 
 /** A fresh database on the PostgreSQL server at `baseUrl`; `drop()` removes it (force-closing sessions). */
