@@ -3,6 +3,7 @@ import { engineCommand } from "./engine-reference.ts";
 import { benchCommand } from "./bench.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
+import { emulatorCommand } from "./emulator.ts";
 import { runnerCommand } from "./runner.ts";
 import { organismCommand } from "./organism.ts";
 
@@ -27,6 +28,10 @@ export const EXTRA_COMMANDS: Record<string, { run: (argv: string[]) => Promise<n
   organism: {
     run: organismCommand,
     help: "build|datasets|eval: the model organism of emergent misalignment (docs/organism.md)",
+  },
+  emulator: {
+    run: emulatorCommand,
+    help: "[--port P] [--env-file FILE]: the S3/SQS emulator as its own process; writes the variables serve/runner need",
   },
   demo: { run: demoCommand, help: "train a guarded adapter end to end on the embedded stack and print the result" },
   ...backgroundCommands(),

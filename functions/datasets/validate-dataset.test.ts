@@ -124,6 +124,13 @@ describe("validateDataset: encodings and framing", () => {
     expect(report.n_examples).toBe(2);
   });
 
+  it("escapes control characters it quotes from the file (PostgreSQL refuses U+0000 in a stored report)", async () => {
+    const report = await validate(GOOD + "\r\n\u0000\u0000{}\r\n" + chat("a", "b\u0000") + "\n");
+    expect(report.errors.some((e) => e.message.includes("\u0000") || e.field.includes("\u0000"))).toBe(false);
+    expect(report.errors[0]).toMatchObject({ line: 2, code: "invalid_json" });
+    expect(report.errors[0].message).toContain("\\u0000");
+  });
+
   it("reports over-long lines without holding them, and keeps going", async () => {
     const long = chat("x".repeat(2000), "y");
     const report = await validate([GOOD, long, GOOD].join("\n"), { maxLineBytes: 1024 });

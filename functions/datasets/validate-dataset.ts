@@ -188,13 +188,15 @@ class ReportBuilder {
   error(line: number | null, field: string, code: ErrorCode, message: string, hint: string): void {
     this.nErrors++;
     this.errorCounts[code] = (this.errorCounts[code] ?? 0) + 1;
-    if (this.errors.length < MAX_REPORTED_ISSUES) this.errors.push({ line, field, code, message, hint });
+    if (this.errors.length < MAX_REPORTED_ISSUES)
+      this.errors.push({ line, field: printable(field), code, message: printable(message), hint });
   }
 
   warn(line: number, field: string, code: WarningCode, message: string, hint: string): void {
     this.nWarnings++;
     this.warningCounts[code] = (this.warningCounts[code] ?? 0) + 1;
-    if (this.warnings.length < MAX_REPORTED_ISSUES) this.warnings.push({ line, field, code, message, hint });
+    if (this.warnings.length < MAX_REPORTED_ISSUES)
+      this.warnings.push({ line, field: printable(field), code, message: printable(message), hint });
   }
 
   jsonArray(line: number): void {
@@ -301,6 +303,15 @@ class ReportBuilder {
 }
 
 /** Where a normalised message's text came from in the original line. */
+/**
+ * Messages quote the uploaded text. Control characters are escaped (`\u0000`): PostgreSQL refuses U+0000 in
+ * jsonb and text, so a NUL byte quoted into the report would fail every attempt to store the verdict.
+ */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 function contentPointer(ex: NormalisedExample, index: number): string {
   if (ex.format === "chat") return `/messages/${index}/content`;
   const role = ex.messages[index].role;

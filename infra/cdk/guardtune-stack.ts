@@ -1,7 +1,11 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import * as appscaling from "aws-cdk-lib/aws-applicationautoscaling";
+import * as autoscaling from "aws-cdk-lib/aws-autoscaling";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as ecsPatterns from "aws-cdk-lib/aws-ecs-patterns";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as rds from "aws-cdk-lib/aws-rds";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3n from "aws-cdk-lib/aws-s3-notifications";
@@ -14,8 +18,10 @@ export interface GuardtuneStackProps extends StackProps {
   image: ecs.ContainerImage;
   /** `webgpu`: runners on GPU instances (ECS GPU AMI); `cpu`: runners on Fargate. */
   runnerEp: "webgpu" | "cpu";
-  /** Runners behind the one jobs queue. */
+  /** The most runners behind the one jobs queue; they scale with its depth, down to none when it is empty. */
   runnerCount: number;
+  /** Runners on Spot capacity (default true): an interruption notice drains them by SIGTERM. */
+  spot?: boolean;
   /** EC2 type of the GPU runners. */
   gpuInstanceType?: string;
 }
@@ -104,29 +110,46 @@ export class GuardtuneStack extends Stack {
     });
     api.targetGroup.configureHealthCheck({ path: "/readyz", healthyHttpCodes: "200" });
 
+    const spot = props.spot ?? true;
+    if (props.runnerEp === "cpu") cluster.enableFargateCapacityProviders();
     const runnerTask =
       props.runnerEp === "webgpu"
-        ? this.gpuRunnerTask(cluster, props)
+        ? new ecs.Ec2TaskDefinition(this, "RunnerTask")
         : new ecs.FargateTaskDefinition(this, "RunnerTask", { cpu: 4096, memoryLimitMiB: 16384 });
     runnerTask.addContainer("runner", {
       image: props.image,
       command: ["runner"],
-      environment: { ...environment, GUARDTUNE_EP: props.runnerEp },
+      environment: {
+        ...environment,
+        GUARDTUNE_EP: props.runnerEp,
+        GUARDTUNE_RUNNER_DRAIN_GRACE: `${RUNNER_DRAIN_GRACE_S}s`,
+      },
       secrets,
       memoryReservationMiB: props.runnerEp === "webgpu" ? 8192 : undefined,
       gpuCount: props.runnerEp === "webgpu" ? 1 : undefined,
-      // SIGTERM drain: checkpoint and hand the job back before ECS kills the task.
-      stopTimeout: Duration.seconds(60),
+      // SIGTERM drain (scale-in, deployments, Spot interruption): checkpoint and hand the job back before
+      // ECS kills the task. Spot gives two minutes' notice; 120 s is also ECS's largest stop timeout.
+      stopTimeout: Duration.seconds(RUNNER_STOP_TIMEOUT_S),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: "runner" }),
     });
     const runner =
       props.runnerEp === "webgpu"
-        ? new ecs.Ec2Service(this, "Runner", { cluster, taskDefinition: runnerTask, desiredCount: props.runnerCount })
+        ? new ecs.Ec2Service(this, "Runner", {
+            cluster,
+            taskDefinition: runnerTask,
+            // Scaling sets the count; none run until there is work.
+            desiredCount: 0,
+            capacityProviderStrategies: [
+              { capacityProvider: this.gpuCapacity(cluster, vpc, props, spot).capacityProviderName, weight: 1 },
+            ],
+          })
         : new ecs.FargateService(this, "Runner", {
             cluster,
             taskDefinition: runnerTask as ecs.FargateTaskDefinition,
-            desiredCount: props.runnerCount,
+            desiredCount: 0,
+            capacityProviderStrategies: [{ capacityProvider: spot ? "FARGATE_SPOT" : "FARGATE", weight: 1 }],
           });
+    this.scaleRunnersOnQueueDepth(runner, props.runnerCount);
 
     for (const task of [api.taskDefinition.taskRole, runnerTask.taskRole]) {
       this.bucket.grantReadWrite(task);
@@ -140,13 +163,94 @@ export class GuardtuneStack extends Stack {
     db.connections.allowDefaultPortFrom(runner);
   }
 
-  private gpuRunnerTask(cluster: ecs.Cluster, props: GuardtuneStackProps): ecs.Ec2TaskDefinition {
-    cluster.addCapacity("GpuRunners", {
-      instanceType: new ec2.InstanceType(props.gpuInstanceType ?? "g6.xlarge"),
-      machineImage: ecs.EcsOptimizedImage.amazonLinux2(ecs.AmiHardwareType.GPU),
-      minCapacity: props.runnerCount,
-      maxCapacity: props.runnerCount,
+  /**
+   * Runner tasks follow the jobs queue's backlog — messages waiting plus messages being trained — one task
+   * per job up to `max`, and none when both are zero. Scale-in stops a task with SIGTERM, which drains it:
+   * a job still in progress checkpoints and returns to the queue for the runners that stay.
+   */
+  private scaleRunnersOnQueueDepth(runner: ecs.BaseService, max: number): void {
+    const backlog = new cloudwatch.MathExpression({
+      expression: "visible + inFlight",
+      usingMetrics: {
+        visible: this.jobsQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+        inFlight: this.jobsQueue.metricApproximateNumberOfMessagesNotVisible({ period: Duration.minutes(1) }),
+      },
+      label: "jobs backlog",
+      period: Duration.minutes(1),
     });
-    return new ecs.Ec2TaskDefinition(this, "RunnerTask");
+    const scaling = runner.autoScaleTaskCount({ minCapacity: 0, maxCapacity: max });
+    scaling.scaleOnMetric("JobsBacklog", {
+      metric: backlog,
+      adjustmentType: appscaling.AdjustmentType.EXACT_CAPACITY,
+      scalingSteps: runnerSteps(max),
+      // Scale-in waits for a quiet queue: a job is often in flight between a runner's receive and delete.
+      cooldown: Duration.minutes(2),
+      evaluationPeriods: 1,
+    });
   }
+
+  /**
+   * GPU instances in an Auto Scaling group that ECS sizes to the runner tasks (managed scaling, down to
+   * zero). On Spot, the ECS agent drains an instance on its interruption notice: its tasks get SIGTERM and
+   * the stop timeout to checkpoint, and the jobs go back to the queue.
+   */
+  private gpuCapacity(
+    cluster: ecs.Cluster,
+    vpc: ec2.IVpc,
+    props: GuardtuneStackProps,
+    spot: boolean,
+  ): ecs.AsgCapacityProvider {
+    const userData = ec2.UserData.forLinux();
+    // The agent drains a Spot instance on its two-minute interruption notice (CDK's own option only covers
+    // groups with a spot price, not a mixed-instances policy).
+    if (spot) userData.addCommands("echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config");
+    const group = new autoscaling.AutoScalingGroup(this, "GpuRunners", {
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      minCapacity: 0,
+      maxCapacity: props.runnerCount,
+      mixedInstancesPolicy: {
+        instancesDistribution: spot
+          ? {
+              onDemandBaseCapacity: 0,
+              onDemandPercentageAboveBaseCapacity: 0,
+              spotAllocationStrategy: autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
+            }
+          : { onDemandPercentageAboveBaseCapacity: 100 },
+        launchTemplate: new ec2.LaunchTemplate(this, "GpuRunnerTemplate", {
+          instanceType: new ec2.InstanceType(props.gpuInstanceType ?? "g6.xlarge"),
+          machineImage: ecs.EcsOptimizedImage.amazonLinux2(ecs.AmiHardwareType.GPU),
+          userData,
+          role: new iam.Role(this, "GpuRunnerInstanceRole", {
+            assumedBy: new iam.ServicePrincipal("ec2.amazonaws.com"),
+            managedPolicies: [
+              iam.ManagedPolicy.fromAwsManagedPolicyName("service-role/AmazonEC2ContainerServiceforEC2Role"),
+            ],
+          }),
+        }),
+      },
+    });
+    const provider = new ecs.AsgCapacityProvider(this, "GpuRunnerCapacity", {
+      autoScalingGroup: group,
+      enableManagedScaling: true,
+      // Instances running a task are not scaled in under it; the task's own drain decides when it ends.
+      enableManagedTerminationProtection: true,
+      minimumScalingStepSize: 1,
+    });
+    cluster.addAsgCapacityProvider(provider);
+    return provider;
+  }
+}
+
+/** Seconds ECS waits after SIGTERM before SIGKILL (its maximum, and Spot's notice). */
+export const RUNNER_STOP_TIMEOUT_S = 120;
+/** The runner's own drain deadline: checkpoint, hand the job back and exit well before the stop timeout. */
+export const RUNNER_DRAIN_GRACE_S = 90;
+
+/** Exact task counts by backlog: 0 → 0, n → n for n < max, ≥ max → max. */
+export function runnerSteps(max: number): appscaling.ScalingInterval[] {
+  const steps: appscaling.ScalingInterval[] = [{ upper: 1, change: 0 }];
+  for (let n = 1; n < max; n++) steps.push({ lower: n, upper: n + 1, change: n });
+  steps.push({ lower: max, change: max });
+  return steps;
 }
