@@ -1,7 +1,7 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { parseObjectCreated } from "../datasets/upload-notification.ts";
+import { parseObjectCreated } from "./upload-notification.ts";
 import { startEmbeddedAws, type EmbeddedAws } from "./embedded-aws.ts";
 
 let aws: EmbeddedAws;

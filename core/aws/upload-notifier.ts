@@ -1,7 +1,7 @@
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { MessageSpyReader, SpyMessage } from "fauxqs";
-import { objectCreatedNotification, unquote } from "../datasets/upload-notification.ts";
+import { objectCreatedNotification, unquote } from "./upload-notification.ts";
 
 export interface UploadNotifierOptions {
   s3: S3Client;

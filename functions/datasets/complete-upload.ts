@@ -1,6 +1,6 @@
 import { CompleteMultipartUploadCommand, HeadObjectCommand, S3ServiceException } from "@aws-sdk/client-s3";
 import type { Dataset, Tenant } from "../../core/db/schema.ts";
-import { unquote } from "./upload-notification.ts";
+import { unquote } from "../../core/aws/upload-notification.ts";
 import { ApiError, conflict, unprocessable } from "../../core/errors.ts";
 import type { AppDeps } from "../deps.ts";
 import { getTenantDataset } from "./dataset-queries.ts";

@@ -1,5 +1,5 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { objectCreatedNotification } from "./upload-notification.ts";
+import { objectCreatedNotification } from "../../core/aws/upload-notification.ts";
 import type { AppDeps } from "../deps.ts";
 
 /**

@@ -3,8 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { datasets, uploadReceipts, type Dataset } from "../../core/db/schema.ts";
 import { datasetIdFromObjectKey } from "./dataset-object.ts";
 import { IllegalDatasetTransitionError, transitionDataset } from "./dataset-transitions.ts";
-import type { ObjectCreated } from "./upload-notification.ts";
-import { unquote } from "./upload-notification.ts";
+import type { ObjectCreated } from "../../core/aws/upload-notification.ts";
+import { unquote } from "../../core/aws/upload-notification.ts";
 import { validateDataset } from "./validate-dataset.ts";
 import type { AppDeps } from "../deps.ts";
 

@@ -1,6 +1,6 @@
 import { startHeartbeat } from "../../core/background/heartbeat.ts";
 import { startLoop, type Loop } from "../../core/background/loop.ts";
-import { parseObjectCreated } from "./upload-notification.ts";
+import { parseObjectCreated } from "../../core/aws/upload-notification.ts";
 import { MAX_RECEIVE_COUNT, SQS_MAX_WAIT_SECONDS, sqsQueue, type QueueMessage } from "../../core/queue/sqs-queue.ts";
 import type { AppDeps } from "../deps.ts";
 import { abandonUpload, processObjectCreated } from "./process-upload.ts";

@@ -4,7 +4,7 @@ import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datasetEvents, datasets, jobs, tenants, uploadReceipts, webhookEvents } from "../../core/db/schema.ts";
 import { IllegalDatasetTransitionError, transitionDataset } from "../../functions/datasets/dataset-transitions.ts";
-import { objectCreatedNotification } from "../../functions/datasets/upload-notification.ts";
+import { objectCreatedNotification } from "../../core/aws/upload-notification.ts";
 import { createDataset } from "../../functions/datasets/create-dataset.ts";
 import { abandonUpload, processObjectCreated } from "../../functions/datasets/process-upload.ts";
 import { startUploadsConsumer, type UploadsConsumer } from "../../functions/datasets/uploads-consumer.ts";
