@@ -107,7 +107,8 @@ export function pinnedRequest(url: URL, target: ResolvedTarget, request: PinnedR
       },
     );
     const timer = setTimeout(
-      () => req.destroy(new Error(`timed out after ${request.timeoutMs} ms`)),
+      // ETIMEDOUT like a socket timeout, so callers classify it by code.
+      () => req.destroy(Object.assign(new Error(`timed out after ${request.timeoutMs} ms`), { code: "ETIMEDOUT" })),
       request.timeoutMs,
     );
     req.on("error", (err) => settle(() => reject(err)));
