@@ -15,13 +15,26 @@ export const toJobEventObject = (e: JobEvent) => ({
 });
 export type JobEventObject = ReturnType<typeof toJobEventObject>;
 
-export const toCheckpointObject = (c: Checkpoint) => ({
+/** A kept adapter's file, with a download URL unless withheld. */
+export interface CheckpointAdapterFile {
+  filename: string;
+  bytes: number;
+  sha256: string | null;
+  url: string | null;
+  url_expires_at: number | null;
+}
+
+export const toCheckpointObject = (
+  c: Checkpoint,
+  adapter: { withheld: boolean; files: CheckpointAdapterFile[] } | null = null,
+) => ({
   id: c.id,
   object: "checkpoint" as const,
   job_id: c.jobId,
   step: c.step,
   metrics: c.metrics,
   created_at: unixSeconds(c.createdAt)!,
+  adapter,
 });
 
 export const toArtifactObject = (a: Artifact, url: string, urlExpiresAt: number) => ({
