@@ -9,6 +9,7 @@ import { datasetRoutes } from "./datasets/routes.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { apiKeyAuth } from "./http/auth.ts";
+import { emptyJsonBody } from "./http/empty-json-body.ts";
 import { createHttpMetrics } from "./http/metrics.ts";
 import { problemResponse } from "./http/problem.ts";
 import { createRouter } from "./http/router.ts";
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps) {
       },
     })(c, next);
   });
+  app.use("/v1/*", emptyJsonBody());
   // OpenAI clients read `error` from failures of the OpenAI-compatible routes, authentication's included.
   for (const path of ["/v1/files", "/v1/files/*", "/v1/fine_tuning/*"]) app.use(path, openaiErrorShape());
   app.use("/v1/*", apiKeyAuth(deps));
