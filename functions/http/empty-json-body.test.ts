@@ -21,7 +21,12 @@ describe("empty JSON bodies", () => {
     "/v1/webhook_endpoints/we_missing/test",
     "/v1/webhook_deliveries/wd_missing/replay",
   ])("POST %s with an empty JSON body is not malformed JSON", async (path) => {
-    for (const headers of [{}, { "content-length": "0" }, { "content-type": "application/json; charset=utf-8" }]) {
+    const variants: Array<Record<string, string>> = [
+      {},
+      { "content-length": "0" },
+      { "content-type": "application/json; charset=utf-8" },
+    ];
+    for (const headers of variants) {
       const res = await emptyJson(path, headers);
       expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(404);
     }
