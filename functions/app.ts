@@ -9,11 +9,13 @@ import type { AppDeps, AppEnv } from "./deps.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { apiKeyAuth } from "./http/auth.ts";
 import { jsonBodyLimit } from "./http/json-body-limit.ts";
+import { emptyJsonBody } from "./http/empty-json-body.ts";
 import { createHttpMetrics } from "./http/metrics.ts";
 import { problemResponse } from "./http/problem.ts";
 import { requestLog } from "./http/request-log.ts";
 import { createRouter } from "./http/router.ts";
 import { jobRoutes } from "./jobs/routes.ts";
+import { judgeRoutes } from "./judges/routes.ts";
 import { openaiErrorShape } from "./openai/fine-tuning-errors.ts";
 import { openaiRoutes } from "./openai/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
@@ -30,6 +32,7 @@ export function createApp(deps: AppDeps) {
   app.use(metrics.middleware);
   app.use(requestLog(deps));
   app.use("/v1/*", jsonBodyLimit(MAX_JSON_BODY_BYTES));
+  app.use("/v1/*", emptyJsonBody());
   // OpenAI clients read `error` from failures of the OpenAI-compatible routes, authentication's included.
   for (const path of ["/v1/files", "/v1/files/*", "/v1/fine_tuning/*"]) app.use(path, openaiErrorShape());
   app.use("/v1/*", apiKeyAuth(deps));
@@ -42,6 +45,7 @@ export function createApp(deps: AppDeps) {
   );
   app.route("/v1", datasetRoutes(deps));
   app.route("/v1", jobRoutes(deps));
+  app.route("/v1", judgeRoutes(deps));
   app.route("/v1", openaiRoutes(deps));
   app.route("/v1", webhookRoutes(deps));
 

@@ -92,7 +92,7 @@ describe("evaluation object", () => {
 
   it("switches sections off with false and resolves the gate metric", () => {
     const withJudge = parseEvaluationConfig({
-      broad: { judge: { base_url: "http://127.0.0.1:9/v1", model: "judge", api_key_env: "JUDGE_KEY" } },
+      broad: { judge: "gpt-4o" },
       gate: { max_broad_misalignment_increase: 0.05 },
     });
     expect(resolveGateMetric(withJudge)).toBe("judge");
@@ -106,8 +106,9 @@ describe("evaluation object", () => {
     [{ gate: { max_broad_misalignment_increase: 0.1, metric: "judge" } }, "needs broad.judge"],
     [{ probe: false, gate: { max_broad_misalignment_increase: 0.1 } }, "needs broad.judge or the probe"],
     [{ gate: { max_broad_misalignment_increase: 2 } }, ""],
-    [{ broad: { judge: { base_url: "ftp://x", model: "m" } } }, ""],
-    [{ broad: { judge: { base_url: "http://x/v1", model: "m", api_key_env: "sk-123" } } }, "environment variable"],
+    // A judge is a registered name: a URL or a key variable in the job is refused outright.
+    [{ broad: { judge: { base_url: "http://x/v1", model: "m", api_key_env: "PGPASSWORD" } } }, ""],
+    [{ broad: { judge: "http://169.254.169.254/v1" } }, "registered judge"],
     [{ probe: { pairs: [{ question: "q", aligned: "a" }] } }, ""],
   ])("rejects %j", (input, message) => {
     const r = evaluationConfigSchema.safeParse(input);

@@ -2,13 +2,13 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AwsResources } from "../../core/aws/resources.ts";
-import type { Artifact } from "../../core/db/schema.ts";
+import type { Artifact, Checkpoint } from "../../core/db/schema.ts";
 import type { AppDeps, AppEnv } from "../deps.ts";
 import { problemResponses } from "../http/problem.ts";
 import { createRouter } from "../http/router.ts";
 import { listJobArtifacts, listJobCheckpoints, loadTenantJob } from "./job-queries.ts";
 import { ArtifactSchema, CheckpointSchema, JobIdParam, listOf, PageQuery } from "./job-schemas.ts";
-import { pageOf, toArtifactObject, toCheckpointObject } from "./job-views.ts";
+import { pageOf, toArtifactObject, toCheckpointObject, type CheckpointAdapterFile } from "./job-views.ts";
 
 /** Artifact download links last this long. */
 export const ARTIFACT_URL_TTL_S = 15 * 60;
@@ -61,8 +61,14 @@ export function jobOutputRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     const q = c.req.valid("query");
     const job = await loadTenantJob(deps.db, c.get("tenant").id, c.req.valid("param").id);
     const rows = await listJobCheckpoints(deps.db, job.id, q.limit, q.after);
+    const adapters = await checkpointAdapters(deps.aws, await listJobArtifacts(deps.db, job.id, true), rows);
     return c.json(
-      pageOf(rows, q.limit, toCheckpointObject, (r) => r.id),
+      pageOf(
+        rows,
+        q.limit,
+        (r) => toCheckpointObject(r, adapters.get(r.id) ?? null),
+        (r) => r.id,
+      ),
       200,
     );
   });
@@ -73,6 +79,39 @@ export function jobOutputRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     return c.json({ object: "list" as const, data, has_more: false, next_cursor: null }, 200);
   });
   return app;
+}
+
+/**
+ * Adapters stored with a checkpoint (`<checkpoint>/adapter/…`) and recorded as artifacts when the job's
+ * evaluation failed after training: keyed by checkpoint id, with download URLs unless withheld.
+ */
+async function checkpointAdapters(
+  aws: AwsResources,
+  recorded: readonly Artifact[],
+  rows: readonly Checkpoint[],
+): Promise<Map<string, { withheld: boolean; files: CheckpointAdapterFile[] }>> {
+  const out = new Map<string, { withheld: boolean; files: CheckpointAdapterFile[] }>();
+  for (const row of rows) {
+    const files = recorded.filter((a) => a.kind === "adapter" && a.objectKey.startsWith(`${row.objectPrefix}adapter/`));
+    if (files.length === 0) continue;
+    const withheld = files.some((f) => f.withheld !== 0);
+    out.set(row.id, {
+      withheld,
+      files: await Promise.all(
+        files.map(async (f) => {
+          const link = withheld ? null : await presignArtifact(aws, f);
+          return {
+            filename: f.filename,
+            bytes: f.bytes,
+            sha256: f.sha256 ?? null,
+            url: link?.url ?? null,
+            url_expires_at: link?.url_expires_at ?? null,
+          };
+        }),
+      ),
+    });
+  }
+  return out;
 }
 
 /** A presigned GET URL (and its expiry) for an artifact's object. */

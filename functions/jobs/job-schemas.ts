@@ -96,6 +96,25 @@ export const CheckpointSchema = z
     step: z.number().int(),
     metrics: z.record(z.string(), z.number()),
     created_at: z.number().int(),
+    adapter: z
+      .object({
+        withheld: z.boolean(),
+        files: z.array(
+          z.object({
+            filename: z.string(),
+            bytes: z.number().int(),
+            sha256: z.string().nullable(),
+            url: z.string().nullable(),
+            url_expires_at: z.number().int().nullable(),
+          }),
+        ),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The trained adapter (PEFT files) stored with the final checkpoint of a job whose evaluation failed after training; " +
+          "null on other checkpoints. A withheld adapter (the job's gate could not be checked) has no download URLs.",
+      }),
   })
   .openapi("Checkpoint");
 

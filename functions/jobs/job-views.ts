@@ -15,14 +15,27 @@ export const toJobEventObject = (e: JobEvent) => ({
 });
 export type JobEventObject = ReturnType<typeof toJobEventObject>;
 
-/** The API's checkpoint object for a stored checkpoint row. */
-export const toCheckpointObject = (c: Checkpoint) => ({
+/** A kept adapter's file, with a download URL unless withheld. */
+export interface CheckpointAdapterFile {
+  filename: string;
+  bytes: number;
+  sha256: string | null;
+  url: string | null;
+  url_expires_at: number | null;
+}
+
+/** The API's checkpoint object for a stored checkpoint row, with its kept adapter when there is one. */
+export const toCheckpointObject = (
+  c: Checkpoint,
+  adapter: { withheld: boolean; files: CheckpointAdapterFile[] } | null = null,
+) => ({
   id: c.id,
   object: "checkpoint" as const,
   job_id: c.jobId,
   step: c.step,
   metrics: c.metrics,
   created_at: unixSeconds(c.createdAt)!,
+  adapter,
 });
 
 /** The API's artifact object for a stored artifact row, with its download URL and when that expires. */

@@ -67,6 +67,7 @@ export async function resolveJobRequest(
       if (s.aligned_model) await checkModel(deps, s.aligned_model, `safeguards.${i}.aligned_model`);
     }
   }
+  checkJudge(deps, req.evaluation);
   if (req.webhook) {
     const [endpoint] = await deps.db
       .select({ id: webhookEndpoints.id })
@@ -101,6 +102,22 @@ export async function resolveJobRequest(
     metadata: req.metadata ?? {},
     webhookEndpointId: req.webhook?.endpoint_id ?? null,
   };
+}
+
+/** The judge a job names must be one the operator registered (`GET /v1/judges`). */
+function checkJudge(deps: AppDeps, evaluation: unknown): void {
+  const broad = (evaluation as { broad?: { judge?: unknown } } | null | undefined)?.broad;
+  const name = typeof broad === "object" && broad !== null ? broad.judge : undefined;
+  if (typeof name !== "string") return;
+  const registered = deps.config.judges.registered.map((j) => j.name);
+  if (registered.includes(name)) return;
+  throw unprocessable(
+    "judge_not_found",
+    registered.length === 0
+      ? `No judge named '${name}': this service has no judges registered, so evaluation.broad.judge must be left out (the judge-free probe still runs).`
+      : `No judge named '${name}'. Registered judges: ${registered.join(", ")} (GET /v1/judges lists them).`,
+    "evaluation.broad.judge",
+  );
 }
 
 /** Resolves a model id; `file://` is checked when the runner shares this machine, `s3://` with a HeadObject. */

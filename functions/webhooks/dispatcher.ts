@@ -8,7 +8,8 @@ import type { Logger } from "../../core/log/logger.ts";
 import { claimDueDeliveries } from "./claim-deliveries.ts";
 import { fanOutWebhookEvents } from "./fan-out.ts";
 import { recordAttempt, type AttemptOutcome, type RecordedStatus } from "./record-attempt.ts";
-import { webhookTargetPolicy, type LookupAll } from "../../core/webhooks/ssrf-guard.ts";
+import type { LookupAll } from "../../core/net/outbound-guard.ts";
+import { webhookTargetPolicy } from "../../core/webhooks/webhook-target-policy.ts";
 import { attemptDelivery } from "./attempt-delivery.ts";
 
 export interface WebhookDispatcherOptions {

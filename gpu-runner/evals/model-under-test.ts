@@ -5,6 +5,7 @@
  * Neither path ever applies a steering vector or an inoculation prompt: evaluation sees the model as it will
  * be served.
  */
+import { decodeAnswer } from "./decode-answer.ts";
 import { TextGenerator } from "../generation/text-generator.ts";
 import {
   encodeGenerationPrompt,
@@ -82,7 +83,7 @@ export function engineModelUnderTest(o: EngineModelOptions): ModelUnderTest {
           temperature: request.temperature,
           seed: request.seed,
         });
-        const texts = out.map((g) => o.tokenizer.tokenizer.decode(g.ids, { skip_special_tokens: true }));
+        const texts = out.map((g) => decodeAnswer(o.tokenizer, g.ids));
         return questions.map((_, q) =>
           texts.slice(q * request.samplesPerQuestion, (q + 1) * request.samplesPerQuestion),
         );

@@ -3,11 +3,16 @@ import type { AwsResources } from "../../core/aws/resources.ts";
 import type { Database } from "../../core/db/database.ts";
 import { datasets, jobs } from "../../core/db/schema.ts";
 import { permanent } from "../../core/errors.ts";
-import { parseJobConfig } from "../../core/jobs/job-config.ts";
+import { parseJobConfig, type JobConfig } from "../../core/jobs/job-config.ts";
 import { IllegalTransitionError } from "../../core/jobs/state-machine.ts";
 import type { SessionConfig } from "../engine/index.ts";
-import { evaluateJob } from "../evals/evaluate-job.ts";
-import { loadChatTokenizer, loadDecoderCheckpoint } from "../models/index.ts";
+import { evaluateJob, type JudgeSettings } from "../evals/evaluate-job.ts";
+import {
+  loadChatTokenizer,
+  loadDecoderCheckpoint,
+  type ChatTokenizer,
+  type DecoderCheckpoint,
+} from "../models/index.ts";
 import { prepareSafeguards } from "../safeguards/prepare-safeguards.ts";
 import {
   decodeTrainingCheckpoint,
@@ -18,6 +23,7 @@ import type { StepReport } from "../training/training-loop.ts";
 import type { JobRun, JobRunner, RunOutcome } from "../worker/job-run.ts";
 import { CheckpointStore } from "./checkpoint-store.ts";
 import { fetchDataset } from "./fetch-dataset.ts";
+import { endWithEvaluationFailure } from "./evaluation-failure.ts";
 import { metricsReport, recordJobOutcome, uploadJobOutcome } from "./finish-job.ts";
 import { heldOutIndices } from "./held-out.ts";
 import { prepareExamples, readConversations } from "./prepare-examples.ts";
@@ -25,6 +31,12 @@ import { JobProgress } from "./progress.ts";
 import { resolveModel } from "./resolve-model.ts";
 import { loadJobAdapter, loadModelWeights, loadPoolDataset } from "./safeguard-loaders.ts";
 import { loraSettingsOf, runTrainStage } from "./train-stage.ts";
+import {
+  loadTrainedAdapter,
+  saveTrainedAdapter,
+  trainedAdapterPrefix,
+  type TrainedAdapter,
+} from "./trained-adapter.ts";
 
 export interface PipelineSettings {
   /** Local cache of datasets (by content hash). */
@@ -34,6 +46,8 @@ export interface PipelineSettings {
   checkpointSteps: number;
   metricsSteps: number;
   session: SessionConfig;
+  /** The operator's registered judges and the outbound policy for reaching them. */
+  judges?: Omit<JudgeSettings, "env">;
 }
 
 export interface PipelineDeps {
@@ -140,6 +154,123 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
       data: { held_out: heldOut.size },
     });
   }
+  const store = new CheckpointStore(db, aws, job);
+  const latest = await store.latest();
+  // Training that finished in an earlier attempt is not repeated: the retry resumes at the evaluation stage.
+  const kept = latest
+    ? await loadTrainedAdapter(aws, trainedAdapterPrefix(store.prefix(latest.step)), model.checkpoint.config)
+    : null;
+  let finished: FinishedTraining;
+  if (latest && kept) {
+    const state = decodeTrainingCheckpoint(latest.state);
+    await progress.event({
+      type: "checkpoint.resumed",
+      message: `Training finished in an earlier attempt (step ${latest.step}); resuming at the evaluation stage.`,
+      step: latest.step,
+      data: { step: latest.step, stage: "evaluate" },
+    });
+    finished = {
+      trained: kept,
+      losses: state.losses,
+      trainedTokens: state.trainedTokens,
+      stepsDone: state.step,
+      diagnostics: { resumed_at: "evaluate" },
+    };
+  } else {
+    const outcome = await train(deps, run, { config, model, prepared, heldOut, progress, store, latest });
+    if ("kind" in outcome) return outcome;
+    finished = outcome;
+  }
+
+  const metrics = metricsReport(
+    finished.losses,
+    finished.trainedTokens,
+    finished.stepsDone,
+    prepared.examples.length - heldOut.size,
+    prepared.truncated,
+  );
+  try {
+    const e = config.evaluation;
+    const evaluated =
+      e.broad === false && e.probe === false && e.in_domain === false
+        ? null
+        : await progress.stage("evaluate", "Evaluating the base and fine-tuned models", () =>
+            (deps.evaluate ?? evaluateJob)({
+              config,
+              checkpoint: model.checkpoint,
+              tokenizer: model.tokenizer,
+              adapter: finished.trained.adapter,
+              heldOut: heldOutConversations,
+              ...(settings.judges ? { judges: { ...settings.judges, env: process.env } } : {}),
+              session: settings.session,
+              onEvent: (message, data) => progress.event({ type: "evaluation.progress", message, data }),
+            }),
+          );
+    if (evaluated?.gate) {
+      const g = evaluated.gate.outcome;
+      await progress.event({
+        type: "evaluation.gate",
+        level: g.passed ? "info" : "error",
+        message: g.explanation,
+        data: { ...g },
+      });
+    }
+    const afterEval = stopped();
+    if (afterEval) return afterEval;
+
+    const uploaded = await progress.stage("upload", "Uploading the adapter and reports", () =>
+      uploadJobOutcome(aws, job, {
+        adapter: finished.trained.adapter,
+        metrics,
+        evaluation: evaluated ? (evaluated.report as unknown as Record<string, unknown>) : null,
+        gate: evaluated?.gate ?? null,
+        safeguards: finished.diagnostics,
+      }),
+    );
+    await recordJobOutcome(
+      db,
+      job,
+      run.workerId,
+      uploaded,
+      `ft:${job.model}${config.suffix ? `:${config.suffix}` : ""}:${job.id}`,
+    );
+  } catch (err) {
+    // A cancel that arrived after the last step wins: the job ends cancelled, not succeeded.
+    if (err instanceof IllegalTransitionError && err.actual === "cancelling")
+      return { kind: "stopped", reason: "cancelled" };
+    // Training succeeded: whatever failed after it, the adapter is kept (retried, or offered on failure).
+    await endWithEvaluationFailure(db, job, run.workerId, err, { config, trained: finished.trained, metrics });
+  }
+  return { kind: "finished" };
+}
+
+/** What training produced, whether in this attempt or an earlier one. */
+interface FinishedTraining {
+  trained: TrainedAdapter;
+  losses: readonly number[];
+  trainedTokens: number;
+  stepsDone: number;
+  diagnostics: Record<string, unknown>;
+}
+
+interface TrainContext {
+  config: JobConfig;
+  model: { checkpoint: DecoderCheckpoint; tokenizer: ChatTokenizer };
+  prepared: Awaited<ReturnType<typeof prepareExamples>>;
+  heldOut: ReadonlySet<number>;
+  progress: JobProgress;
+  store: CheckpointStore;
+  latest: { step: number; state: Uint8Array } | null;
+}
+
+/**
+ * Safeguards and training (resuming from the newest checkpoint), then the delivered adapter stored next to
+ * the final checkpoint before anything else can fail. Returns a stop outcome when training was interrupted.
+ */
+async function train(deps: PipelineDeps, run: JobRun, ctx: TrainContext): Promise<FinishedTraining | RunOutcome> {
+  const { db, aws, settings } = deps;
+  const { job } = run;
+  const { config, model, prepared, heldOut, progress, store, latest } = ctx;
   const loaders = {
     db,
     aws,
@@ -165,11 +296,9 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
       loadWeights: (ref) => loadModelWeights(loaders, ref),
     }),
   );
-  const early = stopped();
-  if (early) return early;
+  const early = run.shouldStop();
+  if (early) return { kind: "stopped", reason: early };
 
-  const store = new CheckpointStore(db, aws, job);
-  const latest = await store.latest();
   let resumeFrom: TrainingCheckpoint | undefined;
   if (latest) {
     resumeFrom = decodeTrainingCheckpoint(latest.state);
@@ -219,69 +348,21 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
     if (reason === "draining" && trained.checkpoint.step > lastSaved) await saveCheckpoint(trained.checkpoint);
     return { kind: "stopped", reason };
   }
-  // The final state too: a retry of a later stage (e.g. an unreachable judge) then skips training.
+  // The final state too, with the adapter as delivered: a retry of a later stage then skips training.
   if (trained.checkpoint.step > lastSaved) await saveCheckpoint(trained.checkpoint);
-
   const projected = await safeguards.afterTraining(trained.adapter);
-  const e = config.evaluation;
-  const evaluated =
-    e.broad === false && e.probe === false && e.in_domain === false
-      ? null
-      : await progress.stage("evaluate", "Evaluating the base and fine-tuned models", () =>
-          (deps.evaluate ?? evaluateJob)({
-            config,
-            checkpoint: model.checkpoint,
-            tokenizer: model.tokenizer,
-            adapter: projected.adapter,
-            heldOut: heldOutConversations,
-            env: process.env,
-            session: settings.session,
-            onEvent: (message, data) => progress.event({ type: "evaluation.progress", message, data }),
-          }),
-        );
-  if (evaluated?.gate) {
-    const g = evaluated.gate.outcome;
-    await progress.event({
-      type: "evaluation.gate",
-      level: g.passed ? "info" : "error",
-      message: g.explanation,
-      data: { ...g },
-    });
-  }
-  const afterEval = stopped();
-  if (afterEval) return afterEval;
-
-  const metrics = metricsReport(
-    trained.losses,
-    trained.trainedTokens,
-    trained.stepsDone,
-    prepared.examples.length - heldOut.size,
-    prepared.truncated,
+  const kept = await saveTrainedAdapter(
+    aws,
+    trainedAdapterPrefix(store.prefix(trained.checkpoint.step)),
+    projected.adapter,
   );
-  try {
-    const uploaded = await progress.stage("upload", "Uploading the adapter and reports", () =>
-      uploadJobOutcome(aws, job, {
-        adapter: projected.adapter,
-        metrics,
-        evaluation: evaluated ? (evaluated.report as unknown as Record<string, unknown>) : null,
-        gate: evaluated?.gate ?? null,
-        safeguards: safeguards.diagnostics,
-      }),
-    );
-    await recordJobOutcome(
-      db,
-      job,
-      run.workerId,
-      uploaded,
-      `ft:${job.model}${config.suffix ? `:${config.suffix}` : ""}:${job.id}`,
-    );
-  } catch (err) {
-    // A cancel that arrived after the last step wins: the job ends cancelled, not succeeded.
-    if (err instanceof IllegalTransitionError && err.actual === "cancelling")
-      return { kind: "stopped", reason: "cancelled" };
-    throw err;
-  }
-  return { kind: "finished" };
+  return {
+    trained: kept,
+    losses: trained.losses,
+    trainedTokens: trained.trainedTokens,
+    stepsDone: trained.stepsDone,
+    diagnostics: safeguards.diagnostics,
+  };
 }
 
 /** Metrics events every `every` steps (and the first and last), with `estimated_finish` and tokens so far. */

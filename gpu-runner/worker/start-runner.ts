@@ -5,6 +5,7 @@ import type { AwsResources } from "../../core/aws/resources.ts";
 import { startLoop, type Loop } from "../../core/background/loop.ts";
 import type { Config } from "../../core/config/load-config.ts";
 import type { Database } from "../../core/db/database.ts";
+import { judgeTargetPolicy } from "../../core/judges/judge-target-policy.ts";
 import type { Logger } from "../../core/log/logger.ts";
 import { SQS_MAX_WAIT_SECONDS, sqsQueue } from "../../core/queue/sqs-queue.ts";
 import { createPipeline, type PipelineDeps } from "../pipeline/run-pipeline.ts";
@@ -52,6 +53,11 @@ export function startRunner(deps: RunnerDeps, overrides: RunnerOverrides = {}): 
       checkpointSteps: r.checkpointSteps,
       metricsSteps: r.metricsSteps,
       session: { ep: r.ep, ...(r.threads > 0 ? { intraOpThreads: r.threads } : {}) },
+      judges: {
+        registered: config.judges.registered,
+        policy: judgeTargetPolicy(config),
+        timeoutMs: config.judges.timeoutMs,
+      },
     },
     ...overrides.pipeline,
   });
