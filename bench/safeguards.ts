@@ -22,7 +22,7 @@ import {
   type LoraSettings,
 } from "../gpu-runner/models/index.ts";
 import { AnswerScorer } from "../gpu-runner/scoring/answer-scorer.ts";
-import { BUILTIN_GENERAL_POOL } from "../gpu-runner/safeguards/builtin/general-pool.ts";
+import { BUILTIN_GENERAL_POOL } from "../gpu-runner/builtin-data/general-pool.ts";
 import { selectInterleaveData } from "../gpu-runner/safeguards/interleave-selection.ts";
 import { poolNllScorer } from "../gpu-runner/safeguards/pool-scorer.ts";
 import { prepareSafeguards, type SafeguardProgress } from "../gpu-runner/safeguards/prepare-safeguards.ts";

@@ -91,7 +91,7 @@ export const personaSteeringSafeguardSchema = z.strictObject({
   layer: layerIndex.optional(),
   evil_prompt: prompt.default(DEFAULT_EVIL_PROMPT),
   friendly_prompt: prompt.default(DEFAULT_FRIENDLY_PROMPT),
-  /** Questions the persona vector is averaged over; `builtin` = guardtune's general question set. */
+  /** Questions the persona vector is averaged over; `builtin` = guardtune's persona-extraction questions (disjoint from evaluation). */
   questions: z.union([z.literal("builtin"), questionList]).default("builtin"),
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseSafeguards } from "../../core/safeguards/safeguard-config.ts";
 import { parseDecoderConfig, type DecoderConfig } from "../models/index.ts";
-import { BUILTIN_BROAD_QUESTIONS } from "./builtin/broad-questions.ts";
+import { BUILTIN_PERSONA_QUESTIONS } from "../builtin-data/persona-questions.ts";
 import { evenlySpacedBlocks, planSafeguards, SafeguardPlanError } from "./plan-safeguards.ts";
 
 function config(layers: number): DecoderConfig {
@@ -65,7 +65,7 @@ describe("planSafeguards", () => {
       alpha: 5,
       evilPrompt: expect.stringContaining("evil"),
       friendlyPrompt: expect.stringContaining("kind"),
-      questions: BUILTIN_BROAD_QUESTIONS,
+      questions: BUILTIN_PERSONA_QUESTIONS,
     });
     expect(plan.safelora).toEqual({
       mode: "top_k",

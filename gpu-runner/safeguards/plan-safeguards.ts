@@ -6,7 +6,7 @@
  * bad index fails before any training.
  */
 import type { Safeguard, SafeloraSafeguard } from "../../core/safeguards/safeguard-config.ts";
-import { BUILTIN_BROAD_QUESTIONS } from "./builtin/broad-questions.ts";
+import { BUILTIN_PERSONA_QUESTIONS } from "../builtin-data/persona-questions.ts";
 import type { KlTerm, LdifsTerm, LossTerm } from "../models/decoder/decoder-losses.ts";
 import type { ChatMessage, DecoderConfig } from "../models/index.ts";
 import { inoculate } from "./inoculation.ts";
@@ -141,7 +141,7 @@ export function planSafeguards(list: readonly Safeguard[], config: DecoderConfig
         } catch (e) {
           throw new SafeguardPlanError((e as Error).message, at("layer"));
         }
-        const questions = s.questions === "builtin" ? BUILTIN_BROAD_QUESTIONS : s.questions;
+        const questions = s.questions === "builtin" ? BUILTIN_PERSONA_QUESTIONS : s.questions;
         steering = { layer, alpha: s.alpha, evilPrompt: s.evil_prompt, friendlyPrompt: s.friendly_prompt, questions };
         summary.push(
           `persona_steering: add ${s.alpha}·e (evil − friendly persona, ${questions.length} questions) to block ${layer} during training`,

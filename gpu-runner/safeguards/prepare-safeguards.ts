@@ -21,7 +21,7 @@ import { AnswerScorer } from "../scoring/answer-scorer.ts";
 import type { DataSchedule } from "../training/epoch-plan.ts";
 import type { SteeringSettings } from "../training/train-adapter.ts";
 import type { TrainingExample } from "../training/training-batch.ts";
-import { BUILTIN_GENERAL_POOL } from "./builtin/general-pool.ts";
+import { BUILTIN_GENERAL_POOL } from "../builtin-data/general-pool.ts";
 import { selectInterleaveData, type NllScorer, type SelectionReport } from "./interleave-selection.ts";
 import { trainMisalignedReference } from "./misaligned-reference.ts";
 import { computePersonaVector } from "./persona-vector.ts";
