@@ -148,15 +148,19 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
     modelCacheDir: settings.modelCacheDir,
     modelCacheBytes: settings.modelCacheBytes,
   };
+  // Held-out examples leave the training data here: neither the defenses nor training ever see them.
+  const training = {
+    examples: prepared.examples.filter((_, i) => !heldOut.has(i)),
+    conversations: prepared.conversations.filter((_, i) => !heldOut.has(i)),
+  };
   const safeguards = await progress.stage("safeguards", "Preparing safeguards", () =>
     prepareSafeguards({
       config,
       checkpoint: model.checkpoint,
       tokenizer: model.tokenizer,
-      examples: prepared.examples,
-      conversations: prepared.conversations,
+      examples: training.examples,
+      conversations: training.conversations,
       lora: loraSettingsOf(config),
-      heldOut,
       progress,
       session: settings.session,
       shouldStop: () => run.shouldStop() !== null,
@@ -203,7 +207,7 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
         modelId: job.model,
         checkpoint: model.checkpoint,
         tokenizer: model.tokenizer,
-        examples: prepared.examples,
+        examples: training.examples,
         hooks: safeguards.hooks,
         session: settings.session,
         checkpointEvery: settings.checkpointSteps,
@@ -255,7 +259,7 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
     trained.losses,
     trained.trainedTokens,
     trained.stepsDone,
-    prepared.examples.length - heldOut.size,
+    training.examples.length,
     prepared.truncated,
   );
   try {
