@@ -44,7 +44,8 @@ export const CreateJobBody = z
   .openapi("CreateJobRequest");
 export type CreateJobBody = z.infer<typeof CreateJobBody>;
 
-export const JobSchema = jobObjectSchema.openapi("Job");
+// a fresh instance: zod 4 attaches `.openapi` to schemas created after @hono/zod-openapi is loaded
+export const JobSchema = jobObjectSchema.extend({}).openapi("Job");
 
 export const JobEventSchema = z
   .object({
