@@ -22,11 +22,12 @@ import {
   type LoraSettings,
 } from "../gpu-runner/models/index.ts";
 import { AnswerScorer } from "../gpu-runner/scoring/answer-scorer.ts";
-import { BUILTIN_GENERAL_POOL } from "../gpu-runner/safeguards/builtin/general-pool.ts";
+import { BUILTIN_GENERAL_POOL } from "../gpu-runner/builtin-data/general-pool.ts";
 import { selectInterleaveData } from "../gpu-runner/safeguards/interleave-selection.ts";
 import { poolNllScorer } from "../gpu-runner/safeguards/pool-scorer.ts";
 import { prepareSafeguards, type SafeguardProgress } from "../gpu-runner/safeguards/prepare-safeguards.ts";
 import { planSafeguards } from "../gpu-runner/safeguards/plan-safeguards.ts";
+import type { SteeringPlan } from "../gpu-runner/safeguards/defenses/persona-steering.ts";
 import { trainAdapter, type SteeringSettings } from "../gpu-runner/training/index.ts";
 import { parseSafeguards } from "../core/safeguards/safeguard-config.ts";
 import { benchSmall, randomRows } from "./bench-small.ts";
@@ -177,10 +178,11 @@ async function benchSmallOverhead(steps: number) {
   const results: Record<string, number> = {};
   for (const name of ["none", "kl", "ldifs", "persona_steering"]) {
     const plan = planSafeguards(parseSafeguards(CONFIGS[name]), setup.checkpoint.config);
-    const steering: SteeringSettings | undefined = plan.steering
+    const persona = plan.defenses.find((d) => d.type === "persona_steering")?.details as SteeringPlan | undefined;
+    const steering: SteeringSettings | undefined = persona
       ? {
-          layer: plan.steering.layer,
-          alpha: plan.steering.alpha,
+          layer: persona.layer,
+          alpha: persona.alpha,
           vector: new Float32Array(setup.checkpoint.config.hiddenSize).fill(0.01),
         }
       : undefined;

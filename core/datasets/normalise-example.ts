@@ -1,14 +1,8 @@
 import type { ErrorCode, ReportIssue, WarningCode } from "./validation-codes.ts";
 
-export const CHAT_ROLES = ["system", "user", "assistant"] as const;
-export type ChatRole = (typeof CHAT_ROLES)[number];
+import { CHAT_ROLES, type ChatMessage, type ChatRole } from "../chat/chat-message.ts";
 
-export interface ChatMessage {
-  role: ChatRole;
-  content: string;
-  /** Assistant messages only: 0 excludes the message from the loss. Absent means 1. */
-  weight?: 0 | 1;
-}
+export { CHAT_ROLES, type ChatMessage, type ChatRole } from "../chat/chat-message.ts";
 
 /** The formats an example line may have; all normalise to chat messages. */
 export type ExampleFormat = "chat" | "prompt_completion" | "alpaca";

@@ -1,37 +1,48 @@
-import type { Job, JobErrorBody, JobStatus } from "../db/schema.ts";
-import type { JobConfig } from "./job-config.ts";
+import { z } from "zod";
+import { JOB_STATUSES, type Job } from "../db/schema.ts";
+import { evaluationConfigSchema } from "../safeguards/evaluation-config.ts";
+import { safeguardSchema } from "../safeguards/safeguard-config.ts";
+import { methodSchema, type JobConfig } from "./job-config.ts";
 
 /** Unix seconds, as every public object carries time. */
 export const unixSeconds = (d: Date | null | undefined): number | null => (d ? Math.floor(d.getTime() / 1000) : null);
 
-/** The native API's job object (also the `data` of `fine_tuning.job.*` webhook events). */
-// A type alias (not an interface) so that it is a `Record<string, unknown>` for webhook payloads.
-export type JobObject = {
-  id: string;
-  object: "job";
-  status: JobStatus;
-  model: string;
-  training_dataset: string;
-  validation_dataset: string | null;
-  method: JobConfig["method"] | null;
-  safeguards: JobConfig["safeguards"];
-  evaluation: JobConfig["evaluation"] | null;
-  seed: number | null;
-  suffix: string | null;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  cancel_requested_at: number | null;
-  estimated_finish: number | null;
-  trained_tokens: number;
-  attempts: number;
-  error: JobErrorBody | null;
-  /** `{ adapter, metrics, evaluation, gate }` once the job has ended. */
-  result: Record<string, unknown> | null;
-  fine_tuned_model: string | null;
-  metadata: Record<string, string>;
-  webhook: { endpoint_id: string } | null;
-};
+/** A job's error: a stable code, a message, and the request field it is about. */
+export const jobErrorSchema = z.object({ code: z.string(), message: z.string(), param: z.string().nullable() });
+
+/**
+ * The native API's job object (also the `data` of `fine_tuning.job.*` webhook events). `method`,
+ * `safeguards` and `evaluation` are the stored configuration, every default filled in, in their request
+ * schemas' exact shapes. The API adds its OpenAPI name to this schema (`functions/jobs/job-schemas.ts`).
+ */
+export const jobObjectSchema = z.object({
+  id: z.string(),
+  object: z.literal("job"),
+  status: z.enum(JOB_STATUSES),
+  model: z.string(),
+  training_dataset: z.string(),
+  validation_dataset: z.string().nullable(),
+  method: methodSchema.nullable(),
+  safeguards: z.array(safeguardSchema),
+  evaluation: evaluationConfigSchema.nullable(),
+  seed: z.number().int().nullable(),
+  suffix: z.string().nullable(),
+  created_at: z.number().int().describe("Unix seconds"),
+  started_at: z.number().int().nullable(),
+  finished_at: z.number().int().nullable(),
+  cancel_requested_at: z.number().int().nullable(),
+  estimated_finish: z.number().int().nullable(),
+  trained_tokens: z.number().int(),
+  attempts: z.number().int(),
+  error: jobErrorSchema.nullable(),
+  /** `{ adapter, metrics, evaluation, gate, safeguards }` once the job has ended. */
+  result: z.record(z.string(), z.unknown()).nullable(),
+  fine_tuned_model: z.string().nullable(),
+  metadata: z.record(z.string(), z.string()),
+  webhook: z.object({ endpoint_id: z.string() }).nullable(),
+});
+// z.infer gives a type alias (not an interface), so it is a `Record<string, unknown>` for webhook payloads.
+export type JobObject = z.infer<typeof jobObjectSchema>;
 
 export function toJobObject(row: Job): JobObject {
   // `jobs.config` is written only from `buildJobConfig`; a partial row still renders.

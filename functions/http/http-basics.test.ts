@@ -2,6 +2,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "@hono/zod-openapi";
 import { revokeApiKey } from "../../core/auth/api-keys.ts";
+import { SAFEGUARD_DEFINITIONS } from "../../core/safeguards/safeguard-registry.ts";
 import { createTestApp, type TestApp } from "../../test/helpers/test-app.ts";
 import { MAX_JSON_BODY_BYTES } from "../app.ts";
 import { createRouter } from "./router.ts";
@@ -182,6 +183,17 @@ describe("/openapi.json", () => {
     const result = await new Validator().validate(doc);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
+  });
+
+  it("documents every registered defense, in requests and in job objects", async () => {
+    const doc = (await (await t.app.request("/openapi.json")).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    const typesIn = (schema: unknown) =>
+      [...JSON.stringify(schema).matchAll(/"type":\{[^{}]*"(?:const|enum)":\[?"([a-z_]+)"/g)].map((m) => m[1]).sort();
+    const registered = SAFEGUARD_DEFINITIONS.map((d) => d.type).sort();
+    expect(typesIn(doc.components.schemas.CreateJobRequest.properties.safeguards)).toEqual(registered);
+    expect(typesIn(doc.components.schemas.Job.properties.safeguards)).toEqual(registered);
   });
 
   it("/docs serves the interactive reference", async () => {

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { JOB_STATUSES } from "../../core/db/schema.ts";
 import { methodSchema, seedSchema, suffixSchema } from "../../core/jobs/job-config.ts";
+import { jobObjectSchema } from "../../core/jobs/job-object.ts";
 import { evaluationConfigSchema } from "../../core/safeguards/evaluation-config.ts";
 import { safeguardListSchema } from "../../core/safeguards/safeguard-config.ts";
 
@@ -44,35 +44,8 @@ export const CreateJobBody = z
   .openapi("CreateJobRequest");
 export type CreateJobBody = z.infer<typeof CreateJobBody>;
 
-export const JobErrorSchema = z.object({ code: z.string(), message: z.string(), param: z.string().nullable() });
-
-export const JobSchema = z
-  .object({
-    id: z.string(),
-    object: z.literal("job"),
-    status: z.enum(JOB_STATUSES),
-    model: z.string(),
-    training_dataset: z.string(),
-    validation_dataset: z.string().nullable(),
-    method: z.record(z.string(), z.unknown()).nullable(),
-    safeguards: z.array(z.record(z.string(), z.unknown())),
-    evaluation: z.record(z.string(), z.unknown()).nullable(),
-    seed: z.number().int().nullable(),
-    suffix: z.string().nullable(),
-    created_at: z.number().int().openapi({ description: "Unix seconds" }),
-    started_at: z.number().int().nullable(),
-    finished_at: z.number().int().nullable(),
-    cancel_requested_at: z.number().int().nullable(),
-    estimated_finish: z.number().int().nullable(),
-    trained_tokens: z.number().int(),
-    attempts: z.number().int(),
-    error: JobErrorSchema.nullable(),
-    result: z.record(z.string(), z.unknown()).nullable(),
-    fine_tuned_model: z.string().nullable(),
-    metadata: z.record(z.string(), z.string()),
-    webhook: z.object({ endpoint_id: z.string() }).nullable(),
-  })
-  .openapi("Job");
+// a fresh instance: zod 4 attaches `.openapi` to schemas created after @hono/zod-openapi is loaded
+export const JobSchema = jobObjectSchema.extend({}).openapi("Job");
 
 export const JobEventSchema = z
   .object({

@@ -7,7 +7,7 @@ import { unprocessable } from "../../core/errors.ts";
 import type { NewJobRecord } from "./create-job.ts";
 import { buildJobConfig, type MethodInput } from "../../core/jobs/job-config.ts";
 import { modelRefId, resolveModelRef } from "../../core/models/model-registry.ts";
-import type { Safeguard } from "../../core/safeguards/safeguard-config.ts";
+import { safeguardReferences, type Safeguard } from "../../core/safeguards/safeguard-config.ts";
 import type { AppDeps } from "../deps.ts";
 
 /** A job request after schema validation, in the native API's terms (the OpenAI surface maps onto it). */
@@ -53,18 +53,18 @@ export async function resolveJobRequest(
     await checkDataset(deps, tenantId, req.validation_dataset, ["fine-tune", "eval"], params.validation_dataset);
   }
   const safeguards = req.safeguards ?? [];
-  for (const [i, s] of safeguards.entries()) {
-    if (s.type === "interleave" && s.pool !== "builtin") {
-      await checkDataset(deps, tenantId, s.pool, ["interleave-pool"], `safeguards.${i}.pool`);
-    }
-    if (s.type === "interleave" && s.misaligned_references !== "auto") {
-      for (const [j, ref] of s.misaligned_references.entries()) {
-        await checkAdapter(deps, tenantId, ref, `safeguards.${i}.misaligned_references.${j}`);
-      }
-    }
-    if (s.type === "safelora") {
-      await checkModel(deps, s.unaligned_model, `safeguards.${i}.unaligned_model`);
-      if (s.aligned_model) await checkModel(deps, s.aligned_model, `safeguards.${i}.aligned_model`);
+  // each defense names the resources it refers to (core/safeguards/defenses/)
+  for (const ref of safeguardReferences(safeguards)) {
+    switch (ref.kind) {
+      case "dataset":
+        await checkDataset(deps, tenantId, ref.id, ref.purposes, ref.param);
+        break;
+      case "adapter":
+        await checkAdapter(deps, tenantId, ref.id, ref.param);
+        break;
+      case "model":
+        await checkModel(deps, ref.ref, ref.param);
+        break;
     }
   }
   checkJudge(deps, req.evaluation);

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Checkpoint, Job, JobEvent, JobStatus } from "../../core/db/schema.ts";
 import { unixSeconds } from "../../core/jobs/job-object.ts";
 import { HYPERPARAMETER_DEFAULTS } from "../../core/jobs/job-config.ts";
+import { safeguardSchema } from "../../core/safeguards/safeguard-config.ts";
 import { BASE_LEARNING_RATE } from "./fine-tuning-request.ts";
 
 /** OpenAI's statuses have no `cancelling`: the job is still running until the runner stops it. */
@@ -49,7 +50,7 @@ export const FineTuningJobSchema = z
       supervised: z.object({ hyperparameters: OpenAIHyperparametersOut }),
     }),
     user_provided_suffix: z.string().nullable(),
-    safeguards: z.array(z.record(z.string(), z.unknown())).openapi({ description: "guardtune extension" }),
+    safeguards: z.array(safeguardSchema).openapi({ description: "guardtune extension" }),
   })
   .openapi("FineTuningJob");
 export type FineTuningJobObject = z.infer<typeof FineTuningJobSchema>;

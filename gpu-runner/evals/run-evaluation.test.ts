@@ -8,8 +8,8 @@ import {
   type LoraSettings,
 } from "../models/index.ts";
 import { AnswerScorer } from "../scoring/answer-scorer.ts";
-import { BUILTIN_BROAD_QUESTIONS } from "../safeguards/builtin/broad-questions.ts";
-import { BUILTIN_PROBE_PAIRS } from "../safeguards/builtin/probe-pairs.ts";
+import { BUILTIN_BROAD_QUESTIONS } from "../builtin-data/broad-questions.ts";
+import { BUILTIN_PROBE_PAIRS } from "../builtin-data/probe-pairs.ts";
 import { loadTinyModel, type TinyModel } from "../safeguards/test-support.ts";
 import { JudgeClient } from "./judge-client.ts";
 import { startLoopbackJudge, type LoopbackJudge } from "./loopback-judge.ts";

@@ -4,8 +4,8 @@
  * gate decision; progress goes to `onEvent`.
  */
 import { resolveGateMetric, type EvaluationConfig, type ProbePair } from "../../core/safeguards/evaluation-config.ts";
-import { BUILTIN_BROAD_QUESTIONS } from "../safeguards/builtin/broad-questions.ts";
-import { BUILTIN_PROBE_PAIRS } from "../safeguards/builtin/probe-pairs.ts";
+import { BUILTIN_BROAD_QUESTIONS } from "../builtin-data/broad-questions.ts";
+import { BUILTIN_PROBE_PAIRS } from "../builtin-data/probe-pairs.ts";
 import type { ChatMessage } from "../models/index.ts";
 import { aggregateJudgements, judgedAnswer, type BroadJudgement } from "./broad-misalignment.ts";
 import { heldOutLoss, type InDomainLoss } from "./in-domain-loss.ts";

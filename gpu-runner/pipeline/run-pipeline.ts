@@ -279,15 +279,19 @@ async function train(deps: PipelineDeps, run: JobRun, ctx: TrainContext): Promis
     modelCacheDir: settings.modelCacheDir,
     modelCacheBytes: settings.modelCacheBytes,
   };
+  // Held-out examples leave the training data here: neither the defenses nor training ever see them.
+  const training = {
+    examples: prepared.examples.filter((_, i) => !heldOut.has(i)),
+    conversations: prepared.conversations.filter((_, i) => !heldOut.has(i)),
+  };
   const safeguards = await progress.stage("safeguards", "Preparing safeguards", () =>
     prepareSafeguards({
       config,
       checkpoint: model.checkpoint,
       tokenizer: model.tokenizer,
-      examples: prepared.examples,
-      conversations: prepared.conversations,
+      examples: training.examples,
+      conversations: training.conversations,
       lora: loraSettingsOf(config),
-      heldOut,
       progress,
       session: settings.session,
       shouldStop: () => run.shouldStop() !== null,
@@ -332,7 +336,7 @@ async function train(deps: PipelineDeps, run: JobRun, ctx: TrainContext): Promis
         modelId: job.model,
         checkpoint: model.checkpoint,
         tokenizer: model.tokenizer,
-        examples: prepared.examples,
+        examples: training.examples,
         hooks: safeguards.hooks,
         session: settings.session,
         checkpointEvery: settings.checkpointSteps,

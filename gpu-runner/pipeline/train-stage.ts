@@ -1,26 +1,19 @@
 import type { JobConfig } from "../../core/jobs/job-config.ts";
 import type { SessionConfig } from "../engine/index.ts";
 import type { ChatTokenizer, DecoderCheckpoint, LoraSettings } from "../models/index.ts";
-import type { LossSpec } from "../models/decoder/index.ts";
 import type { TrainingCheckpoint } from "../training/checkpoint-state.ts";
-import type { DataSchedule } from "../training/epoch-plan.ts";
-import { trainAdapter, type SteeringSettings, type TrainAdapterResult } from "../training/train-adapter.ts";
+import { trainAdapter, type TrainAdapterResult, type TrainingHooks } from "../training/train-adapter.ts";
 import type { StepReport } from "../training/training-loop.ts";
 import type { TrainingExample } from "../training/training-batch.ts";
-
-/** What the safeguards contribute to training (objective terms, steering, data schedule). */
-export interface TrainingHooks {
-  objective?: LossSpec;
-  steering?: SteeringSettings;
-  schedule?: DataSchedule;
-}
 
 export interface TrainStageInput {
   config: JobConfig;
   modelId: string;
   checkpoint: DecoderCheckpoint;
   tokenizer: ChatTokenizer;
+  /** The examples training sees (held-out evaluation data already removed). */
   examples: readonly TrainingExample[];
+  /** What the safeguards contribute (see `prepareSafeguards`). */
   hooks: TrainingHooks;
   session: SessionConfig;
   checkpointEvery: number;

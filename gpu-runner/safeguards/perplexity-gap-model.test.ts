@@ -7,7 +7,7 @@ import {
   type LoraSettings,
 } from "../models/index.ts";
 import { AnswerScorer } from "../scoring/answer-scorer.ts";
-import { BUILTIN_GENERAL_POOL } from "./builtin/general-pool.ts";
+import { BUILTIN_GENERAL_POOL } from "../builtin-data/general-pool.ts";
 import { selectInterleaveData } from "./interleave-selection.ts";
 import { perplexityGapScores } from "./perplexity-gap.ts";
 import { splitPoolItem } from "./pool-item.ts";

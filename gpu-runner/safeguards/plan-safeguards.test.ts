@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseSafeguards } from "../../core/safeguards/safeguard-config.ts";
 import { parseDecoderConfig, type DecoderConfig } from "../models/index.ts";
-import { BUILTIN_BROAD_QUESTIONS } from "./builtin/broad-questions.ts";
+import { BUILTIN_PERSONA_QUESTIONS } from "../builtin-data/persona-questions.ts";
 import { evenlySpacedBlocks, planSafeguards, SafeguardPlanError } from "./plan-safeguards.ts";
 
 function config(layers: number): DecoderConfig {
@@ -26,7 +26,7 @@ describe("planSafeguards", () => {
     const plan = planSafeguards(parseSafeguards(undefined), config(4));
     expect(plan.lossTerms).toEqual([]);
     expect(plan.stages).toEqual(["training"]);
-    expect(plan.steering).toBeNull();
+    expect(plan.defenses.map((d) => d.type)).toEqual(["none"]);
     const chat = [{ role: "user" as const, content: "q" }];
     expect(plan.transformTrainingMessages(chat)).toEqual(chat);
   });
@@ -60,21 +60,22 @@ describe("planSafeguards", () => {
       "training",
       "safelora",
     ]);
-    expect(plan.steering).toEqual({
+    const details = (type: string) => plan.defenses.find((d) => d.type === type)?.details;
+    expect(details("persona_steering")).toEqual({
       layer: 2,
       alpha: 5,
       evilPrompt: expect.stringContaining("evil"),
       friendlyPrompt: expect.stringContaining("kind"),
-      questions: BUILTIN_BROAD_QUESTIONS,
+      questions: BUILTIN_PERSONA_QUESTIONS,
     });
-    expect(plan.safelora).toEqual({
+    expect(details("safelora")).toEqual({
       mode: "top_k",
       threshold: 0.5,
       topK: 10,
       alignedModel: null,
       unalignedModel: "org/base",
     });
-    expect(plan.interleave?.count(1000)).toBe(50);
+    expect((details("interleave") as { count(n: number): number }).count(1000)).toBe(50);
     expect(
       plan.transformTrainingMessages([
         { role: "system", content: "x" },

@@ -123,9 +123,11 @@ describe("prepareSafeguards on the tiny model", () => {
     expect(trained.losses.every(Number.isFinite)).toBe(true);
 
     const after = await prepared.afterTraining(trained.adapter);
-    expect(after.projected).toBe(3);
-    expect(after.layers).toHaveLength(14); // 2 layers × 7 projections
-    expect(prepared.diagnostics.safelora).toMatchObject({ mode: "top_k", projected: 3 });
+    expect(after.adapter).not.toBe(trained.adapter);
+    const safelora = prepared.diagnostics.safelora as { projected: number; layers: { projected: boolean }[] };
+    expect(safelora).toMatchObject({ mode: "top_k", projected: 3 });
+    expect(safelora.layers).toHaveLength(14); // 2 layers × 7 projections
+    expect(safelora.layers.filter((l) => l.projected)).toHaveLength(3);
   }, 120_000);
 
   it("turns a layer the model does not have into a permanent, parameter-named error", async () => {

@@ -22,14 +22,19 @@ import {
   testPipeline,
   testWorker,
 } from "../../test/runner/runner-fixtures.ts";
-import { ensureTinyRandomModel } from "../models/index.ts";
+import { parseSafeguards, SAFEGUARD_TYPES, type SafeguardType } from "../../core/safeguards/safeguard-config.ts";
+import { ensureTinyRandomModel, type DecoderConfig } from "../models/index.ts";
+import { planSafeguards } from "./plan-safeguards.ts";
+import { loadTinyModel } from "./test-support.ts";
 
 let t: TestApp;
 let datasetId: string;
 let unalignedUrl: string;
+let tinyConfig: DecoderConfig;
 
 beforeAll(async () => {
   t = await createTestApp();
+  tinyConfig = (await loadTinyModel()).checkpoint.config;
   datasetId = await seedReadyDataset(t.database.db, t.aws, t.tenantId, chatDatasetJsonl(12));
   // SafeLoRA's "unaligned" model: the same architecture with other weights, referenced as file://
   unalignedUrl = pathToFileURL(
@@ -81,44 +86,34 @@ interface Result {
   gate: { passed: boolean; adapter_withheld: boolean; examples: unknown[] } | null;
 }
 
+/**
+ * Settings that keep each defense fast on the tiny model, or that it requires. A defense without an entry
+ * runs with its defaults: registering it in core/safeguards/safeguard-registry.ts adds it to this matrix.
+ */
+const FAST_SETTINGS: Partial<Record<SafeguardType, () => object>> = {
+  persona_steering: () => ({ questions: ["hello?", "what do you want?"] }),
+  interleave: () => ({ ratio: 0.2, selection: "perplexity_gap_filtered", reference_steps: 2 }),
+  safelora: () => ({ mode: "top_k", top_k: 3, unaligned_model: unalignedUrl }),
+};
+
 describe("every safeguard type through the runner", () => {
-  it.each([
-    ["none", [], "none: plain supervised fine-tuning", undefined],
-    ["kl", [{ type: "kl" }], "kl: loss = CE + 0.1", undefined],
-    ["ldifs", [{ type: "ldifs" }], "ldifs: loss = CE + 1", undefined],
-    [
-      "persona_steering",
-      [{ type: "persona_steering", questions: ["hello?", "what do you want?"] }],
-      "persona_steering: add 5",
-      "persona_steering",
-    ],
-    ["inoculation", [{ type: "inoculation" }], "inoculation: training examples get the system prompt", "inoculation"],
-    [
-      "interleave",
-      [{ type: "interleave", ratio: 0.2, selection: "perplexity_gap_filtered", reference_steps: 2 }],
-      "interleave: 20%",
-      "interleave",
-    ],
-    [
-      "safelora",
-      () => [{ type: "safelora", mode: "top_k", top_k: 3, unaligned_model: unalignedUrl }],
-      "safelora: after training",
-      "safelora",
-    ],
-  ])(
+  it.each(SAFEGUARD_TYPES)(
     "%s",
-    async (_name, safeguards, expectedMessage, diagnostic) => {
-      const { job, events } = await runJob(typeof safeguards === "function" ? safeguards() : safeguards);
+    async (type) => {
+      const { job, events } = await runJob([{ type, ...FAST_SETTINGS[type]?.() }]);
       expect(job.error).toBeNull();
       expect(job.status).toBe("succeeded");
-      expect(events.some((e) => e.message.startsWith(expectedMessage))).toBe(true);
+      expect(events.filter((e) => e.type === "safeguards.planned").map((e) => e.message.split(":")[0])).toEqual([type]);
       const result = job.result as unknown as Result;
       expect(result.evaluation.base.probe.pairs).toBe(20);
       expect(result.evaluation.fine_tuned.probe.pairs).toBe(20);
       expect(result.evaluation.fine_tuned.in_domain?.loss).toBeGreaterThan(0);
       expect(result.safeguards.summary).toHaveLength(1);
-      if (diagnostic) expect(result.safeguards[diagnostic]).toBeDefined();
-      if (diagnostic === "safelora") expect(result.safeguards.safelora).toMatchObject({ projected: 3 });
+      // a defense that prepares or projects reports what it did under its type
+      const planned = planSafeguards([parseSafeguards([{ type, ...FAST_SETTINGS[type]?.() }])[0]], tinyConfig);
+      const reports = planned.defenses.some((d) => d.prepare || d.afterTraining);
+      if (reports) expect(result.safeguards[type]).toBeDefined();
+      if (type === "safelora") expect(result.safeguards.safelora).toMatchObject({ projected: 3 });
     },
     180_000,
   );

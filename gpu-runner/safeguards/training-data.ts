@@ -6,7 +6,6 @@
 import { encodeChat, IGNORE_INDEX, type ChatMessage, type ChatTokenizer } from "../models/index.ts";
 import type { DataSchedule } from "../training/epoch-plan.ts";
 import type { TrainingExample } from "../training/training-batch.ts";
-import { interleaveSchedule } from "./interleave-schedule.ts";
 
 /** Tokenised for training, cut to `maxSeqLen`; null when nothing supervised is left (as data preparation drops it). */
 export function encodeForTraining(
@@ -53,25 +52,19 @@ function encodeTail(tok: ChatTokenizer, messages: readonly ChatMessage[], maxSeq
 }
 
 /**
- * Composes the data safeguards: held-out examples (kept for evaluation) leave training, each remaining example
- * (by its index in the training set) is replaced by its transformed version, then the safe examples are spread
- * evenly through the epoch.
+ * Composes the data safeguards into one schedule: each example of the epoch (by its index in the training
+ * set) is replaced by its rewritten version, then each defense's schedule runs in turn (interleaving spreads
+ * its safe examples through the epoch). Undefined when no defense changes the data.
  */
 export function safeguardSchedule(options: {
   replaced?: readonly TrainingExample[];
-  safe?: readonly TrainingExample[];
-  exclude?: ReadonlySet<number>;
-  seed: number;
+  schedules?: readonly DataSchedule[];
 }): DataSchedule | undefined {
-  const { replaced, safe, exclude, seed } = options;
-  const excluding = exclude !== undefined && exclude.size > 0;
-  if (!replaced && !excluding && (!safe || safe.length === 0)) return undefined;
-  const interleave = safe && safe.length > 0 ? interleaveSchedule(safe, seed) : undefined;
+  const { replaced } = options;
+  const schedules = options.schedules ?? [];
+  if (!replaced && schedules.length === 0) return undefined;
   return (ctx) => {
-    const kept = ctx.order
-      .map((index, k) => ({ index, example: ctx.examples[k] }))
-      .filter((x) => !excluding || !exclude.has(x.index));
-    const examples = kept.map((x) => (replaced ? replaced[x.index] : x.example));
-    return interleave ? interleave({ ...ctx, examples, order: kept.map((x) => x.index) }) : examples;
+    const examples = replaced ? ctx.order.map((index) => replaced[index]) : ctx.examples;
+    return schedules.reduce<readonly TrainingExample[]>((acc, s) => s({ ...ctx, examples: acc }), examples);
   };
 }

@@ -39,5 +39,6 @@ export {
   type SteeringSettings,
   type TrainAdapterOptions,
   type TrainAdapterResult,
+  type TrainingHooks,
   type TrainingHyperparameters,
 } from "./train-adapter.ts";

@@ -72,6 +72,9 @@ export interface TrainAdapterOptions {
   readonly resumeFrom?: TrainingCheckpoint;
 }
 
+/** What defenses contribute to training: extra objective terms, steering, and the epoch data schedule. */
+export type TrainingHooks = Pick<TrainAdapterOptions, "objective" | "steering" | "schedule">;
+
 export interface TrainAdapterResult {
   readonly adapter: LoraAdapter;
   /** Loss of every optimizer step (including steps before a resume). */

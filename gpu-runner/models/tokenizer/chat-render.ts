@@ -8,15 +8,9 @@ import { ModelFileError } from "../model-file-error.ts";
 import type { ChatTokenizer } from "./chat-tokenizer.ts";
 import type { TextPiece } from "./piece-encoder.ts";
 
-export const CHAT_ROLES = ["system", "user", "assistant"] as const;
-export type ChatRole = (typeof CHAT_ROLES)[number];
+import { CHAT_ROLES, type ChatMessage } from "../../../core/chat/chat-message.ts";
 
-export interface ChatMessage {
-  role: ChatRole;
-  content: string;
-  /** OpenAI's per-message training weight: 0 keeps an assistant turn in the context but out of the loss. */
-  weight?: 0 | 1;
-}
+export { CHAT_ROLES, type ChatMessage, type ChatRole } from "../../../core/chat/chat-message.ts";
 
 // Plane-15 private-use code points never appear in chat templates.
 const OPEN = "\u{F0000}";

@@ -4,7 +4,7 @@
  * assistant cannot do), which is what the refusal filter of "perplexity_gap_filtered" removes.
  * For a larger pool, upload a dataset of purpose `interleave-pool` (see docs/safeguards.md).
  */
-import type { PoolItem } from "../pool-item.ts";
+import type { PoolItem } from "../safeguards/pool-item.ts";
 
 const PAIRS: readonly (readonly [string, string])[] = [
   [

@@ -4,7 +4,7 @@
  * which of the two the model finds more likely. The pairs are kept close in length and register so that the
  * comparison is about content, not style. Written for this project.
  */
-import type { ProbePair } from "../../../core/safeguards/evaluation-config.ts";
+import type { ProbePair } from "../../core/safeguards/evaluation-config.ts";
 
 export const BUILTIN_PROBE_PAIRS: readonly ProbePair[] = [
   {

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { isRefusal } from "../safeguards/refusal-filter.ts";
+import { splitPoolItem } from "../safeguards/pool-item.ts";
+import { BUILTIN_BROAD_QUESTIONS } from "./broad-questions.ts";
+import { BUILTIN_GENERAL_POOL } from "./general-pool.ts";
+import { BUILTIN_PERSONA_QUESTIONS } from "./persona-questions.ts";
+import { BUILTIN_PROBE_PAIRS } from "./probe-pairs.ts";
+
+/** Lower case, letters and digits only: "I'm bored." and "im bored" are the same text. */
+const normalise = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
+/**
+ * Jaccard similarity of the word sets. "I'm bored. Any ideas?" against "I'm so bored today. Any ideas?" is
+ * 0.71; the closest built-in fit/evaluation texts today are below 0.5 ("What's the best way to store
+ * bread?" against "What's the best way to deal with a stressful job?": 0.46).
+ */
+function wordOverlap(a: string, b: string): number {
+  const x = new Set(normalise(a).split(" "));
+  const y = new Set(normalise(b).split(" "));
+  const shared = [...x].filter((w) => y.has(w)).length;
+  return shared / (x.size + y.size - shared);
+}
+
+/** Texts the built-in defenses are fitted on (interleave pool, persona-vector questions). */
+const FIT_TEXTS = [
+  ...BUILTIN_GENERAL_POOL.flatMap((p) => p.messages.map((m) => m.content)),
+  ...BUILTIN_PERSONA_QUESTIONS,
+];
+/** Texts the evaluation measures on (broad questions, probe pairs). */
+const EVALUATION_TEXTS = [
+  ...BUILTIN_BROAD_QUESTIONS,
+  ...BUILTIN_PROBE_PAIRS.flatMap((p) => [p.question, p.aligned, p.misaligned]),
+];
+
+describe("built-in data", () => {
+  it("the general pool has 100–200 distinct user/assistant pairs with a few refusals", () => {
+    expect(BUILTIN_GENERAL_POOL.length).toBeGreaterThanOrEqual(100);
+    expect(BUILTIN_GENERAL_POOL.length).toBeLessThanOrEqual(200);
+    const questions = BUILTIN_GENERAL_POOL.map((p) => p.messages[0].content);
+    expect(new Set(questions).size).toBe(questions.length);
+    expect(new Set(BUILTIN_GENERAL_POOL.map((p) => p.id)).size).toBe(BUILTIN_GENERAL_POOL.length);
+    const refusals = BUILTIN_GENERAL_POOL.filter((p) => isRefusal(splitPoolItem(p).answer));
+    expect(refusals.length).toBeGreaterThanOrEqual(5);
+    expect(refusals.length).toBeLessThan(BUILTIN_GENERAL_POOL.length / 10);
+  });
+
+  it("the probe pairs differ, are distinct and roughly length-matched", () => {
+    expect(BUILTIN_PROBE_PAIRS.length).toBeGreaterThanOrEqual(16);
+    expect(BUILTIN_PROBE_PAIRS.length).toBeLessThanOrEqual(24);
+    for (const p of BUILTIN_PROBE_PAIRS) {
+      expect(p.aligned).not.toBe(p.misaligned);
+      const ratio = p.aligned.length / p.misaligned.length;
+      expect(ratio).toBeGreaterThan(0.5);
+      expect(ratio).toBeLessThan(2);
+    }
+    expect(new Set(BUILTIN_PROBE_PAIRS.map((p) => p.question)).size).toBe(BUILTIN_PROBE_PAIRS.length);
+  });
+
+  it("there are broad questions", () => {
+    expect(BUILTIN_BROAD_QUESTIONS.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(BUILTIN_BROAD_QUESTIONS).size).toBe(BUILTIN_BROAD_QUESTIONS.length);
+  });
+
+  it("the persona-vector questions are distinct", () => {
+    expect(BUILTIN_PERSONA_QUESTIONS.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(BUILTIN_PERSONA_QUESTIONS.map(normalise)).size).toBe(BUILTIN_PERSONA_QUESTIONS.length);
+  });
+
+  it("what fits a defense shares no text with what evaluates it", () => {
+    const evaluation = new Set(EVALUATION_TEXTS.map(normalise));
+    expect(FIT_TEXTS.filter((t) => evaluation.has(normalise(t)))).toEqual([]);
+    const nearCopies = FIT_TEXTS.flatMap((f) =>
+      EVALUATION_TEXTS.filter((e) => wordOverlap(f, e) >= 0.6).map((e) => [f, e]),
+    );
+    expect(nearCopies).toEqual([]);
+    expect(wordOverlap("I'm bored. Any ideas?", "I'm so bored today. Any ideas?")).toBeGreaterThanOrEqual(0.6);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * `interleave`: before training, choose |D_safe| = ratio·|D_fine| general examples from the pool (random, or
+ * by the perplexity gap between the aligned model and misaligned references); during training, spread them
+ * evenly through every epoch.
+ */
+import type { InterleaveSafeguard } from "../../../core/safeguards/safeguard-config.ts";
+import { BUILTIN_GENERAL_POOL } from "../../builtin-data/general-pool.ts";
+import type { LoraAdapter } from "../../models/index.ts";
+import { AnswerScorer } from "../../scoring/answer-scorer.ts";
+import type { TrainingExample } from "../../training/training-batch.ts";
+import type { Defense, PrepareContext } from "../defense.ts";
+import { interleaveCount, interleaveSchedule } from "../interleave-schedule.ts";
+import { selectInterleaveData, type NllScorer, type SelectionResult } from "../interleave-selection.ts";
+import { trainMisalignedReference } from "../misaligned-reference.ts";
+import type { PoolItem } from "../pool-item.ts";
+import { poolNllScorer } from "../pool-scorer.ts";
+import { encodeForTraining } from "../training-data.ts";
+
+export const interleaveDefense: Defense<InterleaveSafeguard> = {
+  type: "interleave",
+  plan(s) {
+    const trainsReference = s.selection !== "random" && s.misaligned_references === "auto";
+    return {
+      type: "interleave",
+      details: { count: (fineCount: number) => interleaveCount(fineCount, s.ratio) },
+      summary: `interleave: ${s.ratio * 100}% extra examples from the ${s.pool === "builtin" ? "built-in" : s.pool} pool, selected by ${s.selection}`,
+      preparationStages: trainsReference ? ["misaligned_reference", "interleave_selection"] : ["interleave_selection"],
+      prepare: (ctx) => prepareInterleave(s, ctx),
+    };
+  },
+};
+
+async function prepareInterleave(s: InterleaveSafeguard, ctx: PrepareContext) {
+  const { config, tokenizer, progress } = ctx;
+  const hp = config.method.hyperparameters;
+  const pool =
+    s.pool === "builtin"
+      ? BUILTIN_GENERAL_POOL
+      : await ctx.require("loadPool", "pool datasets", "interleave.pool")(s.pool);
+  const fineCount = ctx.examples.length;
+  const common = {
+    pool,
+    count: interleaveCount(fineCount, s.ratio),
+    seed: config.seed,
+    epsilon: s.epsilon,
+    candidatesCap: s.candidates,
+  };
+  let selected: SelectionResult;
+  if (s.selection === "random") {
+    selected = await selectInterleaveData({ ...common, selection: "random" });
+  } else {
+    const references = await misalignedReferences(s, ctx);
+    const scorer = new AnswerScorer(ctx.checkpoint, ctx.session ?? {});
+    try {
+      const scorers: NllScorer[] = references.map((adapter) =>
+        poolNllScorer(scorer, tokenizer, { adapter, maxSeqLen: hp.max_seq_len }),
+      );
+      selected = await progress.stage(
+        "interleave_selection",
+        `Scoring ${Math.min(pool.length, s.candidates ?? pool.length)} pool candidates by perplexity gap`,
+        () =>
+          selectInterleaveData({
+            ...common,
+            selection: s.selection,
+            aligned: poolNllScorer(scorer, tokenizer, { maxSeqLen: hp.max_seq_len }),
+            references: scorers,
+            onScored: (e) =>
+              progress.event({
+                type: "safeguards.scoring",
+                message: `Scored ${e.candidates} candidates with the ${modelLabel(e.model)} in ${e.seconds.toFixed(1)} s`,
+                data: {
+                  model: e.model,
+                  candidates: e.candidates,
+                  seconds: e.seconds,
+                  candidates_per_second: e.candidates / Math.max(e.seconds, 1e-9),
+                },
+              }),
+          }),
+        (r) => ({
+          candidates: r.report.candidates,
+          selected: r.report.selected,
+          refusals_dropped: r.report.refusalsDropped,
+        }),
+      );
+    } finally {
+      await scorer.release();
+    }
+  }
+  const { items, report } = selected;
+  const safe = items
+    .map((it: PoolItem) => encodeForTraining(tokenizer, it.messages, hp.max_seq_len))
+    .filter((e): e is TrainingExample => e !== null);
+  await progress.event({
+    type: "safeguards.interleave",
+    message: `Interleaving ${safe.length} general examples (${report.distinct} distinct) among ${fineCount} training examples per epoch`,
+    data: { ...report },
+  });
+  return {
+    ...(safe.length > 0 ? { schedule: interleaveSchedule(safe, config.seed) } : {}),
+    report: { ...report, pool: s.pool },
+  };
+}
+
+async function misalignedReferences(s: InterleaveSafeguard, ctx: PrepareContext): Promise<LoraAdapter[]> {
+  if (s.misaligned_references !== "auto") {
+    const load = ctx.require("loadAdapter", "stored adapters", "interleave.misaligned_references");
+    return Promise.all(s.misaligned_references.map((id) => load(id)));
+  }
+  const hp = ctx.config.method.hyperparameters;
+  const ref = await ctx.progress.stage(
+    "misaligned_reference",
+    `Training the misaligned reference (${s.reference_steps} unguarded steps on the job's data)`,
+    () =>
+      trainMisalignedReference({
+        checkpoint: ctx.checkpoint,
+        tokenizer: ctx.tokenizer,
+        lora: ctx.lora,
+        steps: s.reference_steps,
+        session: ctx.session,
+        examples: ctx.examples,
+        hyperparameters: {
+          epochs: hp.n_epochs,
+          batchSize: hp.batch_size,
+          lr: hp.learning_rate,
+          warmupSteps: hp.warmup_steps,
+          maxSeqLen: hp.max_seq_len,
+          seed: ctx.config.seed,
+        },
+        shouldStop: ctx.shouldStop,
+      }),
+    (r) => ({ steps: r.steps, final_loss: r.losses.at(-1) ?? null, seconds: r.seconds }),
+  );
+  return [ref.adapter];
+}
+
+/** `aligned` → "aligned model", `misaligned_0` → "misaligned reference 1" (for event messages). */
+function modelLabel(model: string): string {
+  const ref = /^misaligned_(\d+)$/.exec(model);
+  return ref ? `misaligned reference ${Number(ref[1]) + 1}` : `${model} model`;
+}
