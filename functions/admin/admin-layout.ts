@@ -13,7 +13,7 @@ export interface TenantOption {
 /** The filter bar: tenant, range and a job search by id; plain GET forms, so they work without script. */
 function filterBar(filters: AdminFilters | undefined, tenants: readonly TenantOption[]): string {
   const search = `<form class="filters" method="get" action="/admin/search" role="search">
-<label>Job id<input name="id" required pattern="[A-Za-z0-9_-]+" placeholder="ftjob_…" size="30"></label>
+<label>Job id<input name="id" required pattern="[A-Za-z0-9_]+" placeholder="ftjob_…" size="30"></label>
 <button type="submit">Open job</button></form>`;
   if (!filters) return search;
   const tenantOptions = [`<option value="">all tenants</option>`]
