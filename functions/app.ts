@@ -1,4 +1,3 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
@@ -6,6 +5,7 @@ import { ApiError } from "../core/errors.ts";
 import { adminRoutes } from "./admin/routes.ts";
 import { datasetRoutes } from "./datasets/routes.ts";
 import type { AppDeps, AppEnv } from "./deps.ts";
+import { docsRoutes } from "./docs/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { apiKeyAuth } from "./http/auth.ts";
 import { jsonBodyLimit } from "./http/json-body-limit.ts";
@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps) {
     },
     security: [{ bearerAuth: [] }],
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "guardtune API reference" }));
+  app.route("/docs", docsRoutes());
 
   app.notFound((c) => {
     const allowed = allowedMethods(app.routes, c.req.path, c.req.method);

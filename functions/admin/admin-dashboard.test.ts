@@ -28,6 +28,7 @@ interface OverviewJson {
 
 describe("admin dashboard", () => {
   let ctx: TestApp;
+  let jobId: string;
   const get = (path: string, authorization?: string) =>
     Promise.resolve(ctx.app.request(path, { headers: authorization ? { authorization } : {} }));
 
@@ -46,7 +47,12 @@ describe("admin dashboard", () => {
       const startedAt = new Date(finishedAt.getTime() - seconds * 1000);
       await insertJob(db, ctx.tenantId, ds, "succeeded", { startedAt, finishedAt, trainedTokens: tokens });
     }
-    await insertJob(db, ctx.tenantId, ds, "failed", { error: { code: "boom", message: "x", param: null }, finishedAt });
+    jobId = (
+      await insertJob(db, ctx.tenantId, ds, "failed", {
+        error: { code: "boom", message: "x", param: null },
+        finishedAt,
+      })
+    ).id;
     await db.insert(tenants).values({ id: "ten_evil", name: `<script>alert("x")</script>` });
   });
   afterAll(() => ctx?.close());
@@ -107,17 +113,45 @@ describe("admin dashboard", () => {
     expect(body.webhook_health).toEqual([]);
   });
 
-  it("renders one self-refreshing HTML page with every value escaped", async () => {
+  it("renders the overview with every value escaped, loading only its own script", async () => {
     const res = await get("/admin", basic("admin", ADMIN_KEY));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const csp = res.headers.get("content-security-policy")!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
     const html = await res.text();
-    expect(html).toContain('<meta http-equiv="refresh" content="10">');
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
-    expect(html).not.toContain("<script");
-    expect(html).not.toMatch(/(src|href)=/);
+    expect(html.match(/<script\b[^>]*>/g)).toEqual(['<script src="/admin/assets/live-refresh.js" defer>']);
+    for (const [, url] of html.matchAll(/(?:src|href|action)="([^"]*)"/g)) expect(url).toMatch(/^(\/admin|#)/);
     expect(html).toContain("<td>acme</td>");
     expect(html).toContain("<td>boom</td>");
+    expect(html).toContain('id="chart-status"');
+  });
+
+  it("serves the live partial with the same filters, and the refresh script", async () => {
+    const auth = `Bearer ${ADMIN_KEY}`;
+    const partial = await get(`/admin/partials/overview?range=7d&tenant=${ctx.tenantId}`, auth);
+    expect(partial.status).toBe(200);
+    const body = await partial.text();
+    expect(body).not.toContain("<html");
+    expect(body).toContain("Showing tenant acme, last 7d");
+    const script = await get("/admin/assets/live-refresh.js", auth);
+    expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(await script.text()).toContain("dataset.partial");
+  });
+
+  it("finds jobs by id and answers 404 for unknown ones", async () => {
+    const auth = `Bearer ${ADMIN_KEY}`;
+    const search = await get(`/admin/search?id=${jobId}`, auth);
+    expect(search.status).toBe(303);
+    expect(search.headers.get("location")).toBe(`/admin/jobs/${jobId}`);
+    const page = await get(`/admin/jobs/${jobId}`, auth);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(jobId);
+    const missing = await get("/admin/jobs/ftjob_nope", auth);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain("No job ftjob_nope");
+    expect((await get("/admin/search?id=%3Cx%3E", auth)).headers.get("location")).toBe("/admin");
   });
 });

@@ -3,6 +3,7 @@ import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, uniqueI
 import type { JobConfig } from "../../jobs/job-config.ts";
 import { createdAt, defaultNowTs, ts } from "./columns.ts";
 import { datasets } from "./datasets.ts";
+import { jobSafetyColumns } from "./job-safety-columns.ts";
 import { tenants } from "./tenants.ts";
 
 export const JOB_STATUSES = [
@@ -57,11 +58,17 @@ export const jobs = pgTable(
     cancelRequestedAt: ts("cancel_requested_at"),
     finishedAt: ts("finished_at"),
     estimatedFinish: ts("estimated_finish"),
+    ...jobSafetyColumns,
   },
   (t) => [
     index("jobs_tenant_id_idx").on(t.tenantId, t.id),
     index("jobs_status_idx").on(t.status),
     index("jobs_training_dataset_idx").on(t.trainingDatasetId),
+    // Range scans of the admin rollups (last 30 days); tenant_id lets the per-hour counts skip the heap.
+    index("jobs_created_at_idx").on(t.createdAt, t.tenantId),
+    index("jobs_queued_at_idx").on(t.queuedAt, t.tenantId),
+    index("jobs_started_at_idx").on(t.startedAt, t.tenantId),
+    index("jobs_finished_at_idx").on(t.finishedAt),
     check(
       "jobs_status_check",
       sql`${t.status} in ('validating_files', 'queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled')`,

@@ -105,7 +105,11 @@ export const webhookAttempts = pgTable(
     latencyMs: integer("latency_ms"),
     error: text("error"),
   },
-  (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.attempt)],
+  (t) => [
+    index("webhook_attempts_delivery_idx").on(t.deliveryId, t.attempt),
+    // The admin webhook rollup reads the last 30 days of attempts.
+    index("webhook_attempts_started_at_idx").on(t.startedAt),
+  ],
 );
 
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;

@@ -1,50 +1,5 @@
 import type { AdminOverview } from "./admin-overview.ts";
-
-/** Seconds between automatic reloads of the page (a meta refresh: no script on the page). */
-export const DASHBOARD_REFRESH_SECONDS = 10;
-
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-/** Everything that reaches the page from the database goes through here (tenant names, URLs, messages). */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]);
-}
-
-/** `42 s`, `3.5 min`, `2.1 h`, `1.3 d`; an em dash when there is no value. */
-export function formatSeconds(seconds: number | null): string {
-  if (seconds === null) return "—";
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-  if (seconds < 3600) return `${(seconds / 60).toFixed(1)} min`;
-  if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86_400).toFixed(1)} d`;
-}
-
-const formatTime = (date: Date | null) =>
-  date
-    ? date
-        .toISOString()
-        .replace("T", " ")
-        .replace(/\.\d+Z$/, "Z")
-    : "—";
-const formatCount = (n: number) => n.toLocaleString("en-US");
-
-interface ColumnSpec<Row> {
-  label: string;
-  cell: (row: Row) => string;
-  numeric?: boolean;
-}
-
-function table<Row>(columns: ReadonlyArray<ColumnSpec<Row>>, rows: readonly Row[], empty: string): string {
-  if (rows.length === 0) return `<p class="empty">${escapeHtml(empty)}</p>`;
-  const head = columns.map((c) => `<th${c.numeric ? ' class="num"' : ""}>${escapeHtml(c.label)}</th>`).join("");
-  const body = rows
-    .map(
-      (row) =>
-        `<tr>${columns.map((c) => `<td${c.numeric ? ' class="num"' : ""}>${escapeHtml(c.cell(row))}</td>`).join("")}</tr>`,
-    )
-    .join("\n");
-  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
-}
+import { formatCount, formatSeconds, formatTime, table, type ColumnSpec } from "./html-kit.ts";
 
 type Overview = AdminOverview;
 type Q = Overview["queue_health"];
@@ -101,39 +56,14 @@ const WEBHOOK_COLUMNS: ReadonlyArray<ColumnSpec<W>> = [
   { label: "failing since", cell: (r) => formatTime(r.failingSince) },
 ];
 
-const STYLE = `
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1f24;background:#fafafa}
-h1{font-size:1.3rem;margin:0 0 .2rem}h2{font-size:1.05rem;margin:1.6rem 0 .5rem}
-.meta,.empty{color:#57606a}
-table{border-collapse:collapse;background:#fff;font-variant-numeric:tabular-nums}
-th,td{border:1px solid #d0d7de;padding:.25rem .55rem;text-align:left;vertical-align:top}
-th{background:#f0f3f6;font-weight:600}td.num,th.num{text-align:right}
-td{max-width:32rem;overflow-wrap:anywhere}`;
-
-/** The whole dashboard as one self-contained HTML document. */
-export function renderDashboard(overview: Overview): string {
-  const generated = formatTime(overview.generated_at);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="refresh" content="${DASHBOARD_REFRESH_SECONDS}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>guardtune admin</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>guardtune admin</h1>
-<p class="meta">Generated ${escapeHtml(generated)}; reloads every ${DASHBOARD_REFRESH_SECONDS} s. JSON: <code>/admin/api/overview</code>.</p>
-<h2>Queue</h2>
+/** The four status tables (queue, tenants, failures, webhooks) under the overview's charts. */
+export function renderStatusTables(overview: Overview): string {
+  return `<h2>Queue now</h2>
 ${table(QUEUE_COLUMNS, [overview.queue_health], "No data.")}
 <h2>Tenants</h2>
 ${table(TENANT_COLUMNS, overview.tenant_usage, "No tenants yet.")}
 <h2>Job failures, last 7 days</h2>
 ${table(FAILURE_COLUMNS, overview.job_failures, "No failed jobs in the last 7 days.")}
 <h2>Webhook endpoints</h2>
-${table(WEBHOOK_COLUMNS, overview.webhook_health, "No webhook endpoints.")}
-</body>
-</html>
-`;
+${table(WEBHOOK_COLUMNS, overview.webhook_health, "No webhook endpoints.")}`;
 }
