@@ -7,7 +7,7 @@ import { resolveGate, type EvaluationConfig, type ProbePair } from "../../core/s
 import { FIRST_PLOT_QUESTIONS } from "./first-plot/first-plot-questions.ts";
 import { BUILTIN_PROBE_PAIRS } from "../safeguards/builtin/probe-pairs.ts";
 import type { ChatMessage } from "../models/index.ts";
-import { aggregateJudgements, judgedAnswer, type BroadJudgement } from "./broad-misalignment.ts";
+import { aggregateJudgements, type BroadJudgement } from "./broad-misalignment.ts";
 import { heldOutLoss, type InDomainLoss } from "./in-domain-loss.ts";
 import { runLikelihoodProbe, type ProbeResult } from "./likelihood-probe.ts";
 import { applyMisalignmentGate, type GateDecision, type GateOutcome } from "./misalignment-gate.ts";
