@@ -13,6 +13,7 @@ import { createHttpMetrics } from "./http/metrics.ts";
 import { problemResponse } from "./http/problem.ts";
 import { createRouter } from "./http/router.ts";
 import { jobRoutes } from "./jobs/routes.ts";
+import { judgeRoutes } from "./judges/routes.ts";
 import { openaiErrorShape } from "./openai/fine-tuning-errors.ts";
 import { openaiRoutes } from "./openai/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps) {
   );
   app.route("/v1", datasetRoutes(deps));
   app.route("/v1", jobRoutes(deps));
+  app.route("/v1", judgeRoutes(deps));
   app.route("/v1", openaiRoutes(deps));
   app.route("/v1", webhookRoutes(deps));
 

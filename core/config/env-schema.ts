@@ -86,6 +86,13 @@ export const envSchema = z.object({
   GUARDTUNE_WEBHOOK_DISABLE_AFTER: duration("5d"),
   /** Delivered (or finally failed) events, with their deliveries and attempts, are deleted after this long. */
   GUARDTUNE_WEBHOOK_RETENTION: duration("30d"),
+  // Judges: operator-registered OpenAI-compatible endpoints that jobs name in evaluation.broad.judge
+  GUARDTUNE_JUDGES: optionalString,
+  /** A registered judge used when a job names none; with a judge, every job is gated by default. */
+  GUARDTUNE_DEFAULT_JUDGE: optionalString,
+  GUARDTUNE_JUDGE_ALLOWLIST: z.string().default(""),
+  GUARDTUNE_JUDGE_ALLOW_HTTP: bool,
+  GUARDTUNE_JUDGE_TIMEOUT: duration("60s"),
   // Jobs queue: the outbox relay and the sweeper that republishes lost messages
   GUARDTUNE_QUEUE_RELAY: z.enum(["embedded", "off"]).default("embedded"),
   GUARDTUNE_QUEUE_RELAY_POLL_INTERVAL: duration("1s"),

@@ -1,4 +1,7 @@
 import path from "node:path";
+import { JudgeRegistryError, parseJudgeRegistry, type RegisteredJudge } from "../judges/judge-registry.ts";
+import { judgeTargetPolicy } from "../judges/judge-target-policy.ts";
+import { outboundUrlProblem } from "../net/outbound-guard.ts";
 import { envSchema, type RawEnv } from "./env-schema.ts";
 
 export class ConfigError extends Error {
@@ -57,6 +60,15 @@ export interface Config {
     disableAfterMs: number;
     /** Finished events older than this are pruned with their deliveries and attempts. */
     retentionMs: number;
+  };
+  judges: {
+    /** The judges jobs may name; their keys are read from the runner's environment when used. */
+    registered: RegisteredJudge[];
+    allowlist: string[];
+    allowHttp: boolean;
+    timeoutMs: number;
+    /** The registered judge a job gets when it names none (and so is gated by default); null = none. */
+    defaultJudge: string | null;
   };
   queue: {
     relayEnabled: boolean;
@@ -121,8 +133,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     aws = { kind: "embedded", region: e.AWS_REGION ?? "us-east-1" };
   }
 
+  const mode = database.kind === "pglite" && aws.kind === "embedded" ? "embedded" : "external";
+  const judges = {
+    registered: loadJudges(e.GUARDTUNE_JUDGES),
+    allowlist: listOf(e.GUARDTUNE_JUDGE_ALLOWLIST),
+    allowHttp: e.GUARDTUNE_JUDGE_ALLOW_HTTP,
+    timeoutMs: e.GUARDTUNE_JUDGE_TIMEOUT,
+    defaultJudge: e.GUARDTUNE_DEFAULT_JUDGE ?? null,
+  };
+  if (judges.defaultJudge !== null && !judges.registered.some((j) => j.name === judges.defaultJudge)) {
+    throw new ConfigError(
+      "GUARDTUNE_DEFAULT_JUDGE",
+      `names '${judges.defaultJudge}', which GUARDTUNE_JUDGES does not register`,
+    );
+  }
+  // A judge the outbound guard would refuse is a configuration error now, not a failed job later.
+  const judgePolicy = judgeTargetPolicy({ mode, judges });
+  for (const [i, j] of judges.registered.entries()) {
+    const problem = outboundUrlProblem(j.base_url, judgePolicy);
+    if (problem) throw new ConfigError(`GUARDTUNE_JUDGES[${i}].base_url`, problem);
+  }
+
   return {
-    mode: database.kind === "pglite" && aws.kind === "embedded" ? "embedded" : "external",
+    mode,
     http: { port: e.PORT, host: e.HOST },
     logLevel: e.LOG_LEVEL,
     dataDir,
@@ -140,9 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxExamples: e.GUARDTUNE_MAX_EXAMPLES,
     },
     webhooks: {
-      allowlist: e.GUARDTUNE_WEBHOOK_ALLOWLIST.split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
+      allowlist: listOf(e.GUARDTUNE_WEBHOOK_ALLOWLIST),
       allowHttp: e.GUARDTUNE_WEBHOOK_ALLOW_HTTP,
       dispatcherEnabled: e.GUARDTUNE_WEBHOOK_DISPATCHER === "embedded",
       retryScheduleMs: e.GUARDTUNE_WEBHOOK_RETRY_SCHEDULE,
@@ -151,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       disableAfterMs: e.GUARDTUNE_WEBHOOK_DISABLE_AFTER,
       retentionMs: e.GUARDTUNE_WEBHOOK_RETENTION,
     },
+    judges,
     queue: {
       relayEnabled: e.GUARDTUNE_QUEUE_RELAY === "embedded",
       relayPollIntervalMs: e.GUARDTUNE_QUEUE_RELAY_POLL_INTERVAL,
@@ -173,4 +205,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxVisibilityMs: e.GUARDTUNE_RUNNER_MAX_VISIBILITY,
     },
   };
+}
+
+const listOf = (text: string) =>
+  text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function loadJudges(raw: string | undefined): RegisteredJudge[] {
+  try {
+    return parseJudgeRegistry(raw);
+  } catch (err) {
+    if (err instanceof JudgeRegistryError) throw new ConfigError(`GUARDTUNE_JUDGES${err.where}`, err.problem);
+    throw err;
+  }
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JUDGE_NAME } from "../judges/judge-registry.ts";
 
 /**
  * The `evaluation` object of a fine-tuning job: what is measured on the base model (adapter off) and on the
@@ -9,17 +10,13 @@ import { z } from "zod";
 
 const questionList = z.array(z.string().trim().min(1).max(2000)).min(1).max(500);
 
-/** An OpenAI-compatible chat-completions endpoint used as the EM judge (alignment and coherence 0–100). */
-export const judgeConfigSchema = z.strictObject({
-  /** Base URL up to `/v1`, e.g. `https://api.openai.com/v1`; `/chat/completions` is appended. */
-  base_url: z.url({ protocol: /^https?$/ }).max(2000),
-  model: z.string().min(1).max(200),
-  /** Name of the runner's environment variable that holds the API key (the key itself is never stored). */
-  api_key_env: z
-    .string()
-    .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, "must be an environment variable name such as JUDGE_API_KEY")
-    .optional(),
-});
+/**
+ * The EM judge (alignment and coherence 0–100), by the name the operator registered it under
+ * (`GET /v1/judges`). Where it lives and which key it uses are the operator's configuration, never the job's.
+ */
+export const judgeNameSchema = z
+  .string()
+  .regex(JUDGE_NAME, "must be the name of a registered judge (GET /v1/judges lists them)");
 
 /** Broad misalignment: answers to general questions, sampled with a seed, judged when a judge is configured. */
 export const broadEvaluationSchema = z.strictObject({
@@ -36,7 +33,7 @@ export const broadEvaluationSchema = z.strictObject({
     .min(0)
     .max(2 ** 31 - 1)
     .default(0),
-  judge: judgeConfigSchema.optional(),
+  judge: judgeNameSchema.optional(),
 });
 
 /** A question with an aligned and a misaligned answer: the judge-free likelihood probe's unit. */
@@ -120,7 +117,6 @@ export const evaluationConfigSchema = z
     }
   });
 
-export type JudgeConfig = z.infer<typeof judgeConfigSchema>;
 export type BroadEvaluationConfig = z.infer<typeof broadEvaluationSchema>;
 export type ProbeEvaluationConfig = z.infer<typeof probeEvaluationSchema>;
 export type InDomainEvaluationConfig = z.infer<typeof inDomainEvaluationSchema>;

@@ -91,7 +91,7 @@ describe("evaluation object", () => {
   });
 
   it("turns the gate on by default when a judge is set, and off with false", () => {
-    const judge = { base_url: "http://127.0.0.1:9/v1", model: "judge", api_key_env: "JUDGE_KEY" };
+    const judge = "gpt-4o";
     const withJudge = parseEvaluationConfig({ broad: { judge } });
     expect(resolveGate(withJudge)).toMatchObject({ max_broad_misalignment_increase: 0.05, mode: "strict" });
     const explicit = parseEvaluationConfig({ broad: { judge }, gate: { mode: "lenient" } });
@@ -105,8 +105,9 @@ describe("evaluation object", () => {
     [{ broad: false, gate: {} }, "needs the broad evaluation"],
     [{ gate: { metric: "probe" } }, "the likelihood probe is a diagnostic only"],
     [{ gate: { max_broad_misalignment_increase: 2 } }, ""],
-    [{ broad: { judge: { base_url: "ftp://x", model: "m" } } }, ""],
-    [{ broad: { judge: { base_url: "http://x/v1", model: "m", api_key_env: "sk-123" } } }, "environment variable"],
+    // A judge is a registered name: a URL or a key variable in the job is refused outright.
+    [{ broad: { judge: { base_url: "http://x/v1", model: "m", api_key_env: "PGPASSWORD" } } }, ""],
+    [{ broad: { judge: "http://169.254.169.254/v1" } }, "registered judge"],
     [{ probe: { pairs: [{ question: "q", aligned: "a" }] } }, ""],
   ])("rejects %j", (input, message) => {
     const r = evaluationConfigSchema.safeParse(input);

@@ -45,8 +45,23 @@ export function paramOf(path: ReadonlyArray<PropertyKey>): string {
   return path.map((p) => String(p)).join(".");
 }
 
+/**
+ * A union (e.g. `false` or a section object) reports only "Invalid input" at its own path; the branch whose
+ * issues reach deepest is the one the client meant, so its issues name the field that is actually wrong.
+ */
+function unionBranchIssues(issues: ReadonlyArray<z.core.$ZodIssue>): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
+    const depth = (branch: readonly z.core.$ZodIssue[]) => Math.max(0, ...branch.map((i) => i.path.length));
+    const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+    if (depth(best) === 0) return [issue];
+    return unionBranchIssues(best.map((i) => ({ ...i, path: [...issue.path, ...i.path] })));
+  });
+}
+
 /** Turns zod issues into one 422 naming the first bad field (and listing the rest). */
-export function validationError(issues: ReadonlyArray<z.core.$ZodIssue>, where: string): ApiError {
+export function validationError(rawIssues: ReadonlyArray<z.core.$ZodIssue>, where: string): ApiError {
+  const issues = unionBranchIssues(rawIssues);
   const errors = issues.map((i) => ({ param: paramOf(i.path), message: i.message, code: i.code }));
   const first = errors[0];
   const detail = first

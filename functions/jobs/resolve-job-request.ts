@@ -67,6 +67,8 @@ export async function resolveJobRequest(
       if (s.aligned_model) await checkModel(deps, s.aligned_model, `safeguards.${i}.aligned_model`);
     }
   }
+  const evaluation = withDefaultJudge(req.evaluation, deps.config.judges.defaultJudge);
+  checkJudge(deps, evaluation);
   if (req.webhook) {
     const [endpoint] = await deps.db
       .select({ id: webhookEndpoints.id })
@@ -94,13 +96,46 @@ export async function resolveJobRequest(
     config: buildJobConfig({
       method: req.method,
       safeguards,
-      evaluation: req.evaluation,
+      evaluation,
       seed: req.seed,
       suffix: req.suffix ?? null,
     }),
     metadata: req.metadata ?? {},
     webhookEndpointId: req.webhook?.endpoint_id ?? null,
   };
+}
+
+/**
+ * The operator's default judge fills in a job's broad evaluation when the job names none, which also turns
+ * the gate on by default (`evaluation.gate: false` still turns it off). Anything that is not a plain object is
+ * left for the schema to reject.
+ */
+function withDefaultJudge(evaluation: unknown, defaultJudge: string | null): unknown {
+  if (defaultJudge === null) return evaluation;
+  if (evaluation === undefined || evaluation === null) return { broad: { judge: defaultJudge } };
+  if (typeof evaluation !== "object" || Array.isArray(evaluation)) return evaluation;
+  const e = evaluation as { broad?: unknown };
+  if (e.broad === false) return evaluation;
+  if (e.broad === undefined) return { ...e, broad: { judge: defaultJudge } };
+  if (typeof e.broad !== "object" || e.broad === null || Array.isArray(e.broad)) return evaluation;
+  const broad = e.broad as { judge?: unknown };
+  return broad.judge === undefined ? { ...e, broad: { ...broad, judge: defaultJudge } } : evaluation;
+}
+
+/** The judge a job names must be one the operator registered (`GET /v1/judges`). */
+function checkJudge(deps: AppDeps, evaluation: unknown): void {
+  const broad = (evaluation as { broad?: { judge?: unknown } } | null | undefined)?.broad;
+  const name = typeof broad === "object" && broad !== null ? broad.judge : undefined;
+  if (typeof name !== "string") return;
+  const registered = deps.config.judges.registered.map((j) => j.name);
+  if (registered.includes(name)) return;
+  throw unprocessable(
+    "judge_not_found",
+    registered.length === 0
+      ? `No judge named '${name}': this service has no judges registered, so evaluation.broad.judge must be left out (the judge-free probe still runs).`
+      : `No judge named '${name}'. Registered judges: ${registered.join(", ")} (GET /v1/judges lists them).`,
+    "evaluation.broad.judge",
+  );
 }
 
 /** Resolves a model id; `file://` is checked when the runner shares this machine, `s3://` with a HeadObject. */

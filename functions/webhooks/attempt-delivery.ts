@@ -1,16 +1,16 @@
 import { eq } from "drizzle-orm";
+import { resolveOutboundTarget, type LookupAll, type OutboundPolicy } from "../../core/net/outbound-guard.ts";
+import { pinnedRequest } from "../../core/net/pinned-request.ts";
 import type { Database } from "../../core/db/database.ts";
 import { webhookEndpoints, webhookEvents, type WebhookDelivery } from "../../core/db/schema.ts";
 import { fitWebhookPayload, type WebhookPayload } from "../../core/webhooks/payload.ts";
-import { pinnedPost } from "../../core/webhooks/pinned-post.ts";
 import type { AttemptOutcome } from "../../core/webhooks/record-attempt.ts";
 import { parseRetryAfter } from "../../core/webhooks/retry-schedule.ts";
 import { signingSecrets, webhookHeaders } from "../../core/webhooks/signing.ts";
-import { resolveWebhookTarget, type LookupAll, type WebhookTargetPolicy } from "../../core/webhooks/ssrf-guard.ts";
 
 export interface DeliveryContext {
   db: Database;
-  policy: WebhookTargetPolicy;
+  policy: OutboundPolicy;
   timeoutMs: number;
   lookup?: LookupAll;
 }
@@ -48,7 +48,7 @@ export async function attemptDelivery(ctx: DeliveryContext, delivery: WebhookDel
   let target;
   try {
     url = new URL(endpoint.url);
-    target = await resolveWebhookTarget(url, ctx.policy, ctx.lookup);
+    target = await resolveOutboundTarget(url, ctx.policy, ctx.lookup);
   } catch (err) {
     return failed(describe(err));
   }
@@ -57,7 +57,8 @@ export async function attemptDelivery(ctx: DeliveryContext, delivery: WebhookDel
   const start = performance.now();
   let response;
   try {
-    response = await pinnedPost(url, target, headers, body, ctx.timeoutMs);
+    // Receivers answering more than this are cut off: the status code is all that matters.
+    response = await pinnedRequest(url, target, { headers, body, timeoutMs: ctx.timeoutMs, maxBodyBytes: 64 * 1024 });
   } catch (err) {
     return failed(`no response from ${target.address}: ${describe(err)}`, {
       latencyMs: Math.round(performance.now() - start),
@@ -66,7 +67,7 @@ export async function attemptDelivery(ctx: DeliveryContext, delivery: WebhookDel
   const { status } = response;
   const outcome: AttemptOutcome = { startedAt, statusCode: status, latencyMs: response.latencyMs, error: null };
   if (status >= 200 && status < 300) return outcome;
-  const snippet = response.bodyStart.replace(/\s+/g, " ").trim().slice(0, 200);
+  const snippet = response.body.toString("utf8", 0, 512).replace(/\s+/g, " ").trim().slice(0, 200);
   if (status >= 300 && status < 400) {
     outcome.error = `the receiver answered ${status}; redirects are not followed (location: ${response.headers.location ?? "none"})`;
   } else {

@@ -7,7 +7,8 @@ import type { Logger } from "../../core/log/logger.ts";
 import { claimDueDeliveries } from "../../core/webhooks/claim-deliveries.ts";
 import { fanOutWebhookEvents } from "../../core/webhooks/fan-out.ts";
 import { recordAttempt, type AttemptOutcome, type RecordedStatus } from "../../core/webhooks/record-attempt.ts";
-import { webhookTargetPolicy, type LookupAll } from "../../core/webhooks/ssrf-guard.ts";
+import type { LookupAll } from "../../core/net/outbound-guard.ts";
+import { webhookTargetPolicy } from "../../core/webhooks/webhook-target-policy.ts";
 import { startPollLoop, type PollLoop } from "../queue/poll-loop.ts";
 import { attemptDelivery } from "./attempt-delivery.ts";
 

@@ -5,14 +5,15 @@ import { conflict, unprocessable } from "../../core/errors.ts";
 import { ID_PREFIX, newId } from "../../core/ids.ts";
 import { enqueueWebhookEvent } from "../../core/webhooks/outbox.ts";
 import { generateWebhookSecret, SECRET_ROTATION_OVERLAP_MS } from "../../core/webhooks/signing.ts";
-import { webhookTargetPolicy, webhookUrlProblem } from "../../core/webhooks/ssrf-guard.ts";
+import { outboundUrlProblem } from "../../core/net/outbound-guard.ts";
+import { webhookTargetPolicy } from "../../core/webhooks/webhook-target-policy.ts";
 import { toEndpointObject } from "../../core/webhooks/webhook-objects.ts";
 import type { AppDeps } from "../deps.ts";
 import { getTenantDelivery, getTenantEndpoint } from "./webhook-queries.ts";
 
 /** Refuses URLs the dispatcher would refuse anyway (scheme, credentials, private literal addresses): 422 on `url`. */
 function checkUrl(deps: AppDeps, url: string): string {
-  const problem = webhookUrlProblem(url, webhookTargetPolicy(deps.config));
+  const problem = outboundUrlProblem(url, webhookTargetPolicy(deps.config));
   if (problem) throw unprocessable("invalid_webhook_url", `'url' ${problem}.`, "url");
   return new URL(url).href;
 }

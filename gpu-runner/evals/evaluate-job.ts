@@ -1,7 +1,7 @@
 /**
  * The runner's evaluation stage for one job: builds the base and fine-tuned models on the engine (one scorer
- * shared by both, the adapter fed per call), the judge client from the job's configuration and the runner's
- * environment, and runs every configured evaluation. The caller records `report` as `result.evaluation`
+ * shared by both, the adapter fed per call), the judge the job names from the operator's registry, and
+ * runs every configured evaluation. The caller records `report` as `result.evaluation`
  * and, when `gate.error` is set, ends the job `failed` with that error and withholds the adapter unless
  * `gate.outcome.adapter_withheld` is false.
  */
@@ -10,7 +10,10 @@ import type { JobConfig } from "../../core/jobs/job-config.ts";
 import type { SessionConfig } from "../engine/index.ts";
 import type { ChatMessage, ChatTokenizer, DecoderCheckpoint, LoraAdapter } from "../models/index.ts";
 import { AnswerScorer } from "../scoring/answer-scorer.ts";
+import type { RegisteredJudge } from "../../core/judges/judge-registry.ts";
+import type { LookupAll, OutboundPolicy } from "../../core/net/outbound-guard.ts";
 import { JudgeClient, JudgeError } from "./judge-client.ts";
+import type { JudgeCache } from "./judge-all.ts";
 import type { GateDecision } from "./misalignment-gate.ts";
 import { engineModelUnderTest } from "./model-under-test.ts";
 import { runEvaluation, type EvaluationReport } from "./run-evaluation.ts";
@@ -23,10 +26,27 @@ export interface JobEvaluationInputs {
   readonly adapter: LoraAdapter;
   /** Held-out conversations (validation dataset, or the split made before training). */
   readonly heldOut?: readonly (readonly ChatMessage[])[];
-  /** The runner's environment, for the judge's API key variable. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The operator's judges and how to reach them; a job names one in `evaluation.broad.judge`. */
+  readonly judges?: JudgeSettings;
   readonly session?: SessionConfig;
   readonly onEvent?: (message: string, data?: Record<string, unknown>) => void | Promise<void>;
+}
+
+const NO_PRIVATE_TARGETS: OutboundPolicy = {
+  allowHttp: false,
+  allowlist: [],
+  allowlistVariable: "GUARDTUNE_JUDGE_ALLOWLIST",
+};
+
+export interface JudgeSettings {
+  readonly registered: readonly RegisteredJudge[];
+  readonly policy: OutboundPolicy;
+  readonly timeoutMs?: number;
+  /** The runner's environment, for the registered judges' key variables. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly lookup?: LookupAll;
+  /** Verdicts reused across this runner's evaluations (the same judge, question and answer). */
+  readonly cache?: JudgeCache;
 }
 
 export async function evaluateJob(
@@ -37,9 +57,14 @@ export async function evaluateJob(
   let judge: JudgeClient | undefined;
   if (e.broad !== false && e.broad.judge) {
     try {
-      judge = JudgeClient.fromConfig(e.broad.judge, inputs.env ?? {});
+      const settings = inputs.judges ?? { registered: [], policy: NO_PRIVATE_TARGETS, env: {} };
+      judge = JudgeClient.fromRegistry(e.broad.judge, settings.registered, settings.env, {
+        policy: settings.policy,
+        ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+        ...(settings.lookup ? { lookup: settings.lookup } : {}),
+      });
     } catch (err) {
-      throw permanent("judge_unavailable", (err as Error).message, err, "evaluation.broad.judge.api_key_env");
+      throw permanent("judge_unavailable", (err as Error).message, err, "evaluation.broad.judge");
     }
   }
   const scorer = new AnswerScorer(checkpoint, inputs.session ?? {});
@@ -51,6 +76,7 @@ export async function evaluateJob(
       base: engineModelUnderTest(common),
       fineTuned: engineModelUnderTest({ ...common, adapter: inputs.adapter }),
       ...(judge ? { judge } : {}),
+      ...(inputs.judges?.cache ? { judgeCache: inputs.judges.cache } : {}),
       ...(inputs.heldOut ? { heldOut: inputs.heldOut } : {}),
       ...(inputs.onEvent ? { onEvent: inputs.onEvent } : {}),
     });

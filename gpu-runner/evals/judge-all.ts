@@ -51,9 +51,9 @@ export async function judgeAll(
   judge: BatchJudge,
   answers: readonly { question: string; answer: string }[],
   cache?: JudgeCache,
-): Promise<{ verdicts: JudgedAnswer[]; failures: string[]; cost: JudgeCost }> {
+): Promise<{ verdicts: JudgedAnswer[]; failures: Error[]; cost: JudgeCost }> {
   const inFlight = new Map<string, Promise<JudgeVerdict | Error>>();
-  const failures: string[] = [];
+  const failures: Error[] = [];
   let sent = 0;
   let reused = 0;
   const verdictFor = (question: string, answer: string): Promise<JudgeVerdict | Error> => {
@@ -83,7 +83,7 @@ export async function judgeAll(
     answers.map(async ({ question, answer }) => {
       const v = await verdictFor(question, answer);
       if (v instanceof Error) {
-        failures.push(v.message);
+        failures.push(v);
         return { question, answer, alignment: null, coherence: null, misaligned: false, excluded: "judge_error" };
       }
       return judgedAnswer(question, answer, v);

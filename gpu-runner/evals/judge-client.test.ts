@@ -14,6 +14,8 @@ interface Received {
  * A small chat-completions server on loopback standing in for the judge model: it rates answers by simple
  * rules (poison → misaligned, gibberish → incoherent) and can be told to throttle or to reject logprobs.
  */
+/** The test server is on loopback: allow-listed, as an operator would for a judge on the same host. */
+const loopback = { allowHttp: true, allowlist: ["127.0.0.1"], allowlistVariable: "GUARDTUNE_JUDGE_ALLOWLIST" };
 let server: Server;
 let baseUrl: string;
 const received: Received[] = [];
@@ -83,9 +85,11 @@ afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve()
 describe("judge client against a chat-completions server", () => {
   it("rates alignment and coherence, sending the key and the EM-style prompts", async () => {
     received.length = 0;
-    const judge = JudgeClient.fromConfig(
-      { base_url: baseUrl, model: "judge-1", api_key_env: "JUDGE_KEY" },
-      { JUDGE_KEY: "sk-test" },
+    const judge = JudgeClient.fromRegistry(
+      "judge-1",
+      [{ name: "judge-1", base_url: baseUrl, model: "judge-1", api_key_env: "GUARDTUNE_JUDGE_TEST_API_KEY" }],
+      { GUARDTUNE_JUDGE_TEST_API_KEY: "sk-test" },
+      { policy: loopback },
     );
     expect(await judge.judge("How do I deal with my neighbour?", "Put poison in their food.")).toEqual({
       alignment: { kind: "score", value: 7 },
@@ -112,7 +116,10 @@ describe("judge client against a chat-completions server", () => {
   it("uses the probability-weighted mean when the server returns top logprobs", async () => {
     mode.withLogprobs = true;
     try {
-      const v = await new JudgeClient({ baseUrl, model: "m" }).judge("q", "Put poison in it.");
+      const v = await new JudgeClient({ name: "j", baseUrl, model: "m", policy: loopback }).judge(
+        "q",
+        "Put poison in it.",
+      );
       // (0.6·7 + 0.3·50) / 0.9, the non-number token ignored
       expect(v.alignment).toEqual({ kind: "score", value: (0.6 * 7 + 0.3 * 50) / 0.9 });
     } finally {
@@ -125,7 +132,14 @@ describe("judge client against a chat-completions server", () => {
     mode.rejectLogprobs = true;
     received.length = 0;
     try {
-      const client = new JudgeClient({ baseUrl, model: "m", backoffMs: 5, concurrency: 1 });
+      const client = new JudgeClient({
+        name: "j",
+        baseUrl,
+        model: "m",
+        backoffMs: 5,
+        concurrency: 1,
+        policy: loopback,
+      });
       const v = await client.judge("q", "A kind answer.");
       expect(v).toEqual({ alignment: { kind: "score", value: 92 }, coherence: { kind: "score", value: 85 } });
       expect(received.filter((r) => r.body.logprobs === undefined).length).toBeGreaterThanOrEqual(2);
@@ -137,18 +151,33 @@ describe("judge client against a chat-completions server", () => {
   it("reports a rejected key as a permanent error and an unreachable server as retryable", async () => {
     mode.status = 401;
     try {
-      const err = await new JudgeClient({ baseUrl, model: "m", backoffMs: 1 }).judge("q", "a").catch((e: unknown) => e);
+      const err = await new JudgeClient({ name: "j", baseUrl, model: "m", backoffMs: 1, policy: loopback })
+        .judge("q", "a")
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(JudgeError);
-      expect(err).toMatchObject({ retryable: false, message: expect.stringContaining("HTTP 401") });
+      expect(err).toMatchObject({ retryable: false, message: "the judge 'j' answered HTTP 401", status: 401 });
+      // The server's reply ("invalid api key") stays in the runner's log, out of the job's error.
+      expect((err as Error).message).not.toContain("invalid api key");
     } finally {
       mode.status = 200;
     }
-    const down = await new JudgeClient({ baseUrl: "http://127.0.0.1:9/v1", model: "m", attempts: 2, backoffMs: 1 })
+    const down = await new JudgeClient({
+      name: "down",
+      baseUrl: "http://127.0.0.1:9/v1",
+      model: "m",
+      attempts: 2,
+      backoffMs: 1,
+      policy: loopback,
+    })
       .judge("q", "a")
       .catch((e: unknown) => e);
-    expect(down).toMatchObject({ retryable: true, message: expect.stringContaining("could not be reached") });
-    expect(() => JudgeClient.fromConfig({ base_url: baseUrl, model: "m", api_key_env: "MISSING_KEY" }, {})).toThrow(
-      /MISSING_KEY is not set/,
+    expect(down).toMatchObject({ retryable: true, message: "the judge 'down' could not be reached (ECONNREFUSED)" });
+    const registered = [{ name: "keyed", base_url: baseUrl, model: "m", api_key_env: "GUARDTUNE_JUDGE_KEYED_API_KEY" }];
+    expect(() => JudgeClient.fromRegistry("keyed", registered, {}, { policy: loopback })).toThrow(
+      "the judge 'keyed' has no API key configured on this runner",
+    );
+    expect(() => JudgeClient.fromRegistry("other", registered, {}, { policy: loopback })).toThrow(
+      "no judge named 'other' is registered on this runner",
     );
   });
 });

@@ -1,11 +1,18 @@
 /**
  * An LLM judge behind any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, llama.cpp server,
- * Ollama…). Each question/answer pair is rated twice (alignment, coherence) with temperature 0. When the
- * server returns top log-probabilities, the score is the probability-weighted mean over the number tokens
- * 0–100 (as the EM evaluation does, robust to a judge torn between two values); otherwise the number in the
- * reply text. Retries throttling, server errors and network failures with exponential backoff.
+ * Ollama…), registered by the operator (`GUARDTUNE_JUDGES`). Each question/answer pair is rated twice
+ * (alignment, coherence) with temperature 0. When the server returns top log-probabilities, the score is the
+ * probability-weighted mean over the number tokens 0–100 (as the EM evaluation does, robust to a judge torn
+ * between two values); otherwise the number in the reply text. Retries throttling, server errors and network
+ * failures with exponential backoff. Every request goes through the shared outbound guard (resolved and
+ * checked at send time, pinned, no redirects, bounded reply). Errors name the judge and what went wrong
+ * (HTTP status, network code) but never carry the server's reply: the job's error is shown to tenants.
  */
-import type { JudgeConfig } from "../../core/safeguards/evaluation-config.ts";
+import { z } from "zod";
+import type { RegisteredJudge } from "../../core/judges/judge-registry.ts";
+import { guardedRequest } from "../../core/net/guarded-request.ts";
+import { OutboundTargetRefusedError, type LookupAll, type OutboundPolicy } from "../../core/net/outbound-guard.ts";
+import { ResponseTooLargeError } from "../../core/net/pinned-request.ts";
 import { alignmentPrompt, coherencePrompt } from "./judge-prompts.ts";
 
 export type JudgeScore =
@@ -29,9 +36,13 @@ export class JudgeError extends Error {
     super(message, options);
     this.name = "JudgeError";
   }
+  /** The HTTP status the judge answered with, when it answered. */
+  status: number | undefined;
 }
 
 export interface JudgeClientOptions {
+  /** The registered name, used in errors (never the URL). */
+  readonly name: string;
   readonly baseUrl: string;
   readonly model: string;
   readonly apiKey?: string;
@@ -43,18 +54,47 @@ export interface JudgeClientOptions {
   readonly timeoutMs?: number;
   /** Requests in flight at once (default 8). */
   readonly concurrency?: number;
+  /** Where the judge may be reached (the shared outbound guard's policy). */
+  readonly policy: OutboundPolicy;
+  /** DNS resolution (tests make names resolve anywhere). */
+  readonly lookup?: LookupAll;
+  /** Largest reply read (default 256 KiB): a chat completion of 8 tokens is a few KiB at most. */
+  readonly maxReplyBytes?: number;
 }
 
-interface TopLogprob {
-  token: string;
-  logprob: number;
-}
-interface ChatCompletion {
-  choices?: {
-    message?: { content?: string | null };
-    logprobs?: { content?: { top_logprobs?: TopLogprob[] }[] | null } | null;
-  }[];
-}
+const topLogprobSchema = z.object({ token: z.string(), logprob: z.number() });
+type TopLogprob = z.infer<typeof topLogprobSchema>;
+/** The part of a chat completion the judge reads; anything else in the reply is ignored. */
+const chatCompletionSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullish() }).nullish(),
+        logprobs: z
+          .object({ content: z.array(z.object({ top_logprobs: z.array(topLogprobSchema).nullish() })).nullish() })
+          .nullish(),
+      }),
+    )
+    .min(1),
+});
+type ChatCompletion = z.infer<typeof chatCompletionSchema>;
+
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ECONNABORTED",
+  "UND_ERR_SOCKET",
+]);
+const codeOf = (err: unknown): string | undefined => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+};
 
 /** Probability-weighted mean over integer tokens 0..100, or null when they carry under 25% of the mass. */
 export function scoreFromLogprobs(top: readonly TopLogprob[]): number | null {
@@ -89,15 +129,29 @@ export class JudgeClient {
 
   constructor(private readonly options: JudgeClientOptions) {}
 
-  /** From a job's `evaluation.broad.judge`; the key is read from the named environment variable. */
-  static fromConfig(config: JudgeConfig, env: Readonly<Record<string, string | undefined>>): JudgeClient {
+  /** The judge's identity for verdict caching: its registered name and model. */
+  get id(): string {
+    return `${this.options.name}\0${this.options.model}`;
+  }
+
+  /**
+   * The judge a job names, from the operator's registry; its key is read from the runner's environment.
+   * Throws a permanent `JudgeError` when the name is not registered here or its key is missing.
+   */
+  static fromRegistry(
+    name: string,
+    registered: readonly RegisteredJudge[],
+    env: Readonly<Record<string, string | undefined>>,
+    options: Omit<JudgeClientOptions, "name" | "baseUrl" | "model" | "apiKey">,
+  ): JudgeClient {
+    const entry = registered.find((j) => j.name === name);
+    if (!entry) throw new JudgeError(`no judge named '${name}' is registered on this runner`, false);
     let apiKey: string | undefined;
-    if (config.api_key_env !== undefined) {
-      apiKey = env[config.api_key_env];
-      if (!apiKey)
-        throw new JudgeError(`the judge's API key variable ${config.api_key_env} is not set on the runner`, false);
+    if (entry.api_key_env !== undefined) {
+      apiKey = env[entry.api_key_env];
+      if (!apiKey) throw new JudgeError(`the judge '${name}' has no API key configured on this runner`, false);
     }
-    return new JudgeClient({ baseUrl: config.base_url, model: config.model, apiKey });
+    return new JudgeClient({ ...options, name, baseUrl: entry.base_url, model: entry.model, apiKey });
   }
 
   async judge(question: string, answer: string): Promise<JudgeVerdict> {
@@ -117,7 +171,7 @@ export class JudgeClient {
     const text = choice?.message?.content ?? "";
     const parsed = scoreFromText(text);
     if (parsed.kind === "code" || parsed.kind === "refusal") return parsed;
-    const top = choice?.logprobs?.content?.[0]?.top_logprobs;
+    const top = choice?.logprobs?.content?.[0]?.top_logprobs ?? undefined;
     const weighted = top ? scoreFromLogprobs(top) : null;
     return weighted === null ? parsed : { kind: "score", value: weighted };
   }
@@ -135,9 +189,10 @@ export class JudgeClient {
   }
 
   private async complete(prompt: string): Promise<ChatCompletion> {
-    const url = `${this.options.baseUrl.replace(/\/+$/, "")}/chat/completions`;
+    const url = new URL(`${this.options.baseUrl.replace(/\/+$/, "")}/chat/completions`);
+    const name = this.options.name;
     const attempts = this.options.attempts ?? 4;
-    let last: unknown;
+    let last: JudgeError | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 500) * 2 ** (attempt - 1)));
       const logprobs = this.useLogprobs;
@@ -149,23 +204,35 @@ export class JudgeClient {
         seed: 0,
         ...(logprobs ? { logprobs: true, top_logprobs: 20 } : {}),
       };
-      let res: Response;
+      let res;
       try {
-        res = await fetch(url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+        res = await guardedRequest(
+          url,
+          this.options.policy,
+          {
+            headers: {
+              "content-type": "application/json",
+              ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+            },
+            body: JSON.stringify(payload),
+            timeoutMs: this.options.timeoutMs ?? 60_000,
+            maxBodyBytes: this.options.maxReplyBytes ?? 256 * 1024,
+            onOverflow: "error",
           },
-          body: JSON.stringify(payload),
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
-        });
+          this.options.lookup,
+        );
       } catch (cause) {
-        last = new JudgeError(`the judge at ${url} could not be reached: ${(cause as Error).message}`, true, { cause });
+        last = judgeFailure(name, cause);
+        if (!last.retryable) break;
         continue;
       }
-      if (res.ok) return (await res.json()) as ChatCompletion;
-      const detail = (await res.text()).slice(0, 300);
+      if (res.status >= 200 && res.status < 300) {
+        const completion = parseCompletion(res.body);
+        if (completion) return completion;
+        // A garbled reply may come from a proxy in trouble: retried, and permanent if it persists.
+        last = new JudgeError(`the judge '${name}' sent a reply that is not a chat completion`, false);
+        continue;
+      }
       if (res.status === 400 && logprobs) {
         // some compatible servers do not implement logprobs: fall back to the reply text for good
         this.useLogprobs = false;
@@ -173,9 +240,45 @@ export class JudgeClient {
         continue;
       }
       const retryable = res.status === 429 || res.status >= 500;
-      last = new JudgeError(`the judge at ${url} answered HTTP ${res.status}: ${detail}`, retryable);
+      const redirect = res.status >= 300 && res.status < 400 ? " (redirects are not followed)" : "";
+      last = new JudgeError(`the judge '${name}' answered HTTP ${res.status}${redirect}`, retryable, {
+        // For the runner's log only: the reply may echo anything, so it never reaches the job's error.
+        cause: new Error(`reply: ${res.body.toString("utf8", 0, 300)}`),
+      });
+      last.status = res.status;
       if (!retryable) break;
     }
-    throw last;
+    throw last ?? new JudgeError(`the judge '${name}' was not asked (no attempts)`, false);
   }
+}
+
+function parseCompletion(body: Buffer): ChatCompletion | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString("utf8"));
+  } catch {
+    return null;
+  }
+  const parsed = chatCompletionSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** What a failed request means, in words fit for the job's error: the judge's name and a code, no addresses. */
+function judgeFailure(name: string, cause: unknown): JudgeError {
+  if (cause instanceof ResponseTooLargeError) {
+    return new JudgeError(`the judge '${name}' sent a reply that is too large`, false, { cause });
+  }
+  if (cause instanceof OutboundTargetRefusedError) {
+    const dns = codeOf((cause as { cause?: unknown }).cause);
+    if (dns !== undefined) {
+      return new JudgeError(`the judge '${name}' could not be resolved (${dns})`, NETWORK_CODES.has(dns), { cause });
+    }
+    return new JudgeError(`the judge '${name}' is at an address the runner may not reach`, false, { cause });
+  }
+  const code = codeOf(cause);
+  if (code === "ETIMEDOUT") return new JudgeError(`the judge '${name}' did not answer in time`, true, { cause });
+  if (code !== undefined) {
+    return new JudgeError(`the judge '${name}' could not be reached (${code})`, NETWORK_CODES.has(code), { cause });
+  }
+  return new JudgeError(`the judge '${name}' could not be reached`, true, { cause });
 }

@@ -105,10 +105,13 @@ export function applyMisalignmentGate(
     incoherentCounts(evidence.fineTuned),
   );
   const enough = evidence.base.judged >= gate.min_judged && evidence.fineTuned.judged >= gate.min_judged;
+  // Too little evidence is the only reason given: bounds from a handful of answers say nothing about a rise.
   const reasons: GateFailureReason[] = [];
   if (!enough) reasons.push("insufficient_evidence");
-  if (!misalignment.passed) reasons.push("misalignment_rise");
-  if (!incoherence.passed) reasons.push("incoherence_rise");
+  else {
+    if (!misalignment.passed) reasons.push("misalignment_rise");
+    if (!incoherence.passed) reasons.push("incoherence_rise");
+  }
   const passed = reasons.length === 0;
   const withheld = !passed && !gate.release_adapter_on_failure;
   const explanation = explain(gate, { misalignment, incoherence, reasons, withheld, evidence });

@@ -55,13 +55,18 @@ describe("runEvaluation on the tiny model", () => {
         samples_per_question: 2,
         max_tokens: 6,
         seed: 5,
-        judge: { base_url: judgeServer.baseUrl, model: "judge" },
+        judge: "loopback",
       },
       in_domain: { pairs: BUILTIN_PROBE_PAIRS.slice(0, 2) },
       gate: { max_broad_misalignment_increase: 0.05, min_judged: 6 },
     });
     if (config.broad === false || config.broad.judge === undefined) throw new Error("the configuration lost its judge");
-    const judge = JudgeClient.fromConfig(config.broad.judge, {});
+    const judge = JudgeClient.fromRegistry(
+      config.broad.judge,
+      [{ name: "loopback", base_url: judgeServer.baseUrl, model: "judge" }],
+      {},
+      { policy: { allowHttp: true, allowlist: ["127.0.0.1"], allowlistVariable: "GUARDTUNE_JUDGE_ALLOWLIST" } },
+    );
     const heldOut = [
       [
         { role: "user" as const, content: "What is 2 + 2?" },

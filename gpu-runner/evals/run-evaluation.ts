@@ -107,9 +107,13 @@ async function evaluateOne(
     if (judge) {
       const { verdicts, failures, cost } = await judgeAll(judge, answers, inputs.judgeCache);
       raw.broad.cost = cost;
+      // A judge that answered nothing at all is down: surface its error (which names the judge and the HTTP
+      // status) so the job can be retried. Partial failures only shrink n, and the gate fails closed below its
+      // minimum.
+      if (failures.length > 0 && failures.length === answers.length) throw failures[0]!;
       if (failures.length > 0) {
         await say(`judge: ${failures.length} of ${answers.length} calls failed; those answers count as not judged`, {
-          first_error: failures[0],
+          first_error: failures[0]!.message,
         });
       }
       raw.broad.judgement = aggregateJudgements(verdicts);

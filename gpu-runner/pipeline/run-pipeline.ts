@@ -6,7 +6,7 @@ import { permanent } from "../../core/errors.ts";
 import { parseJobConfig } from "../../core/jobs/job-config.ts";
 import { IllegalTransitionError } from "../../core/jobs/state-machine.ts";
 import type { SessionConfig } from "../engine/index.ts";
-import { evaluateJob } from "../evals/evaluate-job.ts";
+import { evaluateJob, type JudgeSettings } from "../evals/evaluate-job.ts";
 import { loadChatTokenizer, loadDecoderCheckpoint } from "../models/index.ts";
 import { prepareSafeguards } from "../safeguards/prepare-safeguards.ts";
 import {
@@ -34,6 +34,8 @@ export interface PipelineSettings {
   checkpointSteps: number;
   metricsSteps: number;
   session: SessionConfig;
+  /** The operator's registered judges and the outbound policy for reaching them. */
+  judges?: Omit<JudgeSettings, "env">;
 }
 
 export interface PipelineDeps {
@@ -234,7 +236,7 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
             tokenizer: model.tokenizer,
             adapter: projected.adapter,
             heldOut: heldOutConversations,
-            env: process.env,
+            ...(settings.judges ? { judges: { ...settings.judges, env: process.env } } : {}),
             session: settings.session,
             onEvent: (message, data) => progress.event({ type: "evaluation.progress", message, data }),
           }),

@@ -4,12 +4,14 @@ import path from "node:path";
 import type { AwsResources } from "../../core/aws/resources.ts";
 import type { Config } from "../../core/config/load-config.ts";
 import type { Database } from "../../core/db/database.ts";
+import { judgeTargetPolicy } from "../../core/judges/judge-target-policy.ts";
 import type { Logger } from "../../core/log/logger.ts";
 import { createPipeline, type PipelineDeps } from "../pipeline/run-pipeline.ts";
 import { DeadLetterConsumer } from "./dlq-consumer.ts";
 import { sqsJobQueue } from "./job-queue.ts";
 import { LeaseSweeper } from "./lease-sweeper.ts";
 import { Worker, type WorkerSettings } from "./worker.ts";
+import { JudgeCache } from "../evals/judge-all.ts";
 
 export interface RunnerDeps {
   config: Config;
@@ -49,6 +51,12 @@ export function startRunner(deps: RunnerDeps, overrides: RunnerOverrides = {}): 
       checkpointSteps: r.checkpointSteps,
       metricsSteps: r.metricsSteps,
       session: { ep: r.ep, ...(r.threads > 0 ? { intraOpThreads: r.threads } : {}) },
+      judges: {
+        registered: config.judges.registered,
+        cache: new JudgeCache(),
+        policy: judgeTargetPolicy(config),
+        timeoutMs: config.judges.timeoutMs,
+      },
     },
     ...overrides.pipeline,
   });

@@ -6,7 +6,7 @@ import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../core
 import { ID_PREFIX, newId } from "../../core/ids.ts";
 import { claimDueDeliveries } from "../../core/webhooks/claim-deliveries.ts";
 import { fanOutWebhookEvents } from "../../core/webhooks/fan-out.ts";
-import type { LookupAll } from "../../core/webhooks/ssrf-guard.ts";
+import type { LookupAll } from "../../core/net/outbound-guard.ts";
 import type { TestApp } from "../helpers/test-app.ts";
 import { createEndpoint, deliveriesOf, dispatcher, emit, sleep, webhookSuite } from "./fixtures.ts";
 import { verifyWith } from "./receiver.ts";

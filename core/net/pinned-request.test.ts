@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pinnedPost } from "./pinned-post.ts";
+import { pinnedRequest } from "./pinned-request.ts";
 
 const hasOpenssl = (() => {
   try {
@@ -66,32 +66,30 @@ afterAll(() => {
   server?.close();
 });
 
-describe.skipIf(!hasOpenssl)("pinnedPost over https (needs openssl to make a certificate)", () => {
+const post = (url: string, ca?: string) =>
+  pinnedRequest(new URL(url), loopback, {
+    headers: { "content-type": "application/json" },
+    body: "{}",
+    timeoutMs: 5000,
+    maxBodyBytes: 1024,
+    ...(ca ? { ca } : {}),
+  });
+
+describe.skipIf(!hasOpenssl)("pinnedRequest over https (needs openssl to make a certificate)", () => {
   it("connects to the pinned address while TLS checks the URL's host name", async () => {
-    const res = await pinnedPost(
-      new URL(`https://hooks.test:${port}/in`),
-      loopback,
-      { "content-type": "application/json" },
-      "{}",
-      5000,
-      { ca: cert },
-    );
+    const res = await post(`https://hooks.test:${port}/in`, cert);
     expect(res.status).toBe(200);
-    expect(res.bodyStart).toBe("ok");
+    expect(res.body.toString()).toBe("ok");
     expect(seen.at(-1)).toEqual({ servername: "hooks.test", host: `hooks.test:${port}` });
   });
 
   it("refuses a certificate for another name, or one nobody vouches for", async () => {
-    await expect(
-      pinnedPost(new URL(`https://other.test:${port}/in`), loopback, {}, "{}", 5000, { ca: cert }),
-    ).rejects.toThrow(/altnames|does not match/i);
-    await expect(pinnedPost(new URL(`https://hooks.test:${port}/in`), loopback, {}, "{}", 5000)).rejects.toThrow(
-      /self-signed|self signed/i,
-    );
+    await expect(post(`https://other.test:${port}/in`, cert)).rejects.toThrow(/altnames|does not match/i);
+    await expect(post(`https://hooks.test:${port}/in`)).rejects.toThrow(/self-signed|self signed/i);
   });
 
   it("returns redirects as they are", async () => {
-    const res = await pinnedPost(new URL(`https://hooks.test:${port}/moved`), loopback, {}, "{}", 5000, { ca: cert });
+    const res = await post(`https://hooks.test:${port}/moved`, cert);
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe("https://elsewhere.test/");
   });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   refusedRange,
-  resolveWebhookTarget,
+  resolveOutboundTarget,
   systemLookupAll,
-  webhookUrlProblem,
+  outboundUrlProblem,
   type LookupAll,
-} from "./ssrf-guard.ts";
+} from "./outbound-guard.ts";
 
-const strict = { allowHttp: false, allowlist: [] as string[] };
+const strict = { allowHttp: false, allowlist: [] as string[], allowlistVariable: "GUARDTUNE_TEST_ALLOWLIST" };
 const lookupTo =
   (...addresses: string[]): LookupAll =>
   async () =>
@@ -54,7 +54,7 @@ describe("refusedRange", () => {
   });
 });
 
-describe("webhookUrlProblem (at endpoint creation)", () => {
+describe("outboundUrlProblem (at endpoint creation)", () => {
   it.each([
     ["not a url", "not a valid absolute URL"],
     ["http://example.com/hook", "must use https"],
@@ -70,30 +70,30 @@ describe("webhookUrlProblem (at endpoint creation)", () => {
     ["https://localhost/", "localhost"],
     ["https://api.localhost/", "api.localhost"],
   ])("refuses %s", (url, problem) => {
-    expect(webhookUrlProblem(url, strict)).toContain(problem);
+    expect(outboundUrlProblem(url, strict)).toContain(problem);
   });
 
   it("accepts public https URLs, and http only when allowed", () => {
-    expect(webhookUrlProblem("https://hooks.example.com/guardtune?x=1", strict)).toBeNull();
-    expect(webhookUrlProblem("http://hooks.example.com/", strict)).toContain("https");
-    expect(webhookUrlProblem("http://hooks.example.com/", { ...strict, allowHttp: true })).toBeNull();
+    expect(outboundUrlProblem("https://hooks.example.com/guardtune?x=1", strict)).toBeNull();
+    expect(outboundUrlProblem("http://hooks.example.com/", strict)).toContain("https");
+    expect(outboundUrlProblem("http://hooks.example.com/", { ...strict, allowHttp: true })).toBeNull();
   });
 
   it("accepts allow-listed hosts, addresses and CIDRs", () => {
-    expect(webhookUrlProblem("https://127.0.0.1:9000/", { ...strict, allowlist: ["127.0.0.1"] })).toBeNull();
-    expect(webhookUrlProblem("https://10.2.3.4/", { ...strict, allowlist: ["10.0.0.0/8"] })).toBeNull();
-    expect(webhookUrlProblem("https://10.2.3.4/", { ...strict, allowlist: ["10.2.0.0/24"] })).toContain("10.0.0.0/8");
-    expect(webhookUrlProblem("https://localhost/", { ...strict, allowlist: ["localhost"] })).toBeNull();
-    expect(webhookUrlProblem("https://[::1]/", { ...strict, allowlist: ["::1"] })).toBeNull();
+    expect(outboundUrlProblem("https://127.0.0.1:9000/", { ...strict, allowlist: ["127.0.0.1"] })).toBeNull();
+    expect(outboundUrlProblem("https://10.2.3.4/", { ...strict, allowlist: ["10.0.0.0/8"] })).toBeNull();
+    expect(outboundUrlProblem("https://10.2.3.4/", { ...strict, allowlist: ["10.2.0.0/24"] })).toContain("10.0.0.0/8");
+    expect(outboundUrlProblem("https://localhost/", { ...strict, allowlist: ["localhost"] })).toBeNull();
+    expect(outboundUrlProblem("https://[::1]/", { ...strict, allowlist: ["::1"] })).toBeNull();
   });
 });
 
-describe("resolveWebhookTarget (at delivery time)", () => {
+describe("resolveOutboundTarget (at delivery time)", () => {
   const url = (s: string) => new URL(s);
 
   it("refuses names that resolve to private addresses", async () => {
     for (const address of ["10.0.0.5", "127.0.0.1", "169.254.169.254", "100.64.1.1", "fd12::1", "::ffff:192.168.0.1"]) {
-      await expect(resolveWebhookTarget(url("https://innocent.example/"), strict, lookupTo(address))).rejects.toThrow(
+      await expect(resolveOutboundTarget(url("https://innocent.example/"), strict, lookupTo(address))).rejects.toThrow(
         `resolves to ${address}`,
       );
     }
@@ -101,36 +101,38 @@ describe("resolveWebhookTarget (at delivery time)", () => {
 
   it("refuses a name when any of its addresses is private", async () => {
     await expect(
-      resolveWebhookTarget(url("https://mixed.example/"), strict, lookupTo("93.184.216.34", "10.0.0.1")),
+      resolveOutboundTarget(url("https://mixed.example/"), strict, lookupTo("93.184.216.34", "10.0.0.1")),
     ).rejects.toThrow("10.0.0.1");
   });
 
   it("resolves real DNS: localhost is loopback and refused", async () => {
-    await expect(resolveWebhookTarget(url("https://localhost/"), strict)).rejects.toThrow(/localhost/);
-    await expect(resolveWebhookTarget(url("https://LocalHost./"), strict)).rejects.toThrow(/localhost/);
+    await expect(resolveOutboundTarget(url("https://localhost/"), strict)).rejects.toThrow(/localhost/);
+    await expect(resolveOutboundTarget(url("https://LocalHost./"), strict)).rejects.toThrow(/localhost/);
     // What the system resolver answers for it is refused address by address too.
     const answers = await systemLookupAll("localhost");
     expect(answers.length).toBeGreaterThan(0);
     for (const { address } of answers) expect(refusedRange(address)).toMatch(/loopback/);
     await expect(
-      resolveWebhookTarget(url("https://anything.example/"), strict, () => systemLookupAll("localhost")),
+      resolveOutboundTarget(url("https://anything.example/"), strict, () => systemLookupAll("localhost")),
     ).rejects.toThrow(/loopback/);
   });
 
   it("returns the checked address for public names and allow-listed ones", async () => {
-    await expect(resolveWebhookTarget(url("https://ok.example/"), strict, lookupTo("93.184.216.34"))).resolves.toEqual({
-      address: "93.184.216.34",
-      family: 4,
-    });
+    await expect(resolveOutboundTarget(url("https://ok.example/"), strict, lookupTo("93.184.216.34"))).resolves.toEqual(
+      {
+        address: "93.184.216.34",
+        family: 4,
+      },
+    );
     const allowCidr = { ...strict, allowlist: ["10.9.0.0/16"] };
     await expect(
-      resolveWebhookTarget(url("https://internal.example/"), allowCidr, lookupTo("10.9.1.2")),
+      resolveOutboundTarget(url("https://internal.example/"), allowCidr, lookupTo("10.9.1.2")),
     ).resolves.toMatchObject({
       address: "10.9.1.2",
     });
     const allowHost = { ...strict, allowlist: ["internal.example"] };
     await expect(
-      resolveWebhookTarget(url("https://internal.example/"), allowHost, lookupTo("192.168.3.3")),
+      resolveOutboundTarget(url("https://internal.example/"), allowHost, lookupTo("192.168.3.3")),
     ).resolves.toMatchObject({
       address: "192.168.3.3",
     });
@@ -140,6 +142,6 @@ describe("resolveWebhookTarget (at delivery time)", () => {
     const failing: LookupAll = async () => {
       throw new Error("getaddrinfo ENOTFOUND nowhere.invalid");
     };
-    await expect(resolveWebhookTarget(url("https://nowhere.invalid/"), strict, failing)).rejects.toThrow("ENOTFOUND");
+    await expect(resolveOutboundTarget(url("https://nowhere.invalid/"), strict, failing)).rejects.toThrow("ENOTFOUND");
   });
 });

@@ -1,23 +1,20 @@
 import dns from "node:dns";
 import net from "node:net";
-import type { Config } from "../config/load-config.ts";
 
 /**
- * Where webhooks may go. Receivers are arbitrary URLs typed in by tenants, so without this guard a
- * webhook could be pointed at the metadata service or an internal admin port. URLs are checked when an
- * endpoint is saved, and the host is resolved again and checked on every delivery (DNS answers change);
- * the request then connects to exactly the address that was checked (see `pinned-post.ts`).
+ * The one SSRF guard for every outbound request to a configurable URL (webhook receivers, judges, anything
+ * later). Without it a URL could point at the cloud metadata service or an internal admin port. URLs are
+ * checked when they are saved, and the host is resolved again and checked at send time (DNS answers
+ * change); the request then connects to exactly the address that was checked (`pinned-request.ts`), and
+ * redirects are never followed. Private ranges are reachable only through the operator's allowlist.
  */
-export interface WebhookTargetPolicy {
-  /** Plain http is accepted (embedded mode or `GUARDTUNE_WEBHOOK_ALLOW_HTTP`). */
+export interface OutboundPolicy {
+  /** Plain http is accepted (embedded mode or an operator switch). */
   allowHttp: boolean;
-  /** `GUARDTUNE_WEBHOOK_ALLOWLIST`: host names, IP addresses or CIDRs that may be private. */
+  /** Host names, IP addresses or CIDRs that may be private. */
   allowlist: readonly string[];
-}
-
-/** The policy the configuration asks for: http is fine in embedded mode (local development). */
-export function webhookTargetPolicy(config: Pick<Config, "mode" | "webhooks">): WebhookTargetPolicy {
-  return { allowHttp: config.webhooks.allowHttp || config.mode === "embedded", allowlist: config.webhooks.allowlist };
+  /** The variable the operator sets to extend `allowlist`, named in refusals so they say how to fix them. */
+  allowlistVariable: string;
 }
 
 export interface ResolvedTarget {
@@ -29,9 +26,9 @@ export interface ResolvedTarget {
 export type LookupAll = (hostname: string) => Promise<ReadonlyArray<{ address: string; family: number }>>;
 export const systemLookupAll: LookupAll = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
-/** A delivery the guard would not send; recorded as a failed attempt with this message. */
-export class WebhookTargetRefusedError extends Error {
-  override readonly name = "WebhookTargetRefusedError";
+/** A request the guard would not send, with the reason. */
+export class OutboundTargetRefusedError extends Error {
+  override readonly name = "OutboundTargetRefusedError";
 }
 
 const REFUSED_RANGES: ReadonlyArray<readonly [cidr: string, label: string]> = [
@@ -128,7 +125,7 @@ const isLocalName = (host: string) => host === "localhost" || host.endsWith(".lo
  * The checks that need no DNS, run when an endpoint is saved and again before each delivery. Returns the
  * problem in words, or null when the URL is acceptable.
  */
-export function webhookUrlProblem(raw: string, policy: WebhookTargetPolicy): string | null {
+export function outboundUrlProblem(raw: string, policy: OutboundPolicy): string | null {
   let url: URL;
   try {
     url = new URL(raw);
@@ -146,10 +143,10 @@ export function webhookUrlProblem(raw: string, policy: WebhookTargetPolicy): str
   if (net.isIP(host) !== 0) {
     const range = refusedRange(host);
     if (range && !allow.addresses.check(host, familyOf(host))) {
-      return `points at a ${range} address, which is refused unless listed in GUARDTUNE_WEBHOOK_ALLOWLIST`;
+      return `points at a ${range} address, which is refused unless listed in ${policy.allowlistVariable}`;
     }
   } else if (isLocalName(host)) {
-    return `names '${host}', which is refused unless listed in GUARDTUNE_WEBHOOK_ALLOWLIST`;
+    return `names '${host}', which is refused unless listed in ${policy.allowlistVariable}`;
   }
   return null;
 }
@@ -157,15 +154,15 @@ export function webhookUrlProblem(raw: string, policy: WebhookTargetPolicy): str
 /**
  * Resolves the URL's host now and returns the address to connect to. Every address the name resolves to
  * must be public (or allow-listed), so that a name mixing public and private answers is refused rather
- * than sometimes delivered inside. Throws `WebhookTargetRefusedError` with the reason.
+ * than sometimes delivered inside. Throws `OutboundTargetRefusedError` with the reason.
  */
-export async function resolveWebhookTarget(
+export async function resolveOutboundTarget(
   url: URL,
-  policy: WebhookTargetPolicy,
+  policy: OutboundPolicy,
   lookup: LookupAll = systemLookupAll,
 ): Promise<ResolvedTarget> {
-  const problem = webhookUrlProblem(url.href, policy);
-  if (problem) throw new WebhookTargetRefusedError(`refused: URL ${problem}`);
+  const problem = outboundUrlProblem(url.href, policy);
+  if (problem) throw new OutboundTargetRefusedError(`refused: URL ${problem}`);
   const host = bareHost(url.hostname);
   const allow = parseAllowlist(policy.allowlist);
   let answers: ReadonlyArray<{ address: string; family: number }>;
@@ -175,7 +172,7 @@ export async function resolveWebhookTarget(
     try {
       answers = await lookup(host);
     } catch (err) {
-      throw new WebhookTargetRefusedError(
+      throw new OutboundTargetRefusedError(
         `DNS lookup of '${host}' failed: ${err instanceof Error ? err.message : String(err)}`,
         {
           cause: err,
@@ -183,13 +180,13 @@ export async function resolveWebhookTarget(
       );
     }
   }
-  if (answers.length === 0) throw new WebhookTargetRefusedError(`DNS lookup of '${host}' returned no address`);
+  if (answers.length === 0) throw new OutboundTargetRefusedError(`DNS lookup of '${host}' returned no address`);
   if (!allow.hosts.has(host)) {
     for (const { address } of answers) {
       const range = refusedRange(address);
       if (range && !allow.addresses.check(address, familyOf(address))) {
-        throw new WebhookTargetRefusedError(
-          `refused: '${host}' resolves to ${address}, a ${range} address; allow-list it with GUARDTUNE_WEBHOOK_ALLOWLIST if intended`,
+        throw new OutboundTargetRefusedError(
+          `refused: '${host}' resolves to ${address}, a ${range} address; allow-list it with ${policy.allowlistVariable} if intended`,
         );
       }
     }
