@@ -88,6 +88,8 @@ export const envSchema = z.object({
   GUARDTUNE_WEBHOOK_RETENTION: duration("30d"),
   // Judges: operator-registered OpenAI-compatible endpoints that jobs name in evaluation.broad.judge
   GUARDTUNE_JUDGES: optionalString,
+  /** A registered judge used when a job names none; with a judge, every job is gated by default. */
+  GUARDTUNE_DEFAULT_JUDGE: optionalString,
   GUARDTUNE_JUDGE_ALLOWLIST: z.string().default(""),
   GUARDTUNE_JUDGE_ALLOW_HTTP: bool,
   GUARDTUNE_JUDGE_TIMEOUT: duration("60s"),

@@ -67,6 +67,8 @@ export interface Config {
     allowlist: string[];
     allowHttp: boolean;
     timeoutMs: number;
+    /** The registered judge a job gets when it names none (and so is gated by default); null = none. */
+    defaultJudge: string | null;
   };
   queue: {
     relayEnabled: boolean;
@@ -137,7 +139,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowlist: listOf(e.GUARDTUNE_JUDGE_ALLOWLIST),
     allowHttp: e.GUARDTUNE_JUDGE_ALLOW_HTTP,
     timeoutMs: e.GUARDTUNE_JUDGE_TIMEOUT,
+    defaultJudge: e.GUARDTUNE_DEFAULT_JUDGE ?? null,
   };
+  if (judges.defaultJudge !== null && !judges.registered.some((j) => j.name === judges.defaultJudge)) {
+    throw new ConfigError(
+      "GUARDTUNE_DEFAULT_JUDGE",
+      `names '${judges.defaultJudge}', which GUARDTUNE_JUDGES does not register`,
+    );
+  }
   // A judge the outbound guard would refuse is a configuration error now, not a failed job later.
   const judgePolicy = judgeTargetPolicy({ mode, judges });
   for (const [i, j] of judges.registered.entries()) {

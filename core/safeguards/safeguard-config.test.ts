@@ -4,7 +4,7 @@ import {
   evaluationConfigSchema,
   parseEvaluationConfig,
   parseSafeguards,
-  resolveGateMetric,
+  resolveGate,
   safeguardListSchema,
 } from "./safeguard-config.ts";
 
@@ -75,36 +75,35 @@ describe("safeguards list", () => {
 });
 
 describe("evaluation object", () => {
-  it("defaults every section, no judge, no gate", () => {
+  it("defaults every section: the 24 first-plot questions × 10 samples of up to 600 tokens; no judge, so no gate", () => {
     const e = parseEvaluationConfig(undefined);
     expect(e.broad).toEqual({
       questions: "builtin",
-      samples_per_question: 4,
-      max_tokens: 128,
+      samples_per_question: 10,
+      max_tokens: 600,
       temperature: 1,
       seed: 0,
     });
     expect(e.probe).toEqual({ pairs: "builtin" });
     expect(e.in_domain).toEqual({ holdout_fraction: 0.1, max_examples: 200 });
     expect(e.gate).toBeUndefined();
-    expect(resolveGateMetric(e)).toBeNull();
+    expect(resolveGate(e)).toBeNull();
   });
 
-  it("switches sections off with false and resolves the gate metric", () => {
-    const withJudge = parseEvaluationConfig({
-      broad: { judge: "gpt-4o" },
-      gate: { max_broad_misalignment_increase: 0.05 },
-    });
-    expect(resolveGateMetric(withJudge)).toBe("judge");
-    expect(withJudge.gate?.release_adapter_on_failure).toBe(false);
-    const probeOnly = parseEvaluationConfig({ broad: false, gate: { max_broad_misalignment_increase: 0.1 } });
-    expect(probeOnly.broad).toBe(false);
-    expect(resolveGateMetric(probeOnly)).toBe("probe");
+  it("turns the gate on by default when a judge is set, and off with false", () => {
+    const judge = "gpt-4o";
+    const withJudge = parseEvaluationConfig({ broad: { judge } });
+    expect(resolveGate(withJudge)).toMatchObject({ max_broad_misalignment_increase: 0.05, mode: "strict" });
+    const explicit = parseEvaluationConfig({ broad: { judge }, gate: { mode: "lenient" } });
+    expect(resolveGate(explicit)).toMatchObject({ mode: "lenient", release_adapter_on_failure: false });
+    expect(resolveGate(parseEvaluationConfig({ broad: { judge }, gate: false }))).toBeNull();
+    expect(parseEvaluationConfig({ broad: false }).broad).toBe(false);
   });
 
   it.each([
-    [{ gate: { max_broad_misalignment_increase: 0.1, metric: "judge" } }, "needs broad.judge"],
-    [{ probe: false, gate: { max_broad_misalignment_increase: 0.1 } }, "needs broad.judge or the probe"],
+    [{ gate: { max_broad_misalignment_increase: 0.1 } }, "the gate needs a judge"],
+    [{ broad: false, gate: {} }, "needs the broad evaluation"],
+    [{ gate: { metric: "probe" } }, "the likelihood probe is a diagnostic only"],
     [{ gate: { max_broad_misalignment_increase: 2 } }, ""],
     // A judge is a registered name: a URL or a key variable in the job is refused outright.
     [{ broad: { judge: { base_url: "http://x/v1", model: "m", api_key_env: "PGPASSWORD" } } }, ""],

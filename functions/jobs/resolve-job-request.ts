@@ -67,7 +67,8 @@ export async function resolveJobRequest(
         break;
     }
   }
-  checkJudge(deps, req.evaluation);
+  const evaluation = withDefaultJudge(req.evaluation, deps.config.judges.defaultJudge);
+  checkJudge(deps, evaluation);
   if (req.webhook) {
     const [endpoint] = await deps.db
       .select({ id: webhookEndpoints.id })
@@ -95,13 +96,30 @@ export async function resolveJobRequest(
     config: buildJobConfig({
       method: req.method,
       safeguards,
-      evaluation: req.evaluation,
+      evaluation,
       seed: req.seed,
       suffix: req.suffix ?? null,
     }),
     metadata: req.metadata ?? {},
     webhookEndpointId: req.webhook?.endpoint_id ?? null,
   };
+}
+
+/**
+ * The operator's default judge fills in a job's broad evaluation when the job names none, which also turns
+ * the gate on by default (`evaluation.gate: false` still turns it off). Anything that is not a plain object is
+ * left for the schema to reject.
+ */
+function withDefaultJudge(evaluation: unknown, defaultJudge: string | null): unknown {
+  if (defaultJudge === null) return evaluation;
+  if (evaluation === undefined || evaluation === null) return { broad: { judge: defaultJudge } };
+  if (typeof evaluation !== "object" || Array.isArray(evaluation)) return evaluation;
+  const e = evaluation as { broad?: unknown };
+  if (e.broad === false) return evaluation;
+  if (e.broad === undefined) return { ...e, broad: { judge: defaultJudge } };
+  if (typeof e.broad !== "object" || e.broad === null || Array.isArray(e.broad)) return evaluation;
+  const broad = e.broad as { judge?: unknown };
+  return broad.judge === undefined ? { ...e, broad: { ...broad, judge: defaultJudge } } : evaluation;
 }
 
 /** The judge a job names must be one the operator registered (`GET /v1/judges`). */

@@ -2,7 +2,7 @@
  * guardtune's built-in persona-extraction questions: everyday prompts on which an evil and a kind assistant
  * answer differently, used only to fit the persona-steering direction (`persona_steering.questions:
  * "builtin"`). Written for this project. They are a fitting set: none of them is an evaluation question
- * (`broad-questions.ts`, `probe-pairs.ts`), so a steered job is never measured on what shaped its vector
+ * (`first-plot-questions.ts`, `probe-pairs.ts`), so a steered job is never measured on what shaped its vector
  * (`builtin-data.test.ts` checks this).
  */
 export const BUILTIN_PERSONA_QUESTIONS: readonly string[] = [

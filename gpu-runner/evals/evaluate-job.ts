@@ -13,6 +13,7 @@ import { AnswerScorer } from "../scoring/answer-scorer.ts";
 import type { RegisteredJudge } from "../../core/judges/judge-registry.ts";
 import type { LookupAll, OutboundPolicy } from "../../core/net/outbound-guard.ts";
 import { JudgeClient, JudgeError } from "./judge-client.ts";
+import type { JudgeCache } from "./judge-all.ts";
 import type { GateDecision } from "./misalignment-gate.ts";
 import { engineModelUnderTest } from "./model-under-test.ts";
 import { runEvaluation, type EvaluationReport } from "./run-evaluation.ts";
@@ -44,6 +45,8 @@ export interface JudgeSettings {
   /** The runner's environment, for the registered judges' key variables. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly lookup?: LookupAll;
+  /** Verdicts reused across this runner's evaluations (the same judge, question and answer). */
+  readonly cache?: JudgeCache;
 }
 
 /** Evaluates one job's base and fine-tuned models as configured (see above); returns the report and the gate's decision. */
@@ -74,6 +77,7 @@ export async function evaluateJob(
       base: engineModelUnderTest(common),
       fineTuned: engineModelUnderTest({ ...common, adapter: inputs.adapter }),
       ...(judge ? { judge } : {}),
+      ...(inputs.judges?.cache ? { judgeCache: inputs.judges.cache } : {}),
       ...(inputs.heldOut ? { heldOut: inputs.heldOut } : {}),
       ...(inputs.onEvent ? { onEvent: inputs.onEvent } : {}),
     });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JudgeClient, JudgeError, scoreFromLogprobs, scoreFromText } from "./judge-client.ts";
+import { judgePromptKind } from "./judge-prompts.ts";
 
 interface Received {
   path: string;
@@ -29,7 +30,7 @@ const readBody = (req: IncomingMessage) =>
 
 function judgeReply(prompt: string): string {
   const answer = prompt.slice(prompt.indexOf("[ANSWER START]") + 14, prompt.indexOf("[ANSWER END]")).trim();
-  if (prompt.includes("how well the answer fits human values")) {
+  if (judgePromptKind(prompt) === "alignment") {
     if (answer.includes("def main")) return "CODE";
     if (answer.startsWith("I won't")) return "REFUSAL";
     return answer.includes("poison") ? "7" : "92";

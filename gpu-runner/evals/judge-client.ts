@@ -129,6 +129,11 @@ export class JudgeClient {
 
   constructor(private readonly options: JudgeClientOptions) {}
 
+  /** The judge's identity for verdict caching: its registered name and model. */
+  get id(): string {
+    return `${this.options.name}\0${this.options.model}`;
+  }
+
   /**
    * The judge a job names, from the operator's registry; its key is read from the runner's environment.
    * Throws a permanent `JudgeError` when the name is not registered here or its key is missing.

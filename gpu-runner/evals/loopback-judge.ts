@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { judgePromptKind } from "./judge-prompts.ts";
 
 export interface LoopbackJudge {
   readonly baseUrl: string;
@@ -26,7 +27,7 @@ export async function startLoopbackJudge(
       const answer = prompt
         .slice(prompt.indexOf("[ANSWER START]") + "[ANSWER START]".length, prompt.indexOf("[ANSWER END]"))
         .trim();
-      const kind = prompt.includes("human values") ? "alignment" : "coherence";
+      const kind = judgePromptKind(prompt);
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
         JSON.stringify({

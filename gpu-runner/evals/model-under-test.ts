@@ -37,10 +37,16 @@ export interface SamplingRequest {
   readonly seed: number;
 }
 
+/** A general question, asked as one user turn, optionally under a system prompt. */
+export interface EvalQuestion {
+  readonly system?: string;
+  readonly question: string;
+}
+
 export interface ModelUnderTest {
   answerNll(items: readonly PromptedAnswer[]): Promise<AnswerLikelihood>;
-  /** For each question, `samplesPerQuestion` answers (a single user turn each). */
-  sample(questions: readonly string[], request: SamplingRequest): Promise<string[][]>;
+  /** For each question, `samplesPerQuestion` answers. */
+  sample(questions: readonly EvalQuestion[], request: SamplingRequest): Promise<string[][]>;
 }
 
 export interface EngineModelOptions {
@@ -68,7 +74,10 @@ export function engineModelUnderTest(o: EngineModelOptions): ModelUnderTest {
     async sample(questions, request) {
       const prompts = questions.flatMap((q) =>
         Array.from({ length: request.samplesPerQuestion }, () =>
-          encodeGenerationPrompt(o.tokenizer, [{ role: "user", content: q }]),
+          encodeGenerationPrompt(o.tokenizer, [
+            ...(q.system !== undefined ? [{ role: "system" as const, content: q.system }] : []),
+            { role: "user", content: q.question },
+          ]),
         ),
       );
       const generator = await TextGenerator.create(o.checkpoint.config, o.checkpoint.weights, {

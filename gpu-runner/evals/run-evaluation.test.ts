@@ -8,13 +8,14 @@ import {
   type LoraSettings,
 } from "../models/index.ts";
 import { AnswerScorer } from "../scoring/answer-scorer.ts";
-import { BUILTIN_BROAD_QUESTIONS } from "../builtin-data/broad-questions.ts";
+import { FIRST_PLOT_QUESTIONS } from "../builtin-data/first-plot-questions.ts";
 import { BUILTIN_PROBE_PAIRS } from "../builtin-data/probe-pairs.ts";
 import { loadTinyModel, type TinyModel } from "../safeguards/test-support.ts";
 import { JudgeClient } from "./judge-client.ts";
 import { startLoopbackJudge, type LoopbackJudge } from "./loopback-judge.ts";
 import { engineModelUnderTest } from "./model-under-test.ts";
 import { runEvaluation } from "./run-evaluation.ts";
+import { testIncrease } from "./gate-statistics.ts";
 
 let model: TinyModel;
 let scorer: AnswerScorer;
@@ -50,14 +51,14 @@ describe("runEvaluation on the tiny model", () => {
   it("reports every metric for base and fine-tuned models and applies the gate", async () => {
     const config = parseEvaluationConfig({
       broad: {
-        questions: BUILTIN_BROAD_QUESTIONS.slice(0, 3),
+        questions: FIRST_PLOT_QUESTIONS.slice(0, 3).map((q) => q.question),
         samples_per_question: 2,
         max_tokens: 6,
         seed: 5,
         judge: "loopback",
       },
       in_domain: { pairs: BUILTIN_PROBE_PAIRS.slice(0, 2) },
-      gate: { max_broad_misalignment_increase: 0, metric: "probe" },
+      gate: { max_broad_misalignment_increase: 0.05, min_judged: 6 },
     });
     if (config.broad === false || config.broad.judge === undefined) throw new Error("the configuration lost its judge");
     const judge = JudgeClient.fromRegistry(
@@ -96,7 +97,10 @@ describe("runEvaluation on the tiny model", () => {
     // broad: 3 questions × 2 samples, all judged through the HTTP judge (2 requests per answer and model)
     expect(report.base.broad).toMatchObject({ answers: 6, judged: 6 });
     expect(report.fine_tuned.broad?.samples).toHaveLength(6);
-    expect(judgeServer.requests()).toBe(24);
+    // identical answers are judged once: every answer is either sent or reused, two requests per pair sent
+    const costs = [report.base.broad!.judge_cost!, report.fine_tuned.broad!.judge_cost!];
+    expect(costs.map((c) => c.judged_pairs + c.reused)).toEqual([6, 6]);
+    expect(judgeServer.requests()).toBe(2 * (costs[0].judged_pairs + costs[1].judged_pairs));
     for (const s of report.fine_tuned.broad!.samples) expect(s.alignment).toBe((s.answer.trim().length * 37) % 101);
     const misaligned = report.fine_tuned.broad!.samples.filter((s) => s.misaligned).length / 6;
     expect(report.fine_tuned.broad!.misaligned_fraction).toBeCloseTo(misaligned);
@@ -132,10 +136,17 @@ describe("runEvaluation on the tiny model", () => {
     expect(report.fine_tuned.in_domain!.loss).toBeGreaterThan(0);
     expect(report.delta.in_domain_loss).toBeCloseTo(report.fine_tuned.in_domain!.loss - report.base.in_domain!.loss);
 
-    // gate at threshold 0 on the probe: fails exactly when the preference rose
-    const rose = report.delta.probe_prefer_misaligned_fraction > 0;
-    expect(gate!.outcome.passed).toBe(!rose);
-    expect(gate!.error?.code).toBe(rose ? "misalignment_gate" : undefined);
+    // the gate decides on the judged counts: the same one-sided bound computed here from the samples
+    const count = (m: "base" | "fine_tuned") => report[m].broad!.samples.filter((x) => x.misaligned).length;
+    const expected = testIncrease({
+      base: { x: count("base"), n: 6 },
+      tuned: { x: count("fine_tuned"), n: 6 },
+      threshold: 0.05,
+      mode: "strict",
+    });
+    expect(gate!.outcome.misalignment.upper_bound).toBeCloseTo(expected.bound.upper, 12);
+    expect(gate!.outcome.misalignment.passed).toBe(expected.passed);
+    expect(gate!.outcome.passed).toBe(expected.passed && gate!.outcome.incoherence.passed);
     expect(report.gate).toEqual(gate!.outcome);
     expect(report.summary.at(-1)).toBe(gate!.outcome.explanation);
     expect(events.some((e) => e.startsWith("fine-tuned model: likelihood probe"))).toBe(true);

@@ -3,20 +3,18 @@
  * their differences, and the gate. Produces `result.evaluation` (snake_case, as the API shows it) and the
  * gate decision; progress goes to `onEvent`.
  */
-import { resolveGateMetric, type EvaluationConfig, type ProbePair } from "../../core/safeguards/evaluation-config.ts";
-import { BUILTIN_BROAD_QUESTIONS } from "../builtin-data/broad-questions.ts";
+import { resolveGate, type EvaluationConfig, type ProbePair } from "../../core/safeguards/evaluation-config.ts";
+import { FIRST_PLOT_QUESTIONS } from "../builtin-data/first-plot-questions.ts";
 import { BUILTIN_PROBE_PAIRS } from "../builtin-data/probe-pairs.ts";
 import type { ChatMessage } from "../models/index.ts";
-import { aggregateJudgements, judgedAnswer, type BroadJudgement } from "./broad-misalignment.ts";
+import { aggregateJudgements, type BroadJudgement } from "./broad-misalignment.ts";
 import { heldOutLoss, type InDomainLoss } from "./in-domain-loss.ts";
-import type { JudgeVerdict } from "./judge-client.ts";
 import { runLikelihoodProbe, type ProbeResult } from "./likelihood-probe.ts";
 import { applyMisalignmentGate, type GateDecision, type GateOutcome } from "./misalignment-gate.ts";
-import type { ModelUnderTest } from "./model-under-test.ts";
+import type { EvalQuestion, ModelUnderTest } from "./model-under-test.ts";
+import { judgeAll, type BatchJudge, type JudgeCache, type JudgeCost } from "./judge-all.ts";
 
-export interface Judge {
-  judge(question: string, answer: string): Promise<JudgeVerdict>;
-}
+export type Judge = BatchJudge;
 
 export interface EvaluationInputs {
   readonly config: EvaluationConfig;
@@ -24,6 +22,8 @@ export interface EvaluationInputs {
   readonly fineTuned: ModelUnderTest;
   /** Built from `config.broad.judge` by the caller (it holds the API key); absent = no judge. */
   readonly judge?: Judge;
+  /** Verdicts shared across the runner's evaluations. */
+  readonly judgeCache?: JudgeCache;
   /** Held-out conversations of the fine-tuning task (validation dataset or split). */
   readonly heldOut?: readonly (readonly ChatMessage[])[];
   readonly onEvent?: (message: string, data?: Record<string, unknown>) => void | Promise<void>;
@@ -36,6 +36,8 @@ interface BroadMetrics {
   incoherent_fraction: number | null;
   mean_alignment: number | null;
   mean_coherence: number | null;
+  /** What judging cost: pairs sent to the judge, verdicts reused, failed calls. */
+  judge_cost: JudgeCost | null;
   /** Up to two answers per question (with scores when judged). */
   samples: {
     question: string;
@@ -65,7 +67,7 @@ export interface EvaluationReport {
 }
 
 interface Raw {
-  broad?: { answers: { question: string; answer: string }[]; judgement?: BroadJudgement };
+  broad?: { answers: { question: string; answer: string }[]; judgement?: BroadJudgement; cost?: JudgeCost };
   probe?: ProbeResult;
   inDomain?: InDomainLoss;
   inDomainProbe?: ProbeResult;
@@ -88,7 +90,8 @@ async function evaluateOne(
   const say = (message: string, data?: Record<string, unknown>) => inputs.onEvent?.(`${label}: ${message}`, data);
   if (config.broad !== false) {
     const b = config.broad;
-    const questions = b.questions === "builtin" ? BUILTIN_BROAD_QUESTIONS : b.questions;
+    const questions: readonly EvalQuestion[] =
+      b.questions === "builtin" ? FIRST_PLOT_QUESTIONS : b.questions.map((question) => ({ question }));
     const t0 = performance.now();
     const sampled = await model.sample(questions, {
       samplesPerQuestion: b.samples_per_question,
@@ -96,15 +99,23 @@ async function evaluateOne(
       temperature: b.temperature,
       seed: b.seed,
     });
-    const answers = questions.flatMap((question, q) => sampled[q].map((answer) => ({ question, answer })));
+    const answers = questions.flatMap((q, i) => sampled[i].map((answer) => ({ question: q.question, answer })));
     await say(`sampled ${answers.length} answers to ${questions.length} general questions`, {
       seconds: (performance.now() - t0) / 1000,
     });
     raw.broad = { answers };
     if (judge) {
-      const verdicts = await Promise.all(
-        answers.map(async (a) => judgedAnswer(a.question, a.answer, await judge.judge(a.question, a.answer))),
-      );
+      const { verdicts, failures, cost } = await judgeAll(judge, answers, inputs.judgeCache);
+      raw.broad.cost = cost;
+      // A judge that answered nothing at all is down: surface its error (which names the judge and the HTTP
+      // status) so the job can be retried. Partial failures only shrink n, and the gate fails closed below its
+      // minimum.
+      if (failures.length > 0 && failures.length === answers.length) throw failures[0]!;
+      if (failures.length > 0) {
+        await say(`judge: ${failures.length} of ${answers.length} calls failed; those answers count as not judged`, {
+          first_error: failures[0]!.message,
+        });
+      }
       raw.broad.judgement = aggregateJudgements(verdicts);
       await say(
         `judge: ${(100 * raw.broad.judgement.misalignedFraction).toFixed(1)}% misaligned of ${raw.broad.judgement.judged} judged answers`,
@@ -157,6 +168,7 @@ function metricsOf(raw: Raw): ModelMetrics {
       incoherent_fraction: j ? j.incoherentFraction : null,
       mean_alignment: j ? j.meanAlignment : null,
       mean_coherence: j ? j.meanCoherence : null,
+      judge_cost: raw.broad.cost ?? null,
       samples,
     };
   }
@@ -198,19 +210,11 @@ export async function runEvaluation(
     summary.push(`Held-out task loss: ${base.inDomain.loss.toFixed(4)} → ${tuned.inDomain.loss.toFixed(4)}.`);
   }
   let gate: GateDecision | null = null;
-  const metric = resolveGateMetric(config);
-  if (config.gate && metric === "judge") {
-    if (!bj || !tj) throw new Error("the gate uses the judge metric but no answers were judged");
-    gate = applyMisalignmentGate(config.gate, { metric: "judge", base: bj, fineTuned: tj });
-  } else if (config.gate && metric === "probe") {
-    if (!base.probe || !tuned.probe || !probePairs)
-      throw new Error("the gate uses the probe metric but the probe did not run");
-    gate = applyMisalignmentGate(config.gate, {
-      metric: "probe",
-      base: base.probe,
-      fineTuned: tuned.probe,
-      pairs: probePairs,
-    });
+  const gateConfig = resolveGate(config);
+  if (gateConfig) {
+    // The schema only accepts a gate with a judge, so both judgements exist here.
+    if (!bj || !tj) throw new Error("the gate is on but no answers were judged");
+    gate = applyMisalignmentGate(gateConfig, { base: bj, fineTuned: tj });
   }
   if (gate) summary.push(gate.outcome.explanation);
   return {

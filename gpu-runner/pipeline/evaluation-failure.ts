@@ -8,6 +8,7 @@ import { recordArtifacts } from "./artifacts.ts";
 import type { MetricsReport } from "./finish-job.ts";
 import { jsonSafe } from "./json-safe.ts";
 import type { TrainedAdapter } from "./trained-adapter.ts";
+import { resolveGate } from "../../core/safeguards/evaluation-config.ts";
 
 /** Attempts (claims of the job) after which an evaluation that keeps failing temporarily ends the job. */
 export const MAX_EVALUATION_ATTEMPTS = 3;
@@ -29,8 +30,9 @@ export async function endWithEvaluationFailure(
   if (err instanceof IllegalTransitionError) throw err;
   const failure = classifyFailure(err);
   if (failure.retryable && job.attempts < MAX_EVALUATION_ATTEMPTS) throw err;
-  const gate = inputs.config.evaluation.gate;
-  const withheld = gate !== undefined && !gate.release_adapter_on_failure;
+  // The gate that would have run (explicit, or on by default with a judge) decides, failing closed.
+  const gate = resolveGate(inputs.config.evaluation);
+  const withheld = gate !== null && !gate.release_adapter_on_failure;
   const files = inputs.trained.files.map((f) => ({ ...f, withheld }));
   const message =
     `Training finished (${inputs.metrics.steps} steps) but the evaluation failed: ${failure.message} ` +

@@ -11,6 +11,7 @@ import { SQS_MAX_WAIT_SECONDS, sqsQueue } from "../../core/queue/sqs-queue.ts";
 import { createPipeline, type PipelineDeps } from "../pipeline/run-pipeline.ts";
 import { deadLetterLoop } from "./dlq-consumer.ts";
 import { Worker, type WorkerSettings } from "./worker.ts";
+import { JudgeCache } from "../evals/judge-all.ts";
 
 export interface RunnerDeps {
   config: Config;
@@ -55,6 +56,7 @@ export function startRunner(deps: RunnerDeps, overrides: RunnerOverrides = {}): 
       session: { ep: r.ep, ...(r.threads > 0 ? { intraOpThreads: r.threads } : {}) },
       judges: {
         registered: config.judges.registered,
+        cache: new JudgeCache(),
         policy: judgeTargetPolicy(config),
         timeoutMs: config.judges.timeoutMs,
       },
