@@ -15,12 +15,14 @@ module.exports = {
     },
     {
       name: "engine-npm-is-onnxruntime-only",
-      comment: "The engine depends on node builtins and onnxruntime-node only, so it can be lifted out whole.",
+      comment:
+        "The engine depends on node builtins and onnxruntime-node only, so it can be lifted out whole; the optional " +
+        "webgpu package (Dawn) only reads the adapter's identity and limits for `guardtune doctor`. Tests may use vitest.",
       severity: "error",
-      from: { path: "^gpu-runner/engine/" },
+      from: { path: "^gpu-runner/engine/", pathNot: "(\\.test\\.ts$|^gpu-runner/engine/testing/)" },
       to: {
         dependencyTypes: ["npm", "npm-dev", "npm-optional", "npm-peer", "npm-bundled", "npm-no-pkg", "npm-unknown"],
-        pathNot: "node_modules/onnxruntime-node/",
+        pathNot: "node_modules/(onnxruntime-node|webgpu)/",
       },
     },
     {
