@@ -1,39 +1,37 @@
-// Commands beyond serve/keys register themselves here (demo, engine, bench) so that main.ts stays small.
-import { engineCommand } from "./engine-reference.ts";
-import { benchCommand } from "./bench.ts";
-import { demoCommand } from "./demo.ts";
-import { doctorCommand } from "./doctor.ts";
-import { emulatorCommand } from "./emulator.ts";
-import { runnerCommand } from "./runner.ts";
-import { organismCommand } from "./organism.ts";
+// Commands beyond serve/keys, each loaded only when it runs: a deployment image without bench/ or the
+// organism's build tooling still starts `serve` and `runner`.
+type Command = { run: (argv: string[]) => Promise<number>; help: string };
 
 // A table rather than calls into main.ts, which would make an import cycle.
-export const EXTRA_COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+export const EXTRA_COMMANDS: Record<string, Command> = {
   engine: {
-    run: engineCommand,
+    run: async (argv) => (await import("./engine-reference.ts")).engineCommand(argv),
     help: "reference --model DIR --inputs JSON --out DIR: engine outputs in the transformers fixture layout",
   },
   bench: {
-    run: benchCommand,
-    help: "matmul|train|score [--preset bench-small|bench-medium] [--ep cpu|webgpu] [--json]: engine and model throughput",
+    run: async (argv) => (await import("./bench.ts")).benchCommand(argv),
+    help: "matmul|train|score|generate [--preset bench-small|bench-medium] [--ep cpu|webgpu] [--json]: engine and model throughput",
   },
   runner: {
-    run: () => runnerCommand(),
+    run: async () => (await import("./runner.ts")).runnerCommand(),
     help: "the worker only, against DATABASE_URL and GUARDTUNE_BUCKET (SIGTERM drains)",
   },
   doctor: {
-    run: doctorCommand,
+    run: async (argv) => (await import("./doctor.ts")).doctorCommand(argv),
     help: "[--ep webgpu] [--model M] [--json]: WebGPU adapter and where ORT places each graph's nodes",
   },
   organism: {
-    run: organismCommand,
+    run: async (argv) => (await import("./organism.ts")).organismCommand(argv),
     help: "build|datasets|eval: the model organism of emergent misalignment (docs/organism.md)",
   },
   emulator: {
-    run: emulatorCommand,
-    help: "[--port P] [--env-file FILE]: the S3/SQS emulator as its own process; writes the variables serve/runner need",
+    run: async (argv) => (await import("./emulator.ts")).emulatorCommand(argv),
+    help: "[--port P] [--out FILE]: the S3/SQS emulator as its own process; writes the variables serve/runner need",
   },
-  demo: { run: demoCommand, help: "train a guarded adapter end to end on the embedded stack and print the result" },
+  demo: {
+    run: async (argv) => (await import("./demo.ts")).demoCommand(argv),
+    help: "train a guarded adapter end to end on the embedded stack and print the result",
+  },
   ...backgroundCommands(),
 };
 

@@ -19,8 +19,23 @@ const NETWORK_CODES = new Set([
   "08003",
   "53300",
 ]);
-const THROTTLING =
-  /throttl|slowdown|toomanyrequests|requestlimitexceeded|provisionedthroughput|serviceunavailable|internalerror|requesttimeout/i;
+/** AWS error codes (the SDK's `name`) that mean "slow down" or "try again": S3's and SQS's, as documented. */
+const AWS_RETRYABLE_CODES = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "SlowDown",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "ProvisionedThroughputExceededException",
+  "ServiceUnavailable",
+  "InternalError",
+  "RequestTimeout",
+  "RequestTimeTooSkewed",
+]);
+// onnxruntime and V8 report exhausted memory only in words (no code exists), so this one stays a pattern.
 const OUT_OF_MEMORY = /array buffer allocation failed|out of memory|failed to allocate|bad_alloc|allocation failed/i;
 
 interface AwsLikeError {
@@ -67,7 +82,7 @@ export function classifyFailure(err: unknown): JobError {
     (e.code && NETWORK_CODES.has(e.code)) ||
     e.$retryable !== undefined ||
     (status !== undefined && (status >= 500 || status === 429)) ||
-    THROTTLING.test(e.name ?? "") ||
+    (e.name !== undefined && AWS_RETRYABLE_CODES.has(e.name)) ||
     e.name === "TimeoutError"
   ) {
     return new JobError(

@@ -93,6 +93,8 @@ describe("embedded stack", () => {
         },
       },
       safeguards: [{ type: "kl", lambda: 0.1 }],
+      // a short broad evaluation: this test is about the stack, not the evaluation's statistics
+      evaluation: { broad: { samples_per_question: 1, max_tokens: 16 } },
       seed: 3,
     });
     let firstStepMs: number | undefined;

@@ -120,17 +120,22 @@ describe("a failure after training keeps the adapter", () => {
   }, 300_000);
 
   it.each([
-    ["ungated", undefined, false],
-    ["gated", { max_broad_misalignment_increase: 0.05 }, true],
+    ["ungated", probeOnly, false],
+    // a judge is named, so the gate is on by default: it could not be checked, the adapter is withheld
+    [
+      "gated",
+      { broad: { questions: ["Any ideas?"], samples_per_question: 1, judge: "house" }, in_domain: false },
+      true,
+    ],
   ])(
     "a lasting failure (%s) ends evaluation_failed with the adapter on the final checkpoint",
-    async (_what, gate, withheld) => {
+    async (_what, evaluation, withheld) => {
       const datasetId = await seedReadyDataset(t.database.db, t.aws, t.tenantId, chatDatasetJsonl(8));
       const jobId = await queueJob(t.database.db, t.aws, {
         tenantId: t.tenantId,
         datasetId,
         method: small,
-        evaluation: { ...probeOnly, ...(gate ? { gate } : {}) },
+        evaluation,
       });
       const evaluate: typeof evaluateJob = async () => {
         throw permanent("judge_failed", "the judge 'house' answered HTTP 401", undefined, "evaluation.broad.judge");

@@ -47,6 +47,15 @@ describe("failure classification", () => {
       $metadata: { httpStatusCode: 400 },
     });
     expect(classifyFailure(throttled)).toMatchObject({ code: "transient_failure", retryable: true });
+    // Classified by AWS and PostgreSQL error codes, not by words in names or messages
+    const slowDown = Object.assign(new Error("Please reduce your request rate."), { name: "SlowDown" });
+    expect(classifyFailure(slowDown).retryable).toBe(true);
+    const adminShutdown = Object.assign(new Error("terminating connection"), { code: "57P01" });
+    expect(classifyFailure(adminShutdown).retryable).toBe(true);
+    const lookalike = Object.assign(new Error("request throttled by the tenant's own rule"), {
+      name: "TenantThrottledRuleError",
+    });
+    expect(classifyFailure(lookalike)).toMatchObject({ code: "internal_error", retryable: false });
     const bug = classifyFailure(new TypeError("x is not a function"));
     expect(bug).toBeInstanceOf(JobError);
     expect([bug.code, bug.retryable]).toEqual(["internal_error", false]);
