@@ -134,6 +134,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
         },
       },
       safeguards: DEMO_SAFEGUARDS,
+      // The demo registers no judge, so the broad answers are shown, not judged (and no gate runs): two samples
+      // per first-plot question keep it quick. With a judge, the default 10 samples give the gate its 240 answers.
+      evaluation: { broad: { samples_per_question: 2, max_tokens: 64 } },
       seed: 42,
     });
     say(`  created job ${job.id} on guardtune/tiny-random with safeguards ${JSON.stringify(DEMO_SAFEGUARDS)}`);
