@@ -42,13 +42,13 @@ describe(`guardtune doctor --ep ${TEST_EP}`, () => {
         continue;
       }
       // Every floating-point op runs on WebGPU except the cast of the host-fed int64 attention mask to
-      // float, which ORT keeps next to the other index arithmetic on the CPU ([B, T], microseconds).
+      // float, which ORT keeps next to the other index arithmetic on the CPU ([B, T], microseconds), and — in
+      // the training graph only — the LogSoftmax inside ORT's expansion of the fused SoftmaxCrossEntropyLoss,
+      // which has no WebGPU kernel in ORT 1.30 ([B·T, V] on the CPU: a known cost, listed by the doctor).
       const compute = g.fallback_ops.filter((f) => f.kind === "compute");
-      expect(
-        compute.map((f) => f.op),
-        g.graph,
-      ).toEqual(compute.length > 0 ? ["Cast"] : []);
-      expect(g.cpu_compute_nodes, g.graph).toBeLessThanOrEqual(1);
+      const allowed = g.graph === "training" ? ["LogSoftmax", "Cast"] : ["Cast"];
+      for (const f of compute) expect(allowed, `${g.graph}: ${f.op}`).toContain(f.op);
+      expect(g.cpu_compute_nodes, g.graph).toBeLessThanOrEqual(allowed.length);
       expect(g.webgpu_nodes, g.graph).toBeGreaterThan(10 * g.cpu_nodes);
     }
     if (ON_WEBGPU) {
