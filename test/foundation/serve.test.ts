@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config/load-config.ts";
 import { startStack } from "../../cli/stack.ts";
+import { freePort } from "../helpers/free-port.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/guardtune.mjs");
 let dataDir: string;
@@ -15,19 +15,6 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "guardtune-serve-"));
 });
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 describe("guardtune serve", () => {
   it("boots the embedded stack with no configuration, answers /readyz, and exits cleanly on SIGTERM", async () => {
