@@ -26,7 +26,7 @@ export const STACK_SERVICES: ReadonlyArray<readonly [string, ServiceFactory]> = 
       if (!ctx.config.runner.enabled) return null;
       await ensureExecutionProvider(ctx.config.runner.ep); // fails the start-up, not the first job
       const runner = startRunner(ctx);
-      return { name: "runner", close: () => runner.stop() };
+      return { name: "runner", close: async () => void (await runner.stop()) };
     },
   ],
 ];

@@ -8,7 +8,8 @@ import { startRunner } from "../../gpu-runner/worker/start-runner.ts";
 /**
  * `guardtune runner`: only the worker, against the configured Postgres and AWS (one process per
  * accelerator). SIGTERM/SIGINT drain: the job in progress checkpoints and returns to the queue within
- * GUARDTUNE_RUNNER_DRAIN_GRACE, then the process exits.
+ * GUARDTUNE_RUNNER_DRAIN_GRACE, then the process exits: 0 when the drain finished in time, 1 when the grace
+ * ran out (the job's lease then lapses and another runner resumes it from its last checkpoint).
  */
 export async function runnerCommand(): Promise<number> {
   const config = loadConfig();
@@ -31,8 +32,9 @@ export async function runnerCommand(): Promise<number> {
     process.once("SIGINT", resolve);
   });
   logger.info({ signal, graceMs: config.runner.drainGraceMs }, "runner: draining");
-  await runner.stop(config.runner.drainGraceMs);
+  const drained = await runner.stop(config.runner.drainGraceMs);
+  if (!drained) logger.error({ graceMs: config.runner.drainGraceMs }, "runner: the drain did not finish in time");
   await database.close();
   await aws.stop();
-  return 0;
+  return drained ? 0 : 1;
 }

@@ -24,6 +24,8 @@ export interface WebhookDispatcherOptions {
   /** How long a claim holds; must outlast a send. Default: the send timeout plus 30 s. */
   leaseMs?: number;
   random?: () => number;
+  /** The time claims are made at (their lease runs from it); the wall clock by default. */
+  now?: () => Date;
   /** Runs after a request was answered and before the outcome is recorded: where a crash would lose the record. */
   afterSend?: (delivery: WebhookDelivery, outcome: AttemptOutcome) => void | Promise<void>;
 }
@@ -120,7 +122,7 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
           summary.fannedOut += n;
           if (n < OUTBOX_BATCH) break;
         }
-        const claimed = await claimDueDeliveries(db, { dispatcherId: id, limit: free, leaseMs });
+        const claimed = await claimDueDeliveries(db, { dispatcherId: id, limit: free, leaseMs, now: opts.now?.() });
         budget -= claimed.length;
         summary.attempted += claimed.length;
         for (const row of claimed) {

@@ -23,8 +23,8 @@ export interface RunnerDeps {
 export interface RunnerHandle {
   readonly worker: Worker;
   readonly workerId: string;
-  /** Drains: the job in progress checkpoints and hands its message back, within `graceMs`. */
-  stop(graceMs?: number): Promise<void>;
+  /** Drains: the job in progress checkpoints and hands its message back, within `graceMs`; false if time ran out. */
+  stop(graceMs?: number): Promise<boolean>;
 }
 
 export interface RunnerOverrides {
@@ -87,7 +87,8 @@ export function startRunner(deps: RunnerDeps, overrides: RunnerOverrides = {}): 
     worker,
     workerId,
     async stop(graceMs = r.drainGraceMs) {
-      await Promise.all([worker.stop(graceMs), dlq?.close()]);
+      const [drained] = await Promise.all([worker.stop(graceMs), dlq?.close()]);
+      return drained;
     },
   };
 }

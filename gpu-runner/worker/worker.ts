@@ -70,10 +70,12 @@ export class Worker {
   }
 
   /** Stops taking messages; a job in progress checkpoints, hands its message back and returns within `graceMs`. */
-  async stop(graceMs: number): Promise<void> {
+  /** Drains; true when the job in progress (if any) was handed back within `graceMs`, false when time ran out. */
+  async stop(graceMs: number): Promise<boolean> {
     this.#draining = true;
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([this.#loop?.close() ?? Promise.resolve(), deadline]);
+    const deadline = new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
+    const closed = (this.#loop?.close() ?? Promise.resolve()).then(() => true as const);
+    return Promise.race([closed, deadline]);
   }
 
   /** Receives and handles at most one message; false when the queue had none. */

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifacts, jobEvents } from "../../core/db/schema.ts";
+import { startHoldingProxy } from "../helpers/holding-proxy.ts";
 import { createTestApp, type TestApp } from "../helpers/test-app.ts";
 import {
   chatDatasetJsonl,
@@ -25,7 +26,7 @@ const hasPostgres = Boolean(process.env.DATABASE_URL);
 if (!hasPostgres)
   console.warn("runner-crash tests skipped: they need DATABASE_URL (a PostgreSQL server shared with a child process)");
 
-/** 120 steps: a kill after the first checkpoint always lands mid-training. */
+/** 120 steps, a checkpoint every 3: the kill comes at the second checkpoint's upload, far from the end. */
 const METHOD = {
   hyperparameters: { n_epochs: 6, batch_size: 2, learning_rate: 1e-3, max_seq_len: 64, lora: { rank: 4, alpha: 8 } },
 };
@@ -43,7 +44,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-function startChildRunner(): { child: ChildProcess; exited: Promise<number | null> } {
+function startChildRunner(awsEndpoint = t.aws.emulatorEndpoint) {
   const child = spawn(process.execPath, [path.join(ROOT, "bin/guardtune.mjs"), "runner"], {
     cwd: ROOT,
     env: {
@@ -55,7 +56,7 @@ function startChildRunner(): { child: ChildProcess; exited: Promise<number | nul
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "guardtune",
       AWS_SECRET_ACCESS_KEY: "guardtune-embedded",
-      AWS_ENDPOINT_URL: t.aws.emulatorEndpoint,
+      AWS_ENDPOINT_URL: awsEndpoint,
       GUARDTUNE_S3_FORCE_PATH_STYLE: "true",
       GUARDTUNE_BUCKET: t.aws.bucket,
       GUARDTUNE_JOBS_QUEUE_URL: t.aws.jobsQueueUrl,
@@ -98,21 +99,28 @@ describe.skipIf(!hasPostgres)("runner in a child process", () => {
     expect((await jobRow(t.database.db, reference)).status).toBe("succeeded");
 
     const jobId = await queueJob(t.database.db, t.aws, { tenantId: t.tenantId, datasetId, method: METHOD });
-    const { child, exited } = startChildRunner();
+    // The child reaches S3 through a proxy that holds the upload of the step-6 checkpoint: training (which
+    // awaits its checkpoints) stops there, with step 3 stored and step 6 torn, whatever the machine's speed.
+    if (!t.aws.emulatorEndpoint) throw new Error("the test stack has no S3/SQS emulator endpoint");
+    const proxy = await startHoldingProxy(
+      t.aws.emulatorEndpoint,
+      (req) => req.method === "PUT" && req.path.includes(`/jobs/${jobId}/checkpoints/6/`),
+    );
+    const { child, exited } = startChildRunner(proxy.url);
     try {
-      await waitFor(
-        async () =>
-          (await checkpointSteps(t.database.db, jobId)).length > 0 && (await lastStep(jobId)) > 3 ? true : undefined,
-        60_000,
-        "a checkpoint",
-      );
+      await Promise.race([
+        proxy.held,
+        exited.then((code) => Promise.reject(new Error(`the child runner exited (${code}) before step 6`))),
+      ]);
     } finally {
       child.kill("SIGKILL");
+      await exited;
+      await proxy.close();
     }
-    await exited;
     const killedAt = await lastStep(jobId);
     const saved = await checkpointSteps(t.database.db, jobId);
-    expect(killedAt).toBeLessThan(120);
+    expect(killedAt).toBe(6);
+    expect(saved).toEqual([3]); // the torn step-6 checkpoint is never offered
     expect((await jobRow(t.database.db, jobId)).status).toBe("running");
 
     // Another runner picks the message up once the dead runner's lease and visibility lapse.
@@ -138,10 +146,8 @@ describe.skipIf(!hasPostgres)("runner in a child process", () => {
     const jobId = await queueJob(t.database.db, t.aws, { tenantId: t.tenantId, datasetId, method: METHOD });
     const { child, exited } = startChildRunner();
     await waitFor(async () => ((await lastStep(jobId)) >= 2 ? true : undefined), 60_000, "training to start");
-    const signalled = performance.now();
     child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    expect(performance.now() - signalled).toBeLessThan(10_000);
+    expect(await exited).toBe(0); // 0: the drain finished within the grace period (1 when it ran out)
     const interrupted = await jobRow(t.database.db, jobId);
     expect(interrupted.status).toBe("running");
     expect(interrupted.leaseOwner).toBeNull();

@@ -8,7 +8,7 @@ import { claimDueDeliveries } from "../../functions/webhooks/claim-deliveries.ts
 import { fanOutWebhookEvents } from "../../functions/webhooks/fan-out.ts";
 import type { LookupAll } from "../../core/net/outbound-guard.ts";
 import type { TestApp } from "../helpers/test-app.ts";
-import { createEndpoint, deliveriesOf, dispatcher, emit, sleep, webhookSuite } from "./fixtures.ts";
+import { createEndpoint, deliveriesOf, dispatcher, emit, webhookSuite } from "./fixtures.ts";
 import { verifyWith } from "./receiver.ts";
 
 let t: TestApp;
@@ -100,8 +100,8 @@ describe("SSRF guard at delivery time", () => {
     const ep = await createEndpoint(t, r.url);
     await emit(t, ep.id);
     await dispatcher(t).runOnce();
+    // runOnce has returned: a followed redirect would already have reached the target.
     expect(r.received).toHaveLength(1);
-    await sleep(100);
     expect(target.received).toHaveLength(0);
     const [d] = await deliveriesOf(t, ep.id);
     expect(d).toMatchObject({ status: "pending", lastStatusCode: 307 });
@@ -115,9 +115,8 @@ describe("SSRF guard at delivery time", () => {
     try {
       const ep = await createEndpoint(t, `http://127.0.0.1:${(hang.address() as AddressInfo).port}/hooks`);
       await emit(t, ep.id);
-      const start = Date.now();
+      // Returning at all is the check: without the timeout this send would wait for the test's own timeout.
       await dispatcher(t, { config: { ...t.config, webhooks: { ...t.config.webhooks, timeoutMs: 300 } } }).runOnce();
-      expect(Date.now() - start).toBeLessThan(5000);
       const [d] = await deliveriesOf(t, ep.id);
       expect(d).toMatchObject({ status: "pending", lastStatusCode: null });
       expect(d.lastError).toContain("timed out after 300 ms");
@@ -127,24 +126,35 @@ describe("SSRF guard at delivery time", () => {
     }
   });
   it("keeps delivering to others while one receiver hangs", async () => {
-    const hang = http.createServer(() => undefined);
+    // Holds every request until the test releases it: the slow send stays in flight for as long as the test needs.
+    let arrived!: () => void;
+    const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const held: http.ServerResponse[] = [];
+    const hang = http.createServer((_req, res) => {
+      held.push(res);
+      arrived();
+    });
     await new Promise<void>((resolve) => hang.listen(0, "127.0.0.1", () => resolve()));
     try {
       const slow = await createEndpoint(t, `http://127.0.0.1:${(hang.address() as AddressInfo).port}/hooks`);
       const fast = await receiver();
       const ep = await createEndpoint(t, fast.url);
       await emit(t, slow.id);
+      let finished = false;
       const run = dispatcher(t, {
         batchSize: 2,
-        config: { ...t.config, webhooks: { ...t.config.webhooks, timeoutMs: 3000 } },
-      }).runOnce();
-      await sleep(200); // the hanging send holds one of the two slots
-      const start = Date.now();
+        config: { ...t.config, webhooks: { ...t.config.webhooks, timeoutMs: 60_000 } },
+      })
+        .runOnce()
+        .finally(() => (finished = true));
+      await slowArrived; // the hanging send holds one of the two slots
       for (let i = 0; i < 3; i++) await emit(t, ep.id);
-      // The free slot is refilled as soon as the first send is answered; without waiting for the hanging one.
-      await fast.waitFor(1, 2500);
-      expect(Date.now() - start).toBeLessThan(2500);
-      await run;
+      // The free slot keeps serving the others while the slow send is still unanswered.
+      await fast.waitFor(3, 60_000);
+      expect(held).toHaveLength(1);
+      expect(finished).toBe(false);
+      for (const res of held) res.writeHead(204).end();
+      expect(await run).toMatchObject({ attempted: 4, succeeded: 4 });
     } finally {
       hang.closeAllConnections();
       hang.close();
@@ -159,13 +169,14 @@ describe("several dispatchers and crashes", () => {
     const n = 40;
     const ids = new Set<string>();
     for (let i = 0; i < n; i++) ids.add(await emit(t, ep.id));
-    const a = dispatcher(t, { batchSize: 4 });
-    const b = dispatcher(t, { batchSize: 4 });
+    // A timeout no load can reach: a timed-out send would be retried and counted twice for a reason other than claiming.
+    const config = { ...t.config, webhooks: { ...t.config.webhooks, timeoutMs: 60_000 } };
+    const a = dispatcher(t, { batchSize: 4, config });
+    const b = dispatcher(t, { batchSize: 4, config });
     const [sa, sb] = await Promise.all([a.runOnce(), b.runOnce()]);
     expect(sa.attempted + sb.attempted).toBe(n);
     expect(sa.fannedOut + sb.fannedOut).toBe(n);
-    await r.waitFor(n);
-    await sleep(100);
+    // Both runs have returned, so every request they made has been answered and recorded by the receiver.
     const webhookIds = r.received.map((g) => g.headers["webhook-id"]);
     expect(webhookIds).toHaveLength(n);
     expect(new Set(webhookIds)).toEqual(ids);
@@ -204,7 +215,9 @@ describe("several dispatchers and crashes", () => {
     const r = await receiver();
     const ep = await createEndpoint(t, r.url);
     const eventId = await emit(t, ep.id);
-    const leaseMs = 400;
+    // The lease is long and time is moved past it explicitly, so a slow machine cannot expire it early.
+    const leaseMs = 60_000;
+    const later = () => new Date(Date.now() + leaseMs + 1000);
     const crashing = dispatcher(t, {
       leaseMs,
       afterSend: () => {
@@ -215,8 +228,8 @@ describe("several dispatchers and crashes", () => {
     expect(r.received).toHaveLength(1);
     const healthy = dispatcher(t, { leaseMs });
     expect(await healthy.runOnce()).toMatchObject({ attempted: 0 }); // the dead one's claim still holds
-    await sleep(leaseMs + 50);
-    expect(await healthy.runOnce()).toMatchObject({ attempted: 1, succeeded: 1 });
+    const afterLease = dispatcher(t, { leaseMs, now: later });
+    expect(await afterLease.runOnce()).toMatchObject({ attempted: 1, succeeded: 1 });
     expect(r.received.map((g) => g.headers["webhook-id"])).toEqual([eventId, eventId]);
     for (const g of r.received) verifyWith(ep.secret, g);
     const [d] = await deliveriesOf(t, ep.id);
