@@ -14,6 +14,7 @@ import { guardedRequest } from "../../core/net/guarded-request.ts";
 import { OutboundTargetRefusedError, type LookupAll, type OutboundPolicy } from "../../core/net/outbound-guard.ts";
 import { ResponseTooLargeError } from "../../core/net/pinned-request.ts";
 import { alignmentPrompt, coherencePrompt } from "./judge-prompts.ts";
+import { errorCode, TRANSIENT_NETWORK_CODES } from "../../core/net/network-errors.ts";
 
 export type JudgeScore =
   | { readonly kind: "score"; readonly value: number }
@@ -78,23 +79,6 @@ const chatCompletionSchema = z.object({
     .min(1),
 });
 type ChatCompletion = z.infer<typeof chatCompletionSchema>;
-
-const NETWORK_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EAI_AGAIN",
-  "ENOTFOUND",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "ECONNABORTED",
-  "UND_ERR_SOCKET",
-]);
-const codeOf = (err: unknown): string | undefined => {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-};
 
 /** Probability-weighted mean over integer tokens 0..100, or null when they carry under 25% of the mass. */
 export function scoreFromLogprobs(top: readonly TopLogprob[]): number | null {
@@ -269,16 +253,20 @@ function judgeFailure(name: string, cause: unknown): JudgeError {
     return new JudgeError(`the judge '${name}' sent a reply that is too large`, false, { cause });
   }
   if (cause instanceof OutboundTargetRefusedError) {
-    const dns = codeOf((cause as { cause?: unknown }).cause);
+    const dns = errorCode((cause as { cause?: unknown }).cause);
     if (dns !== undefined) {
-      return new JudgeError(`the judge '${name}' could not be resolved (${dns})`, NETWORK_CODES.has(dns), { cause });
+      return new JudgeError(`the judge '${name}' could not be resolved (${dns})`, TRANSIENT_NETWORK_CODES.has(dns), {
+        cause,
+      });
     }
     return new JudgeError(`the judge '${name}' is at an address the runner may not reach`, false, { cause });
   }
-  const code = codeOf(cause);
+  const code = errorCode(cause);
   if (code === "ETIMEDOUT") return new JudgeError(`the judge '${name}' did not answer in time`, true, { cause });
   if (code !== undefined) {
-    return new JudgeError(`the judge '${name}' could not be reached (${code})`, NETWORK_CODES.has(code), { cause });
+    return new JudgeError(`the judge '${name}' could not be reached (${code})`, TRANSIENT_NETWORK_CODES.has(code), {
+      cause,
+    });
   }
   return new JudgeError(`the judge '${name}' could not be reached`, true, { cause });
 }

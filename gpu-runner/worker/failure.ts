@@ -1,23 +1,17 @@
 import { ZodError } from "zod";
 import { backoffDelayMs } from "../../core/background/backoff.ts";
 import { JobError } from "../../core/errors.ts";
+import { TRANSIENT_NETWORK_CODES } from "../../core/net/network-errors.ts";
 import { ModelFileError } from "../models/index.ts";
 
-/** Network failures of sockets and DNS: the next attempt on a healthy network may succeed. */
-const NETWORK_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EAI_AGAIN",
-  "ENOTFOUND",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "57P01",
-  "08006",
-  "08001",
-  "08003",
-  "53300",
+/** Network failures (sockets, DNS) and PostgreSQL's connection-loss SQLSTATEs: the next attempt may succeed. */
+const RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  ...TRANSIENT_NETWORK_CODES,
+  "57P01", // admin_shutdown (the server restarts)
+  "08006", // connection_failure
+  "08001", // sqlclient_unable_to_establish_sqlconnection
+  "08003", // connection_does_not_exist
+  "53300", // too_many_connections
 ]);
 /** AWS error codes (the SDK's `name`) that mean "slow down" or "try again": S3's and SQS's, as documented. */
 const AWS_RETRYABLE_CODES = new Set([
@@ -79,7 +73,7 @@ export function classifyFailure(err: unknown): JobError {
   }
   const status = e.$metadata?.httpStatusCode;
   if (
-    (e.code && NETWORK_CODES.has(e.code)) ||
+    (e.code && RETRYABLE_CODES.has(e.code)) ||
     e.$retryable !== undefined ||
     (status !== undefined && (status >= 500 || status === 429)) ||
     (e.name !== undefined && AWS_RETRYABLE_CODES.has(e.name)) ||
