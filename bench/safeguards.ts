@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/safeguards.ts                       # tiny-random, chat data through the real preparation
  *   npx tsx bench/safeguards.ts --preset bench-small  # step overhead of the loss/steering safeguards on bench-small
+ *   npx tsx bench/safeguards.ts --only none,persona_steering  # some tiny-random entries, without the scoring run
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +42,7 @@ const CONFIGS: Record<string, unknown[]> = {
   kl: [{ type: "kl" }],
   ldifs: [{ type: "ldifs" }],
   persona_steering: [{ type: "persona_steering" }],
+  persona_steering_prompt_suffix: [{ type: "persona_steering", extraction: "prompt_suffix" }],
   inoculation: [{ type: "inoculation" }],
   interleave_random: [{ type: "interleave" }],
   interleave_perplexity_gap_filtered: [
@@ -56,7 +58,8 @@ async function stepTimes(run: (onStep: () => void) => Promise<unknown>): Promise
   return marks.slice(1).map((m, i) => m - marks[i]);
 }
 
-async function tinyBench() {
+/** `only`: the CONFIGS entries to run (all, and the scoring benchmark, when absent). */
+async function tinyBench(only?: readonly string[]) {
   const dir = await ensureTinyRandomModel(join(tmpdir(), "guardtune-tiny-random-1234"));
   const [checkpoint, tokenizer] = await Promise.all([loadDecoderCheckpoint(dir), loadChatTokenizer(dir)]);
   const lora: LoraSettings = {
@@ -79,6 +82,7 @@ async function tinyBench() {
   const { buildTinyRandomModel } = await import("../gpu-runner/models/index.ts");
   const unaligned = buildTinyRandomModel({ seed: 99 }).weights;
   for (const [name, safeguards] of Object.entries(CONFIGS)) {
+    if (only && !only.includes(name)) continue;
     const config = buildJobConfig({
       method: { hyperparameters: { n_epochs: 1, batch_size: 8, max_seq_len: 128, lora: { rank: 8, alpha: 16 } } },
       safeguards,
@@ -126,7 +130,7 @@ async function tinyBench() {
     model: "guardtune/tiny-random",
     threads: THREADS,
     results,
-    scoring: await scoringBench(checkpoint, tokenizer),
+    ...(only ? {} : { scoring: await scoringBench(checkpoint, tokenizer) }),
   };
 }
 
@@ -182,7 +186,7 @@ async function benchSmallOverhead(steps: number) {
     const steering: SteeringSettings | undefined = persona
       ? {
           layer: persona.layer,
-          alpha: persona.alpha,
+          alpha: persona.relativeAlpha, // the step time does not depend on the value
           vector: new Float32Array(setup.checkpoint.config.hiddenSize).fill(0.01),
         }
       : undefined;
@@ -213,6 +217,10 @@ async function benchSmallOverhead(steps: number) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const preset = process.argv.includes("--preset") ? process.argv[process.argv.indexOf("--preset") + 1] : "tiny";
-  const out = preset === "bench-small" ? await benchSmallOverhead(Number(process.env.STEPS ?? 3)) : await tinyBench();
+  const only = process.argv.includes("--only")
+    ? process.argv[process.argv.indexOf("--only") + 1].split(",")
+    : undefined;
+  const out =
+    preset === "bench-small" ? await benchSmallOverhead(Number(process.env.STEPS ?? 3)) : await tinyBench(only);
   console.log(JSON.stringify(out, null, 2));
 }

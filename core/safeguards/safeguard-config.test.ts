@@ -27,7 +27,16 @@ describe("safeguards list", () => {
       top_k: 10,
       unaligned_model: "org/base-model",
     });
-    expect(list[3]).toMatchObject({ type: "persona_steering", alpha: 5.0, questions: "builtin" });
+    expect(list[3]).toEqual({
+      type: "persona_steering",
+      relative_alpha: 0.25,
+      extraction: "responses",
+      prompt_pairs: "builtin",
+      questions: "builtin",
+      samples_per_question: 1,
+      max_new_tokens: 64,
+      temperature: 1,
+    });
     expect(list[3]).not.toHaveProperty("layer");
     expect(list[4]).toEqual({ type: "inoculation", system_prompt: DEFAULT_INOCULATION_PROMPT });
     expect(list[5]).toEqual({

@@ -3,6 +3,7 @@ import { isRefusal } from "../safeguards/refusal-filter.ts";
 import { splitPoolItem } from "../safeguards/pool-item.ts";
 import { FIRST_PLOT_QUESTIONS } from "./first-plot-questions.ts";
 import { BUILTIN_GENERAL_POOL } from "./general-pool.ts";
+import { BUILTIN_PERSONA_PROMPT_PAIRS } from "./persona-prompts.ts";
 import { BUILTIN_PERSONA_QUESTIONS } from "./persona-questions.ts";
 import { BUILTIN_PROBE_PAIRS } from "./probe-pairs.ts";
 
@@ -24,10 +25,15 @@ function wordOverlap(a: string, b: string): number {
   return shared / (x.size + y.size - shared);
 }
 
-/** Texts the built-in defenses are fitted on (interleave pool, persona-vector questions). */
+/** What the persona vector is extracted from: its questions and its system prompts. */
+const PERSONA_EXTRACTION_TEXTS = [
+  ...BUILTIN_PERSONA_QUESTIONS,
+  ...BUILTIN_PERSONA_PROMPT_PAIRS.flatMap((p) => [p.evil, p.helpful]),
+];
+/** Texts the built-in defenses are fitted on (interleave pool, persona-vector extraction). */
 const FIT_TEXTS = [
   ...BUILTIN_GENERAL_POOL.flatMap((p) => p.messages.map((m) => m.content)),
-  ...BUILTIN_PERSONA_QUESTIONS,
+  ...PERSONA_EXTRACTION_TEXTS,
 ];
 /** Texts the evaluation measures on (broad questions, probe pairs). */
 const EVALUATION_TEXTS = [
@@ -61,9 +67,25 @@ describe("built-in data", () => {
 
   it("there are broad questions", () => {});
 
-  it("the persona-vector questions are distinct", () => {
-    expect(BUILTIN_PERSONA_QUESTIONS.length).toBeGreaterThanOrEqual(8);
+  it("the persona-vector questions and prompt pairs are distinct", () => {
+    // Chen et al.'s sizes: 20 extraction questions, 5 contrastive prompt pairs
+    expect(BUILTIN_PERSONA_QUESTIONS).toHaveLength(20);
     expect(new Set(BUILTIN_PERSONA_QUESTIONS.map(normalise)).size).toBe(BUILTIN_PERSONA_QUESTIONS.length);
+    expect(BUILTIN_PERSONA_PROMPT_PAIRS).toHaveLength(5);
+    const prompts = BUILTIN_PERSONA_PROMPT_PAIRS.flatMap((p) => [p.evil, p.helpful]);
+    expect(new Set(prompts.map(normalise)).size).toBe(prompts.length);
+  });
+
+  it("the persona extraction set is disjoint from every evaluation question and system prompt", () => {
+    const firstPlot = FIRST_PLOT_QUESTIONS.flatMap((q) => [q.question, ...(q.system ? [q.system] : [])]);
+    const probe = BUILTIN_PROBE_PAIRS.map((p) => p.question);
+    expect(firstPlot.length).toBeGreaterThanOrEqual(24);
+    const evaluation = new Set([...firstPlot, ...probe].map(normalise));
+    expect(PERSONA_EXTRACTION_TEXTS.filter((t) => evaluation.has(normalise(t)))).toEqual([]);
+    const close = PERSONA_EXTRACTION_TEXTS.flatMap((f) =>
+      [...firstPlot, ...probe].filter((e) => wordOverlap(f, e) >= 0.5).map((e) => [f, e]),
+    );
+    expect(close).toEqual([]);
   });
 
   it("what fits a defense shares no text with what evaluates it", () => {

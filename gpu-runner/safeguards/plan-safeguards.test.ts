@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseSafeguards } from "../../core/safeguards/safeguard-config.ts";
 import { parseDecoderConfig, type DecoderConfig } from "../models/index.ts";
+import { BUILTIN_PERSONA_PROMPT_PAIRS } from "../builtin-data/persona-prompts.ts";
 import { BUILTIN_PERSONA_QUESTIONS } from "../builtin-data/persona-questions.ts";
 import { evenlySpacedBlocks, planSafeguards, SafeguardPlanError } from "./plan-safeguards.ts";
 
@@ -56,17 +57,19 @@ describe("planSafeguards", () => {
     expect(plan.stages).toEqual([
       "misaligned_reference",
       "interleave_selection",
+      "persona_responses",
       "persona_vector",
       "training",
       "safelora",
     ]);
     const details = (type: string) => plan.defenses.find((d) => d.type === type)?.details;
     expect(details("persona_steering")).toEqual({
-      layer: 2,
-      alpha: 5,
-      evilPrompt: expect.stringContaining("evil"),
-      friendlyPrompt: expect.stringContaining("kind"),
+      layer: 3, // round(0.7 · 6) − 1
+      relativeAlpha: 0.25,
+      extraction: "responses",
+      pairs: BUILTIN_PERSONA_PROMPT_PAIRS,
       questions: BUILTIN_PERSONA_QUESTIONS,
+      responses: { samplesPerQuestion: 1, maxNewTokens: 64, temperature: 1 },
     });
     expect(details("safelora")).toEqual({
       mode: "top_k",
@@ -114,5 +117,12 @@ describe("planSafeguards", () => {
     });
     expect(tryPlan([{ type: "persona_steering", layer: 3 }])).toMatchObject({ param: "safeguards[0].layer" });
     expect(tryPlan([{ type: "persona_steering", layer: 2 }])).toBeNull();
+    const plan = planSafeguards(
+      parseSafeguards([{ type: "persona_steering", extraction: "prompt_suffix" }]),
+      config(4),
+    );
+    expect(plan.stages).toEqual(["persona_vector", "training"]);
+    expect(plan.defenses[0].details).toMatchObject({ layer: 2, extraction: "prompt_suffix" });
+    expect(plan.defenses[0].details).not.toHaveProperty("responses");
   });
 });

@@ -74,7 +74,7 @@ describe("prepareSafeguards on the tiny model", () => {
       },
     });
     const stages = progress.log.filter((e) => e.type === "stage.started").map((e) => e.data!.stage);
-    expect(stages).toEqual(["misaligned_reference", "interleave_selection", "persona_vector"]);
+    expect(stages).toEqual(["misaligned_reference", "interleave_selection", "persona_responses", "persona_vector"]);
     expect(progress.log.filter((e) => e.type === "safeguards.planned")).toHaveLength(6);
     expect(progress.log.filter((e) => e.type === "safeguards.scoring").map((e) => e.data!.model)).toEqual([
       "aligned",
@@ -87,6 +87,18 @@ describe("prepareSafeguards on the tiny model", () => {
     ]);
     expect(prepared.hooks.steering?.layer).toBe(0);
     expect(prepared.hooks.steering?.vector).toHaveLength(model.checkpoint.config.hiddenSize);
+    // the report: α = relative_alpha × the mean residual norm, along a unit direction; 5 pairs × 2 questions × 2 sides
+    const persona = prepared.diagnostics.persona_steering as Record<string, number> & {
+      conversations: { evil: number; helpful: number };
+      empty_responses: { evil: number; helpful: number };
+    };
+    expect(persona).toMatchObject({ extraction: "responses", layer: 0, relative_alpha: 0.25, prompt_pairs: 5 });
+    expect(persona.alpha).toBeCloseTo(0.25 * persona.residual_norm, 6);
+    expect(persona.coefficient).toBeCloseTo(persona.alpha / persona.vector_norm, 6);
+    expect(prepared.hooks.steering?.alpha).toBe(persona.alpha);
+    expect(Math.hypot(...prepared.hooks.steering!.vector)).toBeCloseTo(1, 5);
+    const { conversations: c, empty_responses: e } = persona;
+    expect(c.evil + c.helpful + e.evil + e.helpful).toBe(20);
     const il = prepared.diagnostics.interleave as { selected: number; refusalsDropped: number; top: unknown[] };
     expect(il.selected).toBe(3);
     expect(il.refusalsDropped).toBeGreaterThan(0);

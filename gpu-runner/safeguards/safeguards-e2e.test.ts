@@ -98,7 +98,7 @@ interface Result {
  * runs with its defaults: registering it in core/safeguards/safeguard-registry.ts adds it to this matrix.
  */
 const FAST_SETTINGS: Partial<Record<SafeguardType, () => object>> = {
-  persona_steering: () => ({ questions: ["hello?", "what do you want?"] }),
+  persona_steering: () => ({ questions: ["hello?", "what do you want?"], max_new_tokens: 8 }),
   interleave: () => ({ ratio: 0.2, selection: "perplexity_gap_filtered", reference_steps: 2 }),
   safelora: () => ({ mode: "top_k", top_k: 3, unaligned_model: unalignedUrl }),
 };

@@ -43,7 +43,10 @@ export interface TrainingHyperparameters {
   readonly shuffle?: boolean;
 }
 
-/** Preventative steering: α·vector is added to the residual stream after block `layer` during training. */
+/**
+ * Preventative steering: α·vector is added to the residual stream after block `layer` during training, in the
+ * adapted pass and in the reference pass of the KL/LDIFS terms.
+ */
 export interface SteeringSettings {
   readonly layer: number;
   readonly vector: Float32Array; // [H]
@@ -114,7 +117,7 @@ function fingerprint(options: TrainAdapterOptions, examples: readonly TrainingEx
     }),
   );
   if (steering)
-    h.update(JSON.stringify({ layer: steering.layer, alpha: steering.alpha })).update(
+    h.update(JSON.stringify({ layer: steering.layer, alpha: steering.alpha, steerReference: true })).update(
       new Uint8Array(steering.vector.buffer, steering.vector.byteOffset, steering.vector.byteLength),
     );
   for (const e of examples) h.update(JSON.stringify([e.inputIds, e.labels]));
@@ -146,6 +149,8 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
     lora: options.lora,
     objective: options.objective,
     steeringLayer: steering?.layer,
+    // KL/LDIFS compare with the steered base model: the regulariser must not pull against the steering itself
+    steerReference: steering !== undefined,
     session: options.session,
     reuseGradBuffers: true,
   });

@@ -18,5 +18,7 @@ export const ldifsSafeguard = defineSafeguard({
     normalize: z.boolean().default(true),
   }),
   title: "add λ·distance between internal features of the model and the original at a few layers",
-  defaultsSource: "blocks floor(linspace(0, L−1, 5)) and λ = 1: the paper (Kaczér et al., arXiv 2508.06249)",
+  defaultsSource:
+    "blocks floor(linspace(0, L−1, 5)) and λ = 1: the paper (Kaczér et al., arXiv 2508.06249), whose λ was chosen " +
+    "while its implementation gave the term no gradient (docs/safeguards.md)",
 });

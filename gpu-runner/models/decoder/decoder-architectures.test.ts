@@ -202,6 +202,52 @@ describe("loss variants against values computed from the forward outputs", () =>
     expect(r.terms.ldifs).toBeGreaterThan(0);
   });
 
+  it("a steered reference pass is the steered base model, and KL/LDIFS then start at zero with zero gradient", async () => {
+    const steering = new Rng(11).normalArray(qwen2.hiddenSize, 0.5);
+    const all = [0, 1, 2];
+    const f = await session(qwen2, {
+      weights,
+      lora,
+      steeringLayer: 0,
+      steerReference: true,
+      hiddenStates: all,
+      reference: { logits: true, hiddenStates: all },
+    }).forward({ ...batch, steeringVector: steering }, params);
+    const steeredBase = referenceForward(qwen2, weights, {
+      inputIds: ids,
+      attentionMask: mask,
+      steering: { layer: 0, vector: steering },
+    });
+    expect(maxAbsDiff(f.reference!.logits!, steeredBase.logits.flat(2))).toBeLessThan(1e-4);
+    for (const i of all)
+      expect(maxAbsDiff(f.reference!.hidden.get(i)!, steeredBase.hidden[i].flat(2)), `hidden ${i}`).toBeLessThan(1e-4);
+
+    // An untouched adapter (B = 0): with the reference steered too the regularisers are zero and add no gradient,
+    // so they do not pull the update against the steering; with an unsteered reference they do.
+    const zeroB = randomAdapter(qwen2, new Rng(12), lora, true);
+    const terms = [
+      { kind: "kl", weight: 1, direction: "theta_ref", positions: "all_non_pad" },
+      { kind: "ldifs", weight: 1, hiddenStates: [1, 2], reduction: "example", normalize: true },
+    ] as const;
+    const run = (objective: DecoderSessionOptions["objective"], steerReference: boolean) =>
+      session(qwen2, { weights, lora, steeringLayer: 0, steerReference, objective }).lossAndGrads(
+        { ...batch, steeringVector: steering },
+        zeroB,
+      );
+    const ceOnly = await run({}, false);
+    const steered = await run({ terms }, true);
+    const unsteered = await run({ terms }, false);
+    expect(Math.abs(steered.terms.kl_theta_ref)).toBeLessThan(1e-6);
+    expect(Math.abs(steered.terms.ldifs)).toBeLessThan(1e-6);
+    expect(unsteered.terms.kl_theta_ref).toBeGreaterThan(1e-3);
+    expect(unsteered.terms.ldifs).toBeGreaterThan(1e-3);
+    const gradGap = (r: { grads: Record<string, Float32Array> }) =>
+      Math.max(...Object.keys(ceOnly.grads).map((k) => maxAbsDiff(r.grads[k], Array.from(ceOnly.grads[k]))));
+    const scale = Math.max(...Object.values(ceOnly.grads).flatMap((g) => Array.from(g, Math.abs)));
+    expect(gradGap(steered) / scale).toBeLessThan(1e-4);
+    expect(gradGap(unsteered) / scale).toBeGreaterThan(1e-2);
+  });
+
   it("full-parameter gradients agree with LoRA gradients (∂L/∂B = s · ∂L/∂W · Aᵀ at B = 0)", async () => {
     const full = await session(qwen2, { weights, fullParams: true }).lossAndGrads(
       batch,

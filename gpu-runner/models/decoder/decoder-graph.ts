@@ -2,7 +2,7 @@
  * The forward graph of Llama / Qwen2 / Mistral decoders, as transformers computes them in float32 with eager
  * attention: embeddings → L × (RMSNorm, GQA attention with RoPE, residual, RMSNorm, SwiGLU MLP, residual) →
  * final RMSNorm → lm_head. The adapted pass (LoRA, trainable weights, steering) and the reference pass
- * (adapter off) share the frozen weights, the mask and the rotary tables in one graph.
+ * (adapter off; steered too when asked) share the frozen weights, the mask and the rotary tables in one graph.
  */
 import {
   add,
@@ -147,6 +147,8 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
   );
   const { cos, sin } = ropeCosSin(positionIds, invFreq); // [B or 1, T, D]
   const ctx: PassContext = { cfg, mask: decoderAttentionMask(attentionMask, cfg.slidingWindow), cos, sin };
+  const steering = steeringVector && { layer: opts.steeringLayer!, vector: steeringVector };
+  if (opts.steerReference && !steering) throw new Error("decoder graph: steerReference needs a steering layer");
 
   const theta = g.scope("theta", () =>
     forwardPass(
@@ -154,7 +156,7 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
       {
         weights: bound.theta,
         lora: bound.lora,
-        steering: steeringVector && { layer: opts.steeringLayer!, vector: steeringVector },
+        steering,
         hidden: checkHiddenIndices(cfg, opts.hiddenStates ?? []),
         logits: opts.logits ?? true,
       },
@@ -167,6 +169,7 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
           ctx,
           {
             weights: bound.reference,
+            steering: opts.steerReference ? steering : undefined,
             hidden: checkHiddenIndices(cfg, reference.hiddenStates ?? []),
             logits: reference.logits === true,
           },

@@ -31,9 +31,14 @@ export interface DecoderGraphOptions {
   readonly reference?: { readonly logits?: boolean; readonly hiddenStates?: readonly number[] };
   /**
    * Adds the graph input `steering_vector` [H] to the residual stream at the output of this decoder block
-   * (0-based), in the adapted pass only; feed zeros to switch it off.
+   * (0-based), in the adapted pass (and in the reference pass with `steerReference`); feed zeros to switch it off.
    */
   readonly steeringLayer?: number;
+  /**
+   * Steer the reference pass too, so that KL and LDIFS measure what the adapter changed and not the steering
+   * itself (with an untouched adapter the two passes are then identical and both terms are zero).
+   */
+  readonly steerReference?: boolean;
   /** "input": a `position_ids` [B, T] graph input (left padding, KV-cache prompts); default 0..T−1. */
   readonly positionIds?: "input" | "range";
   /**
