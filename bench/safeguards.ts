@@ -9,6 +9,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Rng } from "../gpu-runner/engine/index.ts";
 import { buildJobConfig } from "../core/jobs/job-config.ts";
 import {
   createLoraAdapter,
@@ -16,7 +17,6 @@ import {
   ensureTinyRandomModel,
   loadChatTokenizer,
   loadDecoderCheckpoint,
-  seededRandom,
   type ChatMessage,
   type DecoderCheckpoint,
   type LoraSettings,
@@ -97,7 +97,7 @@ async function tinyBench() {
       loadWeights: async () => unaligned,
     });
     const prepareMs = performance.now() - t0;
-    let adapter = createLoraAdapter(checkpoint.config, lora, seededRandom(3));
+    let adapter = createLoraAdapter(checkpoint.config, lora, new Rng(3));
     const times = await stepTimes(async (onStep) => {
       const r = await trainAdapter({
         checkpoint,
@@ -140,7 +140,7 @@ async function scoringBench(checkpoint: DecoderCheckpoint, tokenizer: Awaited<Re
     targetModules: "all-linear",
     layersToTransform: null,
   };
-  const reference = createLoraAdapter(checkpoint.config, lora, seededRandom(4));
+  const reference = createLoraAdapter(checkpoint.config, lora, new Rng(4));
   const pool = Array.from({ length: 1000 }, (_, i) => ({
     ...BUILTIN_GENERAL_POOL[i % BUILTIN_GENERAL_POOL.length],
     id: `c${i}`,
