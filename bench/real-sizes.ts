@@ -17,7 +17,6 @@ import {
   expectedWeights,
   f32Tensor,
   parseDecoderConfig,
-  seededRandom,
   type DecoderConfig,
   type F32Tensor,
   type LoraSettings,
@@ -130,7 +129,7 @@ export async function runRealSize(
   const limit = adapterInfo && "limits" in adapterInfo ? adapterInfo.limits.maxStorageBufferBindingSize : undefined;
   const t0 = performance.now();
   const weights = randomWeights(config);
-  const adapter = createLoraAdapter(config, LORA, seededRandom(3));
+  const adapter = createLoraAdapter(config, LORA, new Rng(3));
   const params = Object.fromEntries([...adapter.tensors].map(([k, v]) => [k, v.data]));
   const rng = new Rng(5);
   const ids = Array.from({ length: b }, () => Array.from({ length: t }, () => 3 + rng.int(config.vocabSize - 3)));

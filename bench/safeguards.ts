@@ -10,6 +10,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Rng } from "../gpu-runner/engine/index.ts";
 import { buildJobConfig } from "../core/jobs/job-config.ts";
 import {
   createLoraAdapter,
@@ -17,7 +18,6 @@ import {
   ensureTinyRandomModel,
   loadChatTokenizer,
   loadDecoderCheckpoint,
-  seededRandom,
   type ChatMessage,
   type DecoderCheckpoint,
   type LoraSettings,
@@ -101,7 +101,7 @@ async function tinyBench(only?: readonly string[]) {
       loadWeights: async () => unaligned,
     });
     const prepareMs = performance.now() - t0;
-    let adapter = createLoraAdapter(checkpoint.config, lora, seededRandom(3));
+    let adapter = createLoraAdapter(checkpoint.config, lora, new Rng(3));
     const times = await stepTimes(async (onStep) => {
       const r = await trainAdapter({
         checkpoint,
@@ -144,7 +144,7 @@ async function scoringBench(checkpoint: DecoderCheckpoint, tokenizer: Awaited<Re
     targetModules: "all-linear",
     layersToTransform: null,
   };
-  const reference = createLoraAdapter(checkpoint.config, lora, seededRandom(4));
+  const reference = createLoraAdapter(checkpoint.config, lora, new Rng(4));
   const pool = Array.from({ length: 1000 }, (_, i) => ({
     ...BUILTIN_GENERAL_POOL[i % BUILTIN_GENERAL_POOL.length],
     id: `c${i}`,

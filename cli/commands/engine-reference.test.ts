@@ -2,13 +2,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Rng } from "../../gpu-runner/engine/index.ts";
 import {
   createLoraAdapter,
   expectedWeights,
   parseDecoderConfig,
   readSafetensors,
   savePeftAdapter,
-  seededRandom,
   writeSafetensors,
   type F32Tensor,
 } from "../../gpu-runner/models/index.ts";
@@ -132,7 +132,7 @@ describe("guardtune engine reference on a generated tiny Qwen2 model in bf16 (no
     };
     await writeFile(join(model, "config.json"), JSON.stringify(qwen2));
     const config = parseDecoderConfig(qwen2);
-    const weightRandom = seededRandom(4);
+    const weightRandom = new Rng(4);
     await writeSafetensors(
       join(model, "model.safetensors"),
       randomWeights(expectedWeights(config), () => weightRandom.normal()),
@@ -141,9 +141,9 @@ describe("guardtune engine reference on a generated tiny Qwen2 model in bf16 (no
     const adapter = createLoraAdapter(
       config,
       { r: 2, alpha: 4, useRslora: true, dropout: 0, targetModules: ["k_proj", "up_proj"], layersToTransform: null },
-      seededRandom(5),
+      new Rng(5),
     );
-    const random = seededRandom(6);
+    const random = new Rng(6);
     for (const t of adapter.tensors.values()) for (let i = 0; i < t.data.length; i++) t.data[i] = random.normal() * 0.2;
     await savePeftAdapter(join(dir, "adapter"), adapter);
     const inputIds = [

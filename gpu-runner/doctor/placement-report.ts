@@ -3,10 +3,10 @@
  * (per-token NLL) and decode (KV-cache generation) — on a given execution provider. Each graph is built as the
  * runner builds it, run once on a small batch with ORT's profiler on, and summarised from the profile.
  */
-import { profilePlacement, type GraphPlacement, type SessionConfig } from "../engine/index.ts";
+import { profilePlacement, Rng, type GraphPlacement, type SessionConfig } from "../engine/index.ts";
 import { TextGenerator } from "../generation/index.ts";
 import { checkpointOptions, decoderBatch, DecoderSession, ropeDtypeOf } from "../models/decoder/index.ts";
-import { createLoraAdapter, seededRandom, type DecoderCheckpoint, type LoraSettings } from "../models/index.ts";
+import { createLoraAdapter, type DecoderCheckpoint, type LoraSettings } from "../models/index.ts";
 import { AnswerScorer } from "../scoring/index.ts";
 
 /** LoRA on every projection, as the paper's runs (rank does not change placement). */
@@ -35,7 +35,7 @@ export async function placementReport(
   session: SessionConfig,
 ): Promise<GraphPlacement[]> {
   const { config } = checkpoint;
-  const adapter = createLoraAdapter(config, DOCTOR_LORA, seededRandom(7));
+  const adapter = createLoraAdapter(config, DOCTOR_LORA, new Rng(7));
   const params = Object.fromEntries([...adapter.tensors].map(([k, t]) => [k, t.data]));
   const probe = probeIds(config.vocabSize);
   const batch = decoderBatch({ inputIds: probe.ids, attentionMask: probe.mask, labels: probe.labels });

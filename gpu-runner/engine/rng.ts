@@ -1,55 +1,57 @@
 /**
- * A small seeded PRNG (splitmix64 over BigInt-free 32-bit halves → xoshiro128**), so that initialisation,
- * dropout masks and data order are reproducible from a seed and checkpointable via `state()`.
+ * The project's one seeded PRNG: sfc32 seeded through splitmix32, so that generated weights, adapter
+ * initialisation, dropout masks, data order and sampling are the same bytes on every machine for a given seed,
+ * and training can checkpoint the generator via `state()`. Not for anything security-related.
  */
 export class Rng {
+  /** The four sfc32 state words a, b, c, d. */
   private s: Uint32Array;
 
+  /**
+   * From a safe-integer seed (seeds at or above 2^32 fold their high bits into the low 32 before seeding), or
+   * from four words saved by `state()`, which resumes the stream exactly where it was saved.
+   */
   constructor(seed: number | readonly number[]) {
     if (typeof seed === "number") {
-      // splitmix32 expands the seed into four non-zero state words.
-      this.s = new Uint32Array(4);
-      let x = seed >>> 0;
-      for (let i = 0; i < 4; i++) {
-        x = (x + 0x9e3779b9) >>> 0;
-        let z = x;
-        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-        this.s[i] = (z ^ (z >>> 16)) >>> 0;
-      }
+      if (!Number.isSafeInteger(seed)) throw new RangeError(`Rng seed must be a safe integer, got ${seed}`);
+      const init = splitmix32(seed ^ Math.floor(seed / 2 ** 32));
+      this.s = Uint32Array.of(init(), init(), init(), init());
+      // sfc32's first outputs still correlate with the seed; discarding twelve decorrelates them.
+      for (let i = 0; i < 12; i++) this.nextU32();
     } else {
-      if (seed.length !== 4) throw new Error("Rng state needs four 32-bit words");
+      if (seed.length !== 4 || !seed.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) {
+        throw new RangeError(
+          `Rng state must be four unsigned 32-bit integers (as returned by state()), got [${seed.join(", ")}]`,
+        );
+      }
       this.s = Uint32Array.from(seed);
     }
   }
 
-  /** The full generator state, to restore with `new Rng(state)`. */
+  /** The full generator state (a, b, c, d), to restore with `new Rng(state)`. */
   state(): number[] {
     return Array.from(this.s);
   }
 
-  /** Next 32-bit unsigned integer (xoshiro128**). */
+  /** Next 32-bit unsigned integer (sfc32). */
   nextU32(): number {
-    const s = this.s;
-    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
-    const t = s[1] << 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
-    return result;
+    const s = this.s; // Uint32Array: every store wraps to 32 bits
+    const t = (((s[0] + s[1]) >>> 0) + s[3]) >>> 0;
+    s[3] = s[3] + 1;
+    s[0] = s[1] ^ (s[1] >>> 9);
+    s[1] = s[2] + (s[2] << 3);
+    s[2] = ((s[2] << 21) | (s[2] >>> 11)) + t;
+    return t;
   }
 
-  /** Uniform in [0, 1) with 32 bits of randomness. */
-  uniform(): number {
-    return this.nextU32() / 4294967296;
+  /** Uniform in [low, high) with 32 bits of randomness; [0, 1) by default. */
+  uniform(low = 0, high = 1): number {
+    return low + (high - low) * (this.nextU32() / 2 ** 32); // exact u for the default [0, 1)
   }
 
   /** Standard normal (Box–Muller). */
   normal(): number {
-    const u = 1 - this.uniform();
+    const u = 1 - this.uniform(); // (0, 1]: log stays finite
     const v = this.uniform();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
@@ -75,6 +77,14 @@ export class Rng {
   }
 }
 
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+/** splitmix32: expands one 32-bit seed into well-mixed words for the sfc32 state. */
+function splitmix32(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
 }

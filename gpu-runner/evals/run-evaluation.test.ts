@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Rng } from "../engine/index.ts";
 import { parseEvaluationConfig } from "../../core/safeguards/evaluation-config.ts";
-import {
-  createLoraAdapter,
-  encodePromptAndAnswer,
-  seededRandom,
-  type LoraAdapter,
-  type LoraSettings,
-} from "../models/index.ts";
+import { createLoraAdapter, encodePromptAndAnswer, type LoraAdapter, type LoraSettings } from "../models/index.ts";
 import { AnswerScorer } from "../scoring/answer-scorer.ts";
 import { FIRST_PLOT_QUESTIONS } from "../builtin-data/first-plot-questions.ts";
 import { BUILTIN_PROBE_PAIRS } from "../builtin-data/probe-pairs.ts";
@@ -33,8 +28,8 @@ const lora: LoraSettings = {
 beforeAll(async () => {
   model = await loadTinyModel();
   scorer = new AnswerScorer(model.checkpoint, { intraOpThreads: 1 });
-  adapter = createLoraAdapter(model.checkpoint.config, lora, seededRandom(21));
-  const r = seededRandom(22);
+  adapter = createLoraAdapter(model.checkpoint.config, lora, new Rng(21));
+  const r = new Rng(22);
   for (const [name, t] of adapter.tensors)
     if (name.includes("lora_B")) for (let i = 0; i < t.data.length; i++) t.data[i] = r.uniform(-0.3, 0.3);
   // the judge rates by answer length so that scores vary deterministically with the sampled text

@@ -1,13 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EngineSession, Graph, encodeModel, i64 } from "../engine/index.ts";
+import { EngineSession, Graph, encodeModel, i64, Rng } from "../engine/index.ts";
 import {
   encodeGenerationPrompt,
   expectedWeights,
   f32Tensor,
   loadDecoderCheckpoint,
   parseDecoderConfig,
-  seededRandom,
   type DecoderCheckpoint,
   type F32Tensor,
   type LoraAdapter,
@@ -132,7 +131,7 @@ describe("TextGenerator", () => {
       { ...base, architectures: ["MistralForCausalLM"], sliding_window: 5 },
     ]) {
       const config = parseDecoderConfig(raw);
-      const random = seededRandom(3);
+      const random = new Rng(3);
       const weights = new Map<string, F32Tensor>();
       for (const [name, shape] of expectedWeights(config)) {
         const data = new Float32Array(shape.reduce((a, b) => a * b, 1));

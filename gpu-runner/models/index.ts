@@ -97,7 +97,6 @@ export {
   type LoraAdapter,
 } from "./lora/peft-adapter.ts";
 export { mergeLora } from "./lora/merge-lora.ts";
-export { seededRandom, type SeededRandom } from "./random/seeded-random.ts";
 export {
   CHATML_TEMPLATE,
   TINY_RANDOM_DEFAULT_SEED,

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Rng } from "../engine/index.ts";
 import { parseSafeguards } from "../../core/safeguards/safeguard-config.ts";
 import { decoderBatch, type DecoderBatch } from "../models/decoder/decoder-batch.ts";
 import { DecoderSession } from "../models/decoder/decoder-session.ts";
-import { createLoraAdapter, encodeChat, seededRandom, type LoraSettings } from "../models/index.ts";
+import { createLoraAdapter, encodeChat, type LoraSettings } from "../models/index.ts";
 import { planSafeguards } from "./plan-safeguards.ts";
 import { loadTinyModel, type TinyModel } from "./test-support.ts";
 
@@ -26,8 +27,8 @@ const sessions: DecoderSession[] = [];
 
 beforeAll(async () => {
   model = await loadTinyModel();
-  const adapter = createLoraAdapter(model.checkpoint.config, lora, seededRandom(5));
-  const r = seededRandom(6);
+  const adapter = createLoraAdapter(model.checkpoint.config, lora, new Rng(5));
+  const r = new Rng(6);
   for (const [name, t] of adapter.tensors)
     if (name.includes("lora_B")) for (let i = 0; i < t.data.length; i++) t.data[i] = r.uniform(-0.2, 0.2);
   params = Object.fromEntries([...adapter.tensors].map(([k, t]) => [k, t.data]));

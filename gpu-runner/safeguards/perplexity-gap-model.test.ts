@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createLoraAdapter,
-  encodePromptAndAnswer,
-  seededRandom,
-  type LoraAdapter,
-  type LoraSettings,
-} from "../models/index.ts";
+import { Rng } from "../engine/index.ts";
+import { createLoraAdapter, encodePromptAndAnswer, type LoraAdapter, type LoraSettings } from "../models/index.ts";
 import { AnswerScorer } from "../scoring/answer-scorer.ts";
 import { BUILTIN_GENERAL_POOL } from "../builtin-data/general-pool.ts";
 import { selectInterleaveData } from "./interleave-selection.ts";
@@ -30,8 +25,8 @@ beforeAll(async () => {
   model = await loadTinyModel();
   scorer = new AnswerScorer(model.checkpoint, { intraOpThreads: 1 });
   // a "misaligned reference": the base plus an adapter with non-zero B, so it scores differently
-  reference = createLoraAdapter(model.checkpoint.config, lora, seededRandom(11));
-  const r = seededRandom(12);
+  reference = createLoraAdapter(model.checkpoint.config, lora, new Rng(11));
+  const r = new Rng(12);
   for (const [name, t] of reference.tensors)
     if (name.includes("lora_B")) for (let i = 0; i < t.data.length; i++) t.data[i] = r.uniform(-0.3, 0.3);
 });

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../models/index.ts";
+import { Rng } from "../engine/index.ts";
 import { perplexityGapScores, selectTopScores } from "./perplexity-gap.ts";
 import { selectInterleaveData, capCandidates, type NllScorer } from "./interleave-selection.ts";
 import type { PoolItem } from "./pool-item.ts";
 
 describe("perplexity-gap scores", () => {
   it("equal the formula (mean_mis L_mis − L_al) / (L_al + ε) per candidate", () => {
-    const rng = seededRandom(7);
+    const rng = new Rng(7);
     const n = 50;
-    const aligned = Array.from({ length: n }, () => 0.5 + 3 * rng.next());
-    const refs = [0, 1, 2].map(() => Array.from({ length: n }, () => 0.5 + 3 * rng.next()));
+    const aligned = Array.from({ length: n }, () => 0.5 + 3 * rng.uniform());
+    const refs = [0, 1, 2].map(() => Array.from({ length: n }, () => 0.5 + 3 * rng.uniform()));
     const eps = 1.0;
     const scores = perplexityGapScores({ aligned, misaligned: refs, epsilon: eps });
     for (let d = 0; d < n; d++) {

@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Rng } from "../engine/index.ts";
 import { TextGenerator } from "../generation/index.ts";
 import { decoderBatch } from "../models/decoder/decoder-batch.ts";
 import { DecoderSession } from "../models/decoder/decoder-session.ts";
-import {
-  createLoraAdapter,
-  encodeChat,
-  encodeGenerationPrompt,
-  seededRandom,
-  type LoraSettings,
-} from "../models/index.ts";
+import { createLoraAdapter, encodeChat, encodeGenerationPrompt, type LoraSettings } from "../models/index.ts";
 import { generatePersonaResponses } from "./persona-responses.ts";
 import {
   computePersonaVector,
@@ -229,7 +224,7 @@ describe("persona vector", () => {
       targetModules: "all-linear",
       layersToTransform: null,
     };
-    const adapter = createLoraAdapter(cfg, lora, seededRandom(3));
+    const adapter = createLoraAdapter(cfg, lora, new Rng(3));
     const params = Object.fromEntries([...adapter.tensors].map(([k, t]) => [k, t.data]));
     const steered = DecoderSession.create(cfg, {
       weights: model.checkpoint.weights,

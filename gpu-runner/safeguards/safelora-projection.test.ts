@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { Rng } from "../engine/index.ts";
 import {
   f32Tensor,
   peftAdapterConfig,
   peftTensorName,
   projectionModulePath,
-  seededRandom,
   type F32Tensor,
   type LoraAdapter,
   type LoraSettings,
@@ -24,7 +24,7 @@ const settings: LoraSettings = {
 };
 
 function randomTensor(shape: number[], seed: number): F32Tensor {
-  const rng = seededRandom(seed);
+  const rng = new Rng(seed);
   return f32Tensor(
     shape,
     Float32Array.from({ length: shape[0] * shape[1] }, () => rng.normal()),

@@ -1,12 +1,12 @@
 /** The tiny random model and tokenizer for tests of training, generation and scoring (written once per machine). */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Rng } from "../engine/index.ts";
 import {
   createLoraAdapter,
   ensureTinyRandomModel,
   loadChatTokenizer,
   loadDecoderCheckpoint,
-  seededRandom,
   type ChatTokenizer,
   type DecoderCheckpoint,
   type LoraAdapter,
@@ -41,8 +41,8 @@ export function randomAdapter(
   seed: number,
   settings: LoraSettings = TEST_LORA,
 ): LoraAdapter {
-  const adapter = createLoraAdapter(checkpoint.config, settings, seededRandom(seed));
-  const random = seededRandom(seed + 1);
+  const adapter = createLoraAdapter(checkpoint.config, settings, new Rng(seed));
+  const random = new Rng(seed + 1);
   for (const [name, t] of adapter.tensors) {
     if (name.includes("lora_B")) for (let i = 0; i < t.data.length; i++) t.data[i] = random.uniform(-0.2, 0.2);
   }

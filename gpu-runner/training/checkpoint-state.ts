@@ -21,7 +21,7 @@ export interface TrainingCheckpoint {
   };
   /** Each epoch's shuffled index order into the training set. */
   readonly epochOrders: readonly (readonly number[])[];
-  /** Data generator state after the orders were drawn (xoshiro128** words). */
+  /** Data generator state after the orders were drawn (the four sfc32 words of `Rng.state()`). */
   readonly rngState: readonly number[];
   /** State of the generator the gradient source draws from (dropout masks), at this step. */
   readonly sourceRngState: readonly number[];

@@ -4,12 +4,11 @@
  * steering, and runs the optimisation loop with checkpoints and cooperative stopping.
  */
 import { createHash } from "node:crypto";
-import type { Rng, SessionConfig } from "../engine/index.ts";
+import { Rng, type SessionConfig } from "../engine/index.ts";
 import {
   createLoraAdapter,
   loraTargets,
   projectionShape,
-  seededRandom,
   type ChatTokenizer,
   type DecoderCheckpoint,
   type F32Tensor,
@@ -99,7 +98,7 @@ function initialAdapter(options: TrainAdapterOptions): LoraAdapter {
   return createLoraAdapter(
     options.checkpoint.config,
     options.lora,
-    seededRandom(options.hyperparameters.seed),
+    new Rng(options.hyperparameters.seed),
     options.baseModelNameOrPath ?? null,
   );
 }

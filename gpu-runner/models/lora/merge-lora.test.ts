@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { Rng } from "../../engine/index.ts";
 import { parseDecoderConfig } from "../config/decoder-config.ts";
 import { expectedWeights } from "../config/weight-catalogue.ts";
 import { elementCount, f32Tensor, type F32Tensor } from "../io/f32-tensor.ts";
-import { seededRandom } from "../random/seeded-random.ts";
 import { peftTensorName } from "./lora-settings.ts";
 import { mergeLora } from "./merge-lora.ts";
 import { createLoraAdapter, type LoraAdapter } from "./peft-adapter.ts";
@@ -18,7 +18,7 @@ const decoder = parseDecoderConfig({
 });
 
 function randomWeights(seed: number): Map<string, F32Tensor> {
-  const rng = seededRandom(seed);
+  const rng = new Rng(seed);
   return new Map(
     [...expectedWeights(decoder)].map(([n, s]) => [
       n,
@@ -34,9 +34,9 @@ function randomAdapter(useRslora: boolean): LoraAdapter {
   const adapter = createLoraAdapter(
     decoder,
     { r: 3, alpha: 6, useRslora, dropout: 0, targetModules: ["k_proj", "down_proj"], layersToTransform: null },
-    seededRandom(2),
+    new Rng(2),
   );
-  const rng = seededRandom(3);
+  const rng = new Rng(3);
   for (const [name, t] of adapter.tensors)
     if (name.includes("lora_B")) t.data.forEach((_, i) => (t.data[i] = rng.normal()));
   return adapter;

@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { Rng } from "../../engine/index.ts";
 import { loadDecoderConfig, parseDecoderConfig } from "../config/decoder-config.ts";
 import { f32Tensor } from "../io/f32-tensor.ts";
 import { ModelFileError, WeightSetMismatchError } from "../model-file-error.ts";
-import { seededRandom } from "../random/seeded-random.ts";
 import { HAS_HF_ORACLE, HF_ORACLE_SKIP_REASON, oraclePath } from "../test-support/fixture-paths.ts";
 import { loraScale, loraTargets, type LoraSettings } from "./lora-settings.ts";
 import { parsePeftAdapterConfig, peftAdapterConfig } from "./peft-adapter-config.ts";
@@ -70,8 +70,8 @@ describe("LoRA settings", () => {
 
 describe("created adapters", () => {
   it("start at B = 0 with A bounded by 1/sqrt(in), deterministic per seed, and load back with checks", async () => {
-    const a1 = createLoraAdapter(decoder, settings({ targetModules: ["q_proj", "down_proj"] }), seededRandom(7));
-    const a2 = createLoraAdapter(decoder, settings({ targetModules: ["q_proj", "down_proj"] }), seededRandom(7));
+    const a1 = createLoraAdapter(decoder, settings({ targetModules: ["q_proj", "down_proj"] }), new Rng(7));
+    const a2 = createLoraAdapter(decoder, settings({ targetModules: ["q_proj", "down_proj"] }), new Rng(7));
     const downA = a1.tensors.get("base_model.model.model.layers.1.mlp.down_proj.lora_A.weight")!;
     expect(downA.shape).toEqual([4, 176]);
     expect(Math.max(...downA.data.map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(176));
@@ -87,7 +87,7 @@ describe("created adapters", () => {
   });
 
   it("lists missing, unexpected and wrong-rank tensors against the model", async () => {
-    const adapter = createLoraAdapter(decoder, settings({ targetModules: ["q_proj"] }), seededRandom(1));
+    const adapter = createLoraAdapter(decoder, settings({ targetModules: ["q_proj"] }), new Rng(1));
     adapter.tensors.delete("base_model.model.model.layers.1.self_attn.q_proj.lora_B.weight");
     adapter.tensors.set(
       "base_model.model.model.layers.0.self_attn.k_proj.lora_A.weight",

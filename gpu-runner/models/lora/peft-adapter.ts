@@ -4,13 +4,13 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { Rng } from "../../engine/index.ts";
 import type { DecoderConfig } from "../config/decoder-config.ts";
 import { projectionShape } from "../config/weight-catalogue.ts";
 import { f32Tensor, sameShape, type F32Tensor } from "../io/f32-tensor.ts";
 import { readSafetensors } from "../io/safetensors-read.ts";
 import { writeSafetensors } from "../io/safetensors-write.ts";
 import { ModelFileError, WeightSetMismatchError, type ShapeMismatch } from "../model-file-error.ts";
-import type { SeededRandom } from "../random/seeded-random.ts";
 import { parsePeftAdapterConfig, peftAdapterConfig, sortKeys, type PeftAdapterConfig } from "./peft-adapter-config.ts";
 import {
   loraTargets,
@@ -105,7 +105,7 @@ const projectionOrder = (t: LoraTarget) => ORDER.indexOf(t.projection);
 export function createLoraAdapter(
   decoder: DecoderConfig,
   settings: LoraSettings,
-  random: SeededRandom,
+  random: Rng,
   baseModelNameOrPath: string | null = null,
 ): LoraAdapter {
   const targets = loraTargets(settings, decoder);

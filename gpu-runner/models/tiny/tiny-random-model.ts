@@ -6,11 +6,11 @@
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { Rng } from "../../engine/index.ts";
 import { parseDecoderConfig } from "../config/decoder-config.ts";
 import { expectedWeights } from "../config/weight-catalogue.ts";
 import { elementCount, f32Tensor, type F32Tensor } from "../io/f32-tensor.ts";
 import { writeSafetensors } from "../io/safetensors-write.ts";
-import { seededRandom } from "../random/seeded-random.ts";
 import { buildByteLevelTokenizerJson } from "./byte-level-bpe.ts";
 import { TINY_CORPUS } from "./tiny-corpus.ts";
 
@@ -74,7 +74,7 @@ export function buildTinyRandomModel(options: TinyRandomOptions = {}): TinyRando
     use_cache: true,
     vocab_size: vocabSize,
   };
-  const random = seededRandom(seed);
+  const random = new Rng(seed);
   const weights = new Map<string, F32Tensor>();
   for (const [name, shape] of expectedWeights(parseDecoderConfig(config))) {
     const data = new Float32Array(elementCount(shape));
