@@ -20,27 +20,14 @@ import type { TrainingCheckpoint } from "./checkpoint-state.ts";
 import { planTraining, type DataSchedule } from "./epoch-plan.ts";
 import { runTrainingLoop, type GradientSource, type StepReport } from "./training-loop.ts";
 import { truncateExamples, type PaddedBatch, type TrainingExample } from "./training-batch.ts";
+import {
+  dataSourceSeed,
+  epochPlanOptions,
+  optimizerSettings,
+  type TrainingHyperparameters,
+} from "./hyperparameters.ts";
 
-export interface TrainingHyperparameters {
-  readonly epochs: number;
-  readonly batchSize: number;
-  /** Micro-batches per optimizer step (default 1). */
-  readonly gradAccumulation?: number;
-  readonly lr: number;
-  /** Linear warm-up steps (default 0); the rate then decays linearly to zero. */
-  readonly warmupSteps?: number;
-  /** AdamW decoupled weight decay (default 0). */
-  readonly weightDecay?: number;
-  readonly maxSeqLen: number;
-  /** Data order, LoRA initialisation and dropout masks. */
-  readonly seed: number;
-  /** Global gradient-norm clip (default 1.0, transformers' default); null disables it. */
-  readonly maxGradNorm?: number | null;
-  /** Concatenate short examples into rows of up to maxSeqLen tokens (default false). */
-  readonly packing?: boolean;
-  /** Shuffle each epoch (default true). */
-  readonly shuffle?: boolean;
-}
+export type { TrainingHyperparameters } from "./hyperparameters.ts";
 
 /**
  * Preventative steering: α·vector is added to the residual stream after block `layer` during training, in the
@@ -127,20 +114,7 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
   const hp = options.hyperparameters;
   const { config } = options.checkpoint;
   const { examples, truncated } = truncateExamples(options.examples, hp.maxSeqLen);
-  const plan = planTraining(
-    examples,
-    {
-      epochs: hp.epochs,
-      batchSize: hp.batchSize,
-      gradAccumulation: hp.gradAccumulation ?? 1,
-      maxSeqLen: hp.maxSeqLen,
-      seed: hp.seed,
-      shuffle: hp.shuffle,
-      packing: hp.packing,
-      schedule: options.schedule,
-    },
-    options.resumeFrom?.epochOrders,
-  );
+  const plan = planTraining(examples, epochPlanOptions(hp, options.schedule), options.resumeFrom?.epochOrders);
   const start = initialAdapter(options);
   const steering = options.steering;
   const session = DecoderSession.create(config, {
@@ -173,14 +147,9 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
     const result = await runTrainingLoop(source, start.tensors, {
       plan,
       padTokenId: options.tokenizer.padTokenId,
-      optimizer: {
-        lr: hp.lr,
-        warmupSteps: hp.warmupSteps ?? 0,
-        weightDecay: hp.weightDecay ?? 0,
-        maxGradNorm: hp.maxGradNorm,
-      },
+      optimizer: optimizerSettings(hp),
       fingerprint: fingerprint(options, examples, plan.totalSteps),
-      sourceSeed: (hp.seed ^ 0x5bd1e995) >>> 0,
+      sourceSeed: dataSourceSeed(hp),
       onStep: options.onStep,
       shouldStop: options.shouldStop,
       checkpointEvery: options.checkpointEvery,

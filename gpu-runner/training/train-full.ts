@@ -8,7 +8,12 @@ import type { SessionConfig } from "../engine/index.ts";
 import type { ChatTokenizer, DecoderCheckpoint, F32Tensor } from "../models/index.ts";
 import { DecoderSession } from "../models/decoder/index.ts";
 import { planTraining } from "./epoch-plan.ts";
-import type { TrainingHyperparameters } from "./train-adapter.ts";
+import {
+  dataSourceSeed,
+  epochPlanOptions,
+  optimizerSettings,
+  type TrainingHyperparameters,
+} from "./hyperparameters.ts";
 import { runTrainingLoop, type GradientSource, type StepReport } from "./training-loop.ts";
 import { truncateExamples, type PaddedBatch, type TrainingExample } from "./training-batch.ts";
 
@@ -37,15 +42,7 @@ export async function trainFullParameters(options: TrainFullOptions): Promise<Tr
   const hp = options.hyperparameters;
   const { config, weights } = options.checkpoint;
   const { examples, truncated } = truncateExamples(options.examples, hp.maxSeqLen);
-  const plan = planTraining(examples, {
-    epochs: hp.epochs,
-    batchSize: hp.batchSize,
-    gradAccumulation: hp.gradAccumulation ?? 1,
-    maxSeqLen: hp.maxSeqLen,
-    seed: hp.seed,
-    shuffle: hp.shuffle,
-    packing: hp.packing,
-  });
+  const plan = planTraining(examples, epochPlanOptions(hp));
   // every weight is a graph input; nothing is baked in, so no frozen copy is kept
   const session = DecoderSession.create(config, { fullParams: true, session: options.session, reuseGradBuffers: true });
   const source: GradientSource = {
@@ -61,14 +58,9 @@ export async function trainFullParameters(options: TrainFullOptions): Promise<Tr
     const result = await runTrainingLoop(source, start, {
       plan,
       padTokenId: options.tokenizer.padTokenId,
-      optimizer: {
-        lr: hp.lr,
-        warmupSteps: hp.warmupSteps ?? 0,
-        weightDecay: hp.weightDecay ?? 0,
-        maxGradNorm: hp.maxGradNorm,
-      },
+      optimizer: optimizerSettings(hp),
       fingerprint: h.digest("hex"),
-      sourceSeed: (hp.seed ^ 0x5bd1e995) >>> 0,
+      sourceSeed: dataSourceSeed(hp),
       onStep: options.onStep,
       shouldStop: options.shouldStop,
     });
