@@ -107,6 +107,11 @@ export const envSchema = z.object({
   GUARDTUNE_WORKER_ID: optionalString,
   GUARDTUNE_THREADS: z.coerce.number().int().nonnegative().default(0),
   GUARDTUNE_MODEL_CACHE_DIR: optionalString,
+  /**
+   * Comma-separated `file:///dir` and `s3://bucket/prefix/` locations jobs may load base models from (built-in
+   * models are always allowed); empty = built-in models only.
+   */
+  GUARDTUNE_MODEL_SOURCES: z.string().default(""),
   GUARDTUNE_MODEL_CACHE_BYTES: positiveInt.default(20 * 1024 * 1024 * 1024),
   /** How long a runner's claim on a job lasts without renewal (renewed every third of it). */
   GUARDTUNE_RUNNER_LEASE: duration("60s"),

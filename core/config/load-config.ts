@@ -1,6 +1,7 @@
 import path from "node:path";
 import { JudgeRegistryError, parseJudgeRegistry, type RegisteredJudge } from "../judges/judge-registry.ts";
 import { judgeTargetPolicy } from "../judges/judge-target-policy.ts";
+import { parseModelSources, type ModelSource } from "../models/model-sources.ts";
 import { outboundUrlProblem } from "../net/outbound-guard.ts";
 import { envSchema, type RawEnv } from "./env-schema.ts";
 
@@ -84,6 +85,8 @@ export interface Config {
     threads: number;
     modelCacheDir: string;
     modelCacheBytes: number;
+    /** Locations jobs may name as `file://` or `s3://` models (built-ins are always allowed). */
+    modelSources: ModelSource[];
     leaseMs: number;
     pollWaitMs: number;
     drainGraceMs: number;
@@ -134,6 +137,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   const mode = database.kind === "pglite" && aws.kind === "embedded" ? "embedded" : "external";
+  let modelSources: ModelSource[];
+  try {
+    modelSources = parseModelSources(listOf(e.GUARDTUNE_MODEL_SOURCES));
+  } catch (err) {
+    throw new ConfigError("GUARDTUNE_MODEL_SOURCES", (err as Error).message.replace(/^GUARDTUNE_MODEL_SOURCES: /, ""));
+  }
   const judges = {
     registered: loadJudges(e.GUARDTUNE_JUDGES),
     allowlist: listOf(e.GUARDTUNE_JUDGE_ALLOWLIST),
@@ -197,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       threads: e.GUARDTUNE_THREADS,
       modelCacheDir: e.GUARDTUNE_MODEL_CACHE_DIR ?? path.join(dataDir, "models"),
       modelCacheBytes: e.GUARDTUNE_MODEL_CACHE_BYTES,
+      modelSources,
       leaseMs: e.GUARDTUNE_RUNNER_LEASE,
       pollWaitMs: e.GUARDTUNE_RUNNER_POLL_WAIT,
       drainGraceMs: e.GUARDTUNE_RUNNER_DRAIN_GRACE,

@@ -12,7 +12,7 @@ let t: TestApp;
 let ready: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ GUARDTUNE_MODEL_SOURCES: "s3://guardtune/models/" });
   ready = await insertDataset(t.database.db, t.tenantId);
 });
 afterAll(async () => t?.close());

@@ -7,6 +7,7 @@ import { unprocessable } from "../../core/errors.ts";
 import type { NewJobRecord } from "./create-job.ts";
 import { buildJobConfig, type MethodInput } from "../../core/jobs/job-config.ts";
 import { modelRefId, resolveModelRef } from "../../core/models/model-registry.ts";
+import { modelSourceAllowed } from "../../core/models/model-sources.ts";
 import { safeguardReferences, type Safeguard } from "../../core/safeguards/safeguard-config.ts";
 import type { AppDeps } from "../deps.ts";
 
@@ -138,7 +139,10 @@ function checkJudge(deps: AppDeps, evaluation: unknown): void {
   );
 }
 
-/** Resolves a model id; `file://` is checked when the runner shares this machine, `s3://` with a HeadObject. */
+/**
+ * Resolves a model id: it must be built in or inside GUARDTUNE_MODEL_SOURCES; `file://` is then checked when the
+ * runner shares this machine, `s3://` with a HeadObject.
+ */
 async function checkModel(deps: AppDeps, id: string, param: string): Promise<string> {
   const ref = resolveModelRef(id);
   const unknown = (why: string) =>
@@ -148,6 +152,13 @@ async function checkModel(deps: AppDeps, id: string, param: string): Promise<str
       param,
     );
   if (!ref) throw unknown("not a known model id");
+  if (!modelSourceAllowed(ref, deps.config.runner.modelSources))
+    throw unprocessable(
+      "model_not_allowed",
+      `Model '${id}' is outside the locations this service loads models from. Use a built-in model, or ask the ` +
+        "operator to list its directory or S3 prefix in GUARDTUNE_MODEL_SOURCES.",
+      param,
+    );
   if (ref.kind === "file" && deps.config.runner.enabled) {
     try {
       await access(path.join(ref.path, "config.json"));

@@ -91,6 +91,36 @@ describe("a job cannot choose where a judge lives or which secret it sends", () 
   });
 });
 
+describe("a job cannot load a model from wherever the runner's own rights reach", () => {
+  // This app lists no GUARDTUNE_MODEL_SOURCES: only built-in models may be named.
+  it.each([
+    ["a runner directory", "file:///etc/"],
+    ["the runner's model cache (other tenants' downloads)", "file:///var/lib/guardtune/models/s3/"],
+    ["another bucket the service role can read", "s3://other-company-bucket/models/"],
+    ["another tenant's prefix in the service bucket", "s3://guardtune/tenants/ten_other/"],
+  ])("refuses %s as the base model and as SafeLoRA's unaligned model (422 model_not_allowed)", async (_what, model) => {
+    const asBase = await t.request("/v1/jobs", {
+      method: "POST",
+      json: { model, training_dataset: dataset },
+    });
+    expect(asBase.status).toBe(422);
+    expect((await asBase.json()) as Problem).toMatchObject({ code: "model_not_allowed", param: "model" });
+    const asReference = await t.request("/v1/jobs", {
+      method: "POST",
+      json: {
+        model: "guardtune/tiny-random",
+        training_dataset: dataset,
+        safeguards: [{ type: "safelora", unaligned_model: model }],
+      },
+    });
+    expect(asReference.status).toBe(422);
+    const problem = (await asReference.json()) as Problem;
+    expect(problem.code).toBe("model_not_allowed");
+    expect(problem.param).toMatch(/^safeguards\.0\.unaligned_model/);
+    expect(problem.detail).toContain("GUARDTUNE_MODEL_SOURCES");
+  });
+});
+
 describe("the operator's judge registry refuses what would leak or reach inside", () => {
   const judges = (entry: Record<string, unknown>) =>
     JSON.stringify([{ name: "j", base_url: "https://judge.example.com/v1", model: "m", ...entry }]);
