@@ -47,7 +47,7 @@ export async function chooseMisalignedReferences(
       await ctx.progress.event({
         type: "safeguards.references",
         message:
-          `Scoring with the reference kit '${kit.name}': ${kit.adapters.length} misaligned adapters (${domains.join(", ")})` +
+          `Scoring with the reference kit '${kit.name}': ${kit.adapters.length} misaligned adapter${kit.adapters.length === 1 ? "" : "s"} (${domains.join(", ")})` +
           (kit.leftOut.length > 0 ? `; left out the job's own domain (${kit.leftOut.join(", ")})` : ""),
         data: {
           kit: kit.name,
