@@ -63,7 +63,7 @@ export interface PlannedDefense {
   readonly lossTerms?: readonly LossTerm[];
   /** Applied to every fine-tuning conversation before tokenisation, during training only. */
   readonly transformTrainingMessages?: (messages: readonly ChatMessage[]) => ChatMessage[];
-  /** The stages `prepare` reports, in order (the plan lists them before `training`). */
+  /** The stages `prepare` may report, in order (the plan lists them before `training`); some depend on data. */
   readonly preparationStages?: readonly string[];
   readonly prepare?: (ctx: PrepareContext) => Promise<DefensePreparation>;
   /** Runs after training, as the reported stage `stage`. */

@@ -25,6 +25,7 @@ import { encodeForTraining } from "../training-data.ts";
 export const interleaveDefense: Defense<InterleaveSafeguard> = {
   type: "interleave",
   plan(s) {
+    // `kit` trains a forgetting-gap reference only when the model has no kit: known once `prepare` looks
     const trainsReference = s.selection !== "random" && mayTrainForgettingGap(s.misaligned_references);
     return {
       type: "interleave",
