@@ -50,7 +50,10 @@ export const ReferenceKitSchema = z
     members: z.array(
       z.object({
         domain: z.string(),
-        dataset: z.string(),
+        dataset: z
+          .string()
+          .nullable()
+          .openapi({ description: "The training dataset (the operator's): shown to admin-scoped keys only." }),
         job_id: z.string(),
         job_status: z.string(),
         adapter: z

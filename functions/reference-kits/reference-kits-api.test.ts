@@ -85,15 +85,17 @@ describe("/v1/reference_kits", () => {
     const [first, second] = kit.members;
     await t.database.db.update(jobs).set({ status: "succeeded" }).where(eq(jobs.id, first.job_id));
     await t.database.db.update(jobs).set({ status: "failed" }).where(eq(jobs.id, second.job_id));
-    const got = (await (await t.request(`/v1/reference_kits/tiny-em`)).json()) as KitBody;
+    const got = (await (await t.request(`/v1/reference_kits/tiny-em`, { key: adminKey })).json()) as KitBody;
     expect(got.status).toBe("ready");
     expect(got.members.find((m) => m.job_id === first.job_id)?.adapter).toBe(first.job_id);
     expect(got.members.find((m) => m.job_id === second.job_id)?.adapter).toBeNull();
     expect((await newestReadyKit(t.database.db, "guardtune/tiny-random"))?.id).toBe(kit.id);
 
     // every tenant sees the kits; by id or name, filtered by model
-    const byId = await t.request(`/v1/reference_kits/${kit.id}`, { key: t.otherApiKey });
-    expect(((await byId.json()) as KitBody).name).toBe("tiny-em");
+    const byId = (await (await t.request(`/v1/reference_kits/${kit.id}`, { key: t.otherApiKey })).json()) as KitBody;
+    expect(byId.name).toBe("tiny-em");
+    expect(byId.members.map((m) => m.dataset)).toEqual([null, null]); // the operator's datasets stay private
+    expect(byId.members.map((m) => m.adapter).sort()).toEqual(got.members.map((m) => m.adapter).sort());
     const list = (await (await t.request("/v1/reference_kits?model=guardtune/tiny-random")).json()) as {
       data: KitBody[];
     };

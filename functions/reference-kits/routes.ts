@@ -63,7 +63,8 @@ const getKit = createRoute({
   responses: { 200: json(ReferenceKitSchema, "The kit"), ...problemResponses(401, 404) },
 });
 
-function toKitObject(k: KitState): ReferenceKitObject {
+/** `admin`: the viewer may see the operator's dataset ids. */
+function toKitObject(k: KitState, admin: boolean): ReferenceKitObject {
   return {
     object: "reference_kit",
     id: k.id,
@@ -73,7 +74,7 @@ function toKitObject(k: KitState): ReferenceKitObject {
     created_at: Math.floor(k.createdAt.getTime() / 1000),
     members: k.members.map((m) => ({
       domain: m.domain,
-      dataset: m.datasetId,
+      dataset: admin ? m.datasetId : null,
       job_id: m.jobId,
       job_status: m.jobStatus,
       adapter: m.jobStatus === "succeeded" ? m.jobId : null,
@@ -134,7 +135,7 @@ export function referenceKitRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
       return (await kitStates(tx, [row]))[0];
     });
     deps.notify?.("jobs-outbox");
-    return c.json(toKitObject(kit), 201);
+    return c.json(toKitObject(kit, true), 201);
   });
 
   app.openapi(listKits, async (c) => {
@@ -144,7 +145,8 @@ export function referenceKitRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
       .from(referenceKits)
       .where(model ? eq(referenceKits.model, model) : undefined)
       .orderBy(desc(referenceKits.id));
-    const data = (await kitStates(deps.db, rows)).map(toKitObject);
+    const admin = c.get("scopes").includes("admin");
+    const data = (await kitStates(deps.db, rows)).map((k) => toKitObject(k, admin));
     return c.json({ object: "list" as const, data, has_more: false, next_cursor: null }, 200);
   });
 
@@ -155,7 +157,7 @@ export function referenceKitRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
       .from(referenceKits)
       .where(or(eq(referenceKits.id, id), eq(referenceKits.name, id)));
     if (rows.length === 0) throw notFound("reference kit", id, "id");
-    return c.json(toKitObject((await kitStates(deps.db, rows))[0]), 200);
+    return c.json(toKitObject((await kitStates(deps.db, rows))[0], c.get("scopes").includes("admin")), 200);
   });
   return app;
 }
