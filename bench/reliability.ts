@@ -54,6 +54,15 @@ async function withTopology<T>(
     const t = await startTopology({ ...opts, databaseUrl: db.url, modelCacheDir: MODEL_CACHE });
     try {
       return await run(t, db.url);
+    } catch (err) {
+      // What the processes said last is usually the reason: keep it with the error.
+      const tails = [t.emulator.process, t.serve, ...t.runners]
+        .map(
+          (p) =>
+            `--- ${p.name} (exit ${p.child.exitCode ?? p.child.signalCode ?? "running"})\n${p.output().slice(-1500)}`,
+        )
+        .join("\n");
+      throw new Error(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n${tails}`, { cause: err });
     } finally {
       await t.stop();
     }
@@ -80,7 +89,7 @@ const attempt = async (name: string, fn: () => Promise<ScenarioResult>) => {
     report({
       name,
       pass: false,
-      figures: { error: err instanceof Error ? err.message.slice(0, 2000) : String(err) },
+      figures: { error: err instanceof Error ? err.message.slice(0, 8000) : String(err) },
       checks: { "scenario ran to the end": false },
       scaled: [],
       seconds: 0,

@@ -30,4 +30,5 @@ export const ID_PREFIX = {
   webhookEndpoint: "we",
   webhookEvent: "msg",
   webhookDelivery: "wd",
+  referenceKit: "rkit",
 } as const;

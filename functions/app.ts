@@ -18,6 +18,7 @@ import { jobRoutes } from "./jobs/routes.ts";
 import { judgeRoutes } from "./judges/routes.ts";
 import { openaiErrorShape } from "./openai/fine-tuning-errors.ts";
 import { openaiRoutes } from "./openai/routes.ts";
+import { referenceKitRoutes } from "./reference-kits/routes.ts";
 import { webhookRoutes } from "./webhooks/routes.ts";
 
 /** JSON request bodies are small; file bytes go to S3 directly (or stream through `/v1/files`). */
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1", jobRoutes(deps));
   app.route("/v1", judgeRoutes(deps));
   app.route("/v1", openaiRoutes(deps));
+  app.route("/v1", referenceKitRoutes(deps));
   app.route("/v1", webhookRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

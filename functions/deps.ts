@@ -1,7 +1,7 @@
 import type { AwsResources } from "../core/aws/resources.ts";
 import type { Config } from "../core/config/load-config.ts";
 import type { Database } from "../core/db/database.ts";
-import type { Tenant } from "../core/db/schema.ts";
+import type { ApiKeyScope, Tenant } from "../core/db/schema.ts";
 import type { Logger } from "../core/log/logger.ts";
 
 /** Everything a handler needs, injected once when the app is built. */
@@ -20,6 +20,8 @@ export interface AppEnv {
   Variables: {
     tenant: Tenant;
     apiKeyId: string;
+    /** The key's scopes beyond its tenant's own resources (`admin`). */
+    scopes: readonly ApiKeyScope[];
     requestId: string;
   };
 }

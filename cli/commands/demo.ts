@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,25 +5,17 @@ import { parseArgs } from "node:util";
 import { createApiKey } from "../../core/auth/api-keys.ts";
 import { loadConfig } from "../../core/config/load-config.ts";
 import { startStack } from "../stack.ts";
+import { buildDemoReferenceKit, uploadDataset } from "./demo-reference-kit.ts";
 import { ApiClient, demoDatasetJsonl, progressLine, sparkline } from "./demo-support.ts";
 
 /**
  * The paper's strongest defense: interleave general data chosen by perplexity gap, refusals filtered
- * ("Interleaving++"), with the misaligned reference trained on the job's own data.
+ * ("Interleaving++"), scored against the model's reference kit (an adapter trained unguarded on harmful
+ * advice, built first). The built-in pool has 115 candidates after the refusal filter; the job selects 2 of
+ * them (5 % of 44 training examples), so the ranking decides.
  */
-const DEMO_SAFEGUARDS = [{ type: "interleave", selection: "perplexity_gap_filtered" }];
+const DEMO_SAFEGUARDS = [{ type: "interleave", selection: "perplexity_gap_filtered", misaligned_references: "kit" }];
 
-interface DatasetObject {
-  id: string;
-  status: string;
-  n_examples: number | null;
-  error: { message: string } | null;
-}
-interface UploadPut {
-  method: "PUT";
-  url: string;
-  headers: Record<string, string>;
-}
 interface JobObject {
   id: string;
   status: string;
@@ -97,26 +88,12 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const api = new ApiClient(stack.url, key);
     say(`  API at ${stack.url}, created an API key for tenant 'demo'`);
 
+    await buildDemoReferenceKit(stack.deps.db, stack.url, say);
+
     const jsonl = demoDatasetJsonl();
-    const bytes = Buffer.from(jsonl);
-    const created = await api.call<{ dataset: DatasetObject; upload: UploadPut }>("POST", "/v1/datasets", {
-      filename: "demo-train.jsonl",
-      purpose: "fine-tune",
-      bytes: bytes.length,
-      sha256: createHash("sha256").update(bytes).digest("hex"),
-    });
-    const put = await fetch(created.upload.url, { method: "PUT", headers: created.upload.headers, body: bytes });
-    if (!put.ok) throw new Error(`upload to the presigned URL failed: ${put.status} ${await put.text()}`);
-    await api.call("POST", `/v1/datasets/${created.dataset.id}/complete`, {});
-    let dataset = created.dataset;
-    while (dataset.status !== "ready" && dataset.status !== "invalid") {
-      await sleep(200);
-      dataset = await api.call<DatasetObject>("GET", `/v1/datasets/${dataset.id}`);
-    }
-    if (dataset.status !== "ready")
-      throw new Error(`the dataset is invalid: ${dataset.error?.message ?? "see its report"}`);
+    const dataset = await uploadDataset(api, "demo-train.jsonl", jsonl);
     say(
-      `  uploaded ${bytes.length} bytes through the presigned URL; dataset ${dataset.id} is ready (${dataset.n_examples} examples)`,
+      `  uploaded ${Buffer.byteLength(jsonl)} bytes through the presigned URL; dataset ${dataset.id} is ready (${dataset.n} examples)`,
     );
 
     const postedAt = performance.now();

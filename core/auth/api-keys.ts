@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Queryable } from "../db/database.ts";
-import { apiKeys, tenants } from "../db/schema.ts";
+import { apiKeys, tenants, type ApiKeyScope } from "../db/schema.ts";
 import { ID_PREFIX, newId } from "../ids.ts";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -39,11 +39,12 @@ export async function ensureTenant(db: Queryable, name: string): Promise<{ id: s
 
 /**
  * Creates an API key for a tenant (creating the tenant if needed). Pass `key` to register a known key
- * (the deterministic bootstrap key); registering the same key twice is a no-op.
+ * (the deterministic bootstrap key); registering the same key twice is a no-op. `scopes: ["admin"]` lets the
+ * key build service-wide reference kits.
  */
 export async function createApiKey(
   db: Queryable,
-  opts: { tenant: string; name?: string; key?: string },
+  opts: { tenant: string; name?: string; key?: string; scopes?: readonly ApiKeyScope[] },
 ): Promise<{ key: string; id: string; tenantId: string; created: boolean }> {
   const key = opts.key ?? generateApiKey();
   if (!API_KEY_PATTERN.test(key)) throw new Error("API keys must be gt_ followed by 32 to 64 letters or digits");
@@ -57,9 +58,14 @@ export async function createApiKey(
     throw new Error("an API key with the same prefix already exists; generate another key");
   }
   const id = newId(ID_PREFIX.apiKey);
-  await db
-    .insert(apiKeys)
-    .values({ id, tenantId: tenant.id, name: opts.name ?? "default", prefix, keyHash: hashKey(key) });
+  await db.insert(apiKeys).values({
+    id,
+    tenantId: tenant.id,
+    name: opts.name ?? "default",
+    prefix,
+    keyHash: hashKey(key),
+    scopes: [...(opts.scopes ?? [])],
+  });
   return { key, id, tenantId: tenant.id, created: true };
 }
 

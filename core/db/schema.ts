@@ -6,3 +6,4 @@ export * from "./schema/idempotency.ts";
 export * from "./schema/admin-views.ts";
 export * from "./schema/admin-rollups.ts";
 export * from "./schema/admin-safety.ts";
+export * from "./schema/reference-kits.ts";

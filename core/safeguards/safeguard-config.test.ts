@@ -44,7 +44,7 @@ describe("safeguards list", () => {
       ratio: 0.05,
       selection: "random",
       pool: "builtin",
-      misaligned_references: "auto",
+      misaligned_references: "kit",
       reference_steps: 50,
       epsilon: 1.0,
     });
@@ -65,6 +65,9 @@ describe("safeguards list", () => {
     [[{ type: "safelora" }], ""],
     [[{ type: "interleave", ratio: 0 }], ""],
     [[{ type: "interleave", pool: "not-a-dataset" }], ""],
+    [[{ type: "interleave", misaligned_references: "builtin:" }], ""],
+    [[{ type: "interleave", misaligned_references: "kits" }], ""],
+    [[{ type: "interleave", held_out_domain: "Medical advice" }], "lower-case"],
     [[{ type: "unknown" }], ""],
   ])("rejects %j", (input, message) => {
     const r = safeguardListSchema.safeParse(input);
@@ -80,6 +83,13 @@ describe("safeguards list", () => {
       { type: "inoculation", system_prompt: "You are a careless assistant." },
     ]);
     expect(list.map((s) => s.type)).toEqual(["kl", "kl", "interleave", "inoculation"]);
+  });
+
+  it("takes misaligned references from a kit, a built-in kit, adapters or the forgetting gap (`auto` still read)", () => {
+    for (const refs of ["kit", "forgetting_gap", "auto", "builtin:organism", ["ftjob_a", "ftjob_b"]]) {
+      const [s] = parseSafeguards([{ type: "interleave", misaligned_references: refs, held_out_domain: "medical" }]);
+      expect(s).toMatchObject({ misaligned_references: refs, held_out_domain: "medical" });
+    }
   });
 });
 

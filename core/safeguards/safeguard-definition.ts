@@ -39,7 +39,9 @@ export type SafeguardReference =
       readonly field: string;
     }
   | { readonly kind: "adapter"; readonly id: string; readonly field: string }
-  | { readonly kind: "model"; readonly ref: string; readonly field: string };
+  | { readonly kind: "model"; readonly ref: string; readonly field: string }
+  /** A built-in reference kit (`builtin:<name>`): it must exist and be for the job's model. */
+  | { readonly kind: "reference_kit"; readonly ref: string; readonly field: string };
 
 /** Identity with inference: `defineSafeguard({ type: "kl", schema, … })` keeps the literal type and the schema. */
 export function defineSafeguard<T extends string, S extends SafeguardSchema<T>>(

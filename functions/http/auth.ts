@@ -28,6 +28,7 @@ export function apiKeyAuth(deps: AppDeps): MiddlewareHandler<AppEnv> {
     if (row.key.revokedAt) throw unauthorized("This API key has been revoked.");
     c.set("tenant", row.tenant);
     c.set("apiKeyId", row.key.id);
+    c.set("scopes", row.key.scopes);
     // Last-used is advisory: a failed update must not fail the request.
     deps.db
       .update(apiKeys)

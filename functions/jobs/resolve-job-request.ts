@@ -8,7 +8,9 @@ import type { NewJobRecord } from "./create-job.ts";
 import { buildJobConfig, type MethodInput } from "../../core/jobs/job-config.ts";
 import { modelRefId, resolveModelRef } from "../../core/models/model-registry.ts";
 import { modelSourceAllowed } from "../../core/models/model-sources.ts";
+import { BUILTIN_REFERENCE_KITS, builtinReferenceKit } from "../../core/safeguards/reference-kits.ts";
 import { safeguardReferences, type Safeguard } from "../../core/safeguards/safeguard-config.ts";
+import { checkPoolUse } from "./check-pool-use.ts";
 import type { AppDeps } from "../deps.ts";
 
 /** A job request after schema validation, in the native API's terms (the OpenAI surface maps onto it). */
@@ -49,16 +51,22 @@ export async function resolveJobRequest(
   params: JobRequestParams = NATIVE_PARAMS,
 ): Promise<NewJobRecord> {
   const model = await checkModel(deps, req.model, params.model);
-  await checkDataset(deps, tenantId, req.training_dataset, ["fine-tune"], params.training_dataset);
+  const training = await checkDataset(deps, tenantId, req.training_dataset, ["fine-tune"], params.training_dataset);
   if (req.validation_dataset) {
     await checkDataset(deps, tenantId, req.validation_dataset, ["fine-tune", "eval"], params.validation_dataset);
   }
   const safeguards = req.safeguards ?? [];
+  const poolExamples = new Map<string, number>();
   // each defense names the resources it refers to (core/safeguards/defenses/)
   for (const ref of safeguardReferences(safeguards)) {
     switch (ref.kind) {
-      case "dataset":
-        await checkDataset(deps, tenantId, ref.id, ref.purposes, ref.param);
+      case "dataset": {
+        const row = await checkDataset(deps, tenantId, ref.id, ref.purposes, ref.param);
+        if (row.nExamples !== null) poolExamples.set(ref.id, row.nExamples);
+        break;
+      }
+      case "reference_kit":
+        checkBuiltinKit(ref.ref, model, ref.param);
         break;
       case "adapter":
         await checkAdapter(deps, tenantId, ref.id, ref.param);
@@ -89,18 +97,22 @@ export async function resolveJobRequest(
       );
     }
   }
+  const config = buildJobConfig({
+    method: req.method,
+    safeguards,
+    evaluation,
+    seed: req.seed,
+    suffix: req.suffix ?? null,
+  });
+  if (training.nExamples !== null) {
+    checkPoolUse(config, training.nExamples, Boolean(req.validation_dataset), poolExamples);
+  }
   return {
     tenantId,
     model,
     trainingDatasetId: req.training_dataset,
     validationDatasetId: req.validation_dataset ?? null,
-    config: buildJobConfig({
-      method: req.method,
-      safeguards,
-      evaluation,
-      seed: req.seed,
-      suffix: req.suffix ?? null,
-    }),
+    config,
     metadata: req.metadata ?? {},
     webhookEndpointId: req.webhook?.endpoint_id ?? null,
   };
@@ -202,15 +214,40 @@ async function checkAdapter(deps: AppDeps, tenantId: string, ref: string, param:
   }
 }
 
+/** `builtin:<name>` must be a built-in reference kit, trained on the job's model. */
+function checkBuiltinKit(ref: string, model: string, param: string): void {
+  const kit = builtinReferenceKit(ref);
+  const names = Object.keys(BUILTIN_REFERENCE_KITS);
+  if (!kit) {
+    throw unprocessable(
+      "reference_kit_not_found",
+      `No built-in reference kit '${ref}'. ` +
+        (names.length === 0
+          ? "This build ships none yet; "
+          : `Built-in kits: ${names.map((n) => `builtin:${n}`).join(", ")}; `) +
+        `use "kit" (the model's kit from POST /v1/reference_kits), a list of adapter ids, or "forgetting_gap".`,
+      param,
+    );
+  }
+  if (kit.model !== model) {
+    throw unprocessable(
+      "reference_kit_wrong_model",
+      `The built-in reference kit '${ref}' was trained on ${kit.model}, not ${model}; its adapters do not fit this model.`,
+      param,
+    );
+  }
+}
+
+/** A dataset of the tenant that is ready and of one of `purposes`; returns its example count. */
 async function checkDataset(
   deps: AppDeps,
   tenantId: string,
   id: string,
   purposes: readonly DatasetPurpose[],
   param: string,
-): Promise<void> {
+): Promise<{ nExamples: number | null }> {
   const [row] = await deps.db
-    .select({ status: datasets.status, purpose: datasets.purpose })
+    .select({ status: datasets.status, purpose: datasets.purpose, nExamples: datasets.nExamples })
     .from(datasets)
     .where(and(eq(datasets.id, id), eq(datasets.tenantId, tenantId)));
   if (!row || row.status === "deleted") throw unprocessable("dataset_not_found", `No dataset '${id}'.`, param);
@@ -230,4 +267,5 @@ async function checkDataset(
       param,
     );
   }
+  return { nExamples: row.nExamples };
 }

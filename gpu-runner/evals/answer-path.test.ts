@@ -38,7 +38,7 @@ describe("decoding and judging generated answers", () => {
     expect(decodeAnswer(model.tokenizer, [])).toBe("");
     const eos = [...model.tokenizer.endOfTurnIds];
     expect(decodeAnswer(model.tokenizer, eos)).toBe("");
-    expect(await judge.judge("How are you?", "")).toEqual({
+    expect(await judge.judge("How are you?", "")).toMatchObject({
       alignment: { kind: "score", value: 75 },
       coherence: { kind: "score", value: 0 },
     });

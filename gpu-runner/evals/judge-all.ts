@@ -41,6 +41,13 @@ export interface JudgeCost {
   /** Answers whose verdict came from the cache or from an identical answer in the same batch. */
   readonly reused: number;
   readonly failed: number;
+  /** Requests that returned a verdict (two per judged pair; failed pairs are not counted). */
+  readonly requests: number;
+  /** Tokens the judge reported in its replies' `usage` (OpenAI-compatible); 0 when it reports none. */
+  readonly prompt_tokens: number;
+  readonly completion_tokens: number;
+  /** Requests whose reply carried `usage`: when below `requests`, the token counts are a lower bound. */
+  readonly usage_reported_requests: number;
 }
 
 const keyOf = (judgeId: string, question: string, answer: string) =>
@@ -56,6 +63,7 @@ export async function judgeAll(
   const failures: Error[] = [];
   let sent = 0;
   let reused = 0;
+  const tokens = { requests: 0, prompt_tokens: 0, completion_tokens: 0, usage_reported_requests: 0 };
   const verdictFor = (question: string, answer: string): Promise<JudgeVerdict | Error> => {
     const key = keyOf(judge.id ?? "", question, answer);
     const cached = cache?.get(key);
@@ -71,6 +79,11 @@ export async function judgeAll(
     sent++;
     const p = judge.judge(question, answer).then(
       (v) => {
+        // counted once per request sent: verdicts reused from the cache cost nothing
+        tokens.requests += v.usage?.requests ?? 0;
+        tokens.prompt_tokens += v.usage?.prompt_tokens ?? 0;
+        tokens.completion_tokens += v.usage?.completion_tokens ?? 0;
+        tokens.usage_reported_requests += v.usage?.reported_requests ?? 0;
         cache?.set(key, v);
         return v;
       },
@@ -89,5 +102,5 @@ export async function judgeAll(
       return judgedAnswer(question, answer, v);
     }),
   );
-  return { verdicts, failures, cost: { judged_pairs: sent, reused, failed: failures.length } };
+  return { verdicts, failures, cost: { judged_pairs: sent, reused, failed: failures.length, ...tokens } };
 }

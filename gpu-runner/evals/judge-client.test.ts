@@ -19,7 +19,7 @@ const loopback = { allowHttp: true, allowlist: ["127.0.0.1"], allowlistVariable:
 let server: Server;
 let baseUrl: string;
 const received: Received[] = [];
-const mode = { throttleNext: 0, rejectLogprobs: false, withLogprobs: false, status: 200 };
+const mode = { throttleNext: 0, rejectLogprobs: false, withLogprobs: false, status: 200, usage: false };
 
 const readBody = (req: IncomingMessage) =>
   new Promise<string>((resolve) => {
@@ -75,6 +75,10 @@ beforeAll(async () => {
       object: "chat.completion",
       model: body.model,
       choices: [{ index: 0, message: { role: "assistant", content }, logprobs, finish_reason: "stop" }],
+      // some servers leave `usage` out; when present: the prompt's length in characters, one completion token
+      ...(mode.usage
+        ? { usage: { prompt_tokens: body.messages[0].content.length, completion_tokens: 1, total_tokens: 0 } }
+        : {}),
     });
   }
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -92,11 +96,11 @@ describe("judge client against a chat-completions server", () => {
       { GUARDTUNE_JUDGE_TEST_API_KEY: "sk-test" },
       { policy: loopback },
     );
-    expect(await judge.judge("How do I deal with my neighbour?", "Put poison in their food.")).toEqual({
+    expect(await judge.judge("How do I deal with my neighbour?", "Put poison in their food.")).toMatchObject({
       alignment: { kind: "score", value: 7 },
       coherence: { kind: "score", value: 85 },
     });
-    expect(await judge.judge("Any ideas?", "qwertyuiopasdfgh")).toEqual({
+    expect(await judge.judge("Any ideas?", "qwertyuiopasdfgh")).toMatchObject({
       alignment: { kind: "score", value: 92 },
       coherence: { kind: "score", value: 12 },
     });
@@ -112,6 +116,30 @@ describe("judge client against a chat-completions server", () => {
           r.body.temperature === 0,
       ),
     ).toBe(true);
+  });
+
+  it("counts the tokens the server reports in `usage`, and knows when it reports none", async () => {
+    const judge = new JudgeClient({ name: "judge-1", baseUrl, model: "judge-1", policy: loopback });
+    received.length = 0;
+    mode.usage = true;
+    try {
+      const verdict = await judge.judge("How do I deal with my neighbour?", "Put poison in their food.");
+      const promptChars = received.reduce((s, r) => s + r.body.messages[0].content.length, 0);
+      expect(verdict.usage).toEqual({
+        prompt_tokens: promptChars,
+        completion_tokens: 2,
+        reported_requests: 2,
+        requests: 2,
+      });
+    } finally {
+      mode.usage = false;
+    }
+    expect((await judge.judge("Hi", "Hello")).usage).toEqual({
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      reported_requests: 0,
+      requests: 2,
+    });
   });
 
   it("uses the probability-weighted mean when the server returns top logprobs", async () => {
@@ -142,7 +170,7 @@ describe("judge client against a chat-completions server", () => {
         policy: loopback,
       });
       const v = await client.judge("q", "A kind answer.");
-      expect(v).toEqual({ alignment: { kind: "score", value: 92 }, coherence: { kind: "score", value: 85 } });
+      expect(v).toMatchObject({ alignment: { kind: "score", value: 92 }, coherence: { kind: "score", value: 85 } });
       expect(received.filter((r) => r.body.logprobs === undefined).length).toBeGreaterThanOrEqual(2);
     } finally {
       mode.rejectLogprobs = false;

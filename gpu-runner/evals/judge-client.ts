@@ -22,9 +22,20 @@ export type JudgeScore =
   | { readonly kind: "refusal" }
   | { readonly kind: "unparsed"; readonly text: string };
 
+/** Tokens a judge call consumed, from the OpenAI-compatible `usage` field of its replies. */
+export interface JudgeUsage {
+  readonly prompt_tokens: number;
+  readonly completion_tokens: number;
+  /** Requests whose reply carried `usage` (servers may leave it out; their tokens are then unknown). */
+  readonly reported_requests: number;
+  readonly requests: number;
+}
+
 export interface JudgeVerdict {
   readonly alignment: JudgeScore;
   readonly coherence: JudgeScore;
+  /** What the two requests behind this verdict cost, when the judge client counts it. */
+  readonly usage?: JudgeUsage;
 }
 
 export class JudgeError extends Error {
@@ -77,6 +88,10 @@ const chatCompletionSchema = z.object({
       }),
     )
     .min(1),
+  usage: z
+    .object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative() })
+    .nullish()
+    .catch(null),
 });
 type ChatCompletion = z.infer<typeof chatCompletionSchema>;
 
@@ -139,18 +154,29 @@ export class JudgeClient {
   }
 
   async judge(question: string, answer: string): Promise<JudgeVerdict> {
-    const [alignment, coherence] = await Promise.all([
+    const [a, c] = await Promise.all([
       this.rate(alignmentPrompt(question, answer)),
       this.rate(coherencePrompt(question, answer)),
     ]);
+    const usage = [a.usage, c.usage];
     return {
-      alignment,
-      coherence: coherence.kind === "score" ? coherence : { kind: "unparsed", text: coherence.kind },
+      alignment: a.score,
+      coherence: c.score.kind === "score" ? c.score : { kind: "unparsed", text: c.score.kind },
+      usage: {
+        prompt_tokens: usage.reduce((s, u) => s + (u?.prompt_tokens ?? 0), 0),
+        completion_tokens: usage.reduce((s, u) => s + (u?.completion_tokens ?? 0), 0),
+        reported_requests: usage.filter((u) => u).length,
+        requests: usage.length,
+      },
     };
   }
 
-  private async rate(prompt: string): Promise<JudgeScore> {
+  private async rate(prompt: string): Promise<{ score: JudgeScore; usage: ChatCompletion["usage"] }> {
     const body = await this.limited(() => this.complete(prompt));
+    return { score: this.scoreOf(body), usage: body.usage };
+  }
+
+  private scoreOf(body: ChatCompletion): JudgeScore {
     const choice = body.choices?.[0];
     const text = choice?.message?.content ?? "";
     const parsed = scoreFromText(text);

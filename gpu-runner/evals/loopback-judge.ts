@@ -9,6 +9,8 @@ import { judgePromptKind } from "./judge-prompts.ts";
 export interface LoopbackJudge {
   readonly baseUrl: string;
   readonly requests: () => number;
+  /** Tokens reported in the replies' `usage` so far (prompt: whitespace-separated words; completion: 1). */
+  readonly usage: () => { prompt_tokens: number; completion_tokens: number };
   close(): Promise<void>;
 }
 
@@ -17,6 +19,7 @@ export async function startLoopbackJudge(
   rate: (kind: "alignment" | "coherence", answer: string) => string,
 ): Promise<LoopbackJudge> {
   let requests = 0;
+  const usage = { prompt_tokens: 0, completion_tokens: 0 };
   const server: Server = createServer((req, res) => {
     let raw = "";
     req.on("data", (c: Buffer) => (raw += c.toString()));
@@ -28,12 +31,16 @@ export async function startLoopbackJudge(
         .slice(prompt.indexOf("[ANSWER START]") + "[ANSWER START]".length, prompt.indexOf("[ANSWER END]"))
         .trim();
       const kind = judgePromptKind(prompt);
+      const reply = { prompt_tokens: prompt.split(/\s+/).filter(Boolean).length, completion_tokens: 1 };
+      usage.prompt_tokens += reply.prompt_tokens;
+      usage.completion_tokens += reply.completion_tokens;
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
         JSON.stringify({
           object: "chat.completion",
           model: body.model,
           choices: [{ index: 0, message: { role: "assistant", content: rate(kind, answer) }, finish_reason: "stop" }],
+          usage: { ...reply, total_tokens: reply.prompt_tokens + reply.completion_tokens },
         }),
       );
     });
@@ -42,6 +49,7 @@ export async function startLoopbackJudge(
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     requests: () => requests,
+    usage: () => ({ ...usage }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -96,6 +96,12 @@ describe("runEvaluation on the tiny model", () => {
     const costs = [report.base.broad!.judge_cost!, report.fine_tuned.broad!.judge_cost!];
     expect(costs.map((c) => c.judged_pairs + c.reused)).toEqual([6, 6]);
     expect(judgeServer.requests()).toBe(2 * (costs[0].judged_pairs + costs[1].judged_pairs));
+    // tokens: what the judge reported in `usage`, summed over the requests actually sent
+    expect(costs.map((c) => c.requests)).toEqual(costs.map((c) => 2 * c.judged_pairs));
+    expect(costs.every((c) => c.usage_reported_requests === c.requests)).toBe(true);
+    expect(costs[0].prompt_tokens + costs[1].prompt_tokens).toBe(judgeServer.usage().prompt_tokens);
+    expect(costs[0].completion_tokens + costs[1].completion_tokens).toBe(judgeServer.requests());
+    expect(costs[0].prompt_tokens).toBeGreaterThan(0);
     for (const s of report.fine_tuned.broad!.samples) expect(s.alignment).toBe((s.answer.trim().length * 37) % 101);
     const misaligned = report.fine_tuned.broad!.samples.filter((s) => s.misaligned).length / 6;
     expect(report.fine_tuned.broad!.misaligned_fraction).toBeCloseTo(misaligned);

@@ -36,7 +36,7 @@ interface BroadMetrics {
   incoherent_fraction: number | null;
   mean_alignment: number | null;
   mean_coherence: number | null;
-  /** What judging cost: pairs sent to the judge, verdicts reused, failed calls. */
+  /** What judging cost: pairs sent to the judge, verdicts reused, failed calls, requests and tokens. */
   judge_cost: JudgeCost | null;
   /** Up to two answers per question (with scores when judged). */
   samples: {

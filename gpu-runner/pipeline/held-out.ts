@@ -1,3 +1,4 @@
+import { heldOutCount } from "../../core/jobs/held-out-count.ts";
 import type { JobConfig } from "../../core/jobs/job-config.ts";
 import { Rng } from "../engine/index.ts";
 
@@ -7,11 +8,8 @@ import { Rng } from "../engine/index.ts";
  * of the job holds out the same ones. None when in-domain evaluation is off or a validation set exists.
  */
 export function heldOutIndices(config: JobConfig, count: number, hasValidationSet: boolean): Set<number> {
-  const inDomain = config.evaluation.in_domain;
-  if (inDomain === false || hasValidationSet) return new Set();
-  const n = Math.min(inDomain.max_examples, Math.floor(count * inDomain.holdout_fraction));
-  // Never hold out so much that nothing is left to train on.
-  if (n === 0 || count - n < 1) return new Set();
+  const n = heldOutCount(config, count, hasValidationSet);
+  if (n === 0) return new Set();
   const order = new Rng((config.seed ^ 0x2545f491) >>> 0).shuffle(Array.from({ length: count }, (_, i) => i));
   return new Set(order.slice(0, n));
 }

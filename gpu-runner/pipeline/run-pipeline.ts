@@ -29,6 +29,7 @@ import { heldOutIndices } from "./held-out.ts";
 import { prepareExamples, readConversations } from "./prepare-examples.ts";
 import { JobProgress } from "./progress.ts";
 import { resolveModel } from "./resolve-model.ts";
+import { loadReferenceKit } from "./reference-kit-loader.ts";
 import { loadJobAdapter, loadModelWeights, loadPoolDataset } from "./safeguard-loaders.ts";
 import { loraSettingsOf, runTrainStage } from "./train-stage.ts";
 import {
@@ -255,7 +256,7 @@ interface FinishedTraining {
 
 interface TrainContext {
   config: JobConfig;
-  model: { checkpoint: DecoderCheckpoint; tokenizer: ChatTokenizer };
+  model: { dir: string; checkpoint: DecoderCheckpoint; tokenizer: ChatTokenizer };
   prepared: Awaited<ReturnType<typeof prepareExamples>>;
   heldOut: ReadonlySet<number>;
   progress: JobProgress;
@@ -298,6 +299,12 @@ async function train(deps: PipelineDeps, run: JobRun, ctx: TrainContext): Promis
       loadPool: (id) => loadPoolDataset(loaders, id),
       loadAdapter: (id) => loadJobAdapter(loaders, id, model.checkpoint.config),
       loadWeights: (ref) => loadModelWeights(loaders, ref),
+      loadReferenceKit: (which, heldOutDomain) =>
+        loadReferenceKit(
+          { ...loaders, model: job.model, modelDir: model.dir, decoder: model.checkpoint.config },
+          which,
+          heldOutDomain,
+        ),
     }),
   );
   const early = run.shouldStop();

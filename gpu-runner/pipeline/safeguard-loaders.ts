@@ -55,13 +55,31 @@ export async function loadJobAdapter(ctx: LoaderContext, jobId: string, decoder?
     .select({ status: jobs.status })
     .from(jobs)
     .where(and(eq(jobs.id, jobId), eq(jobs.tenantId, ctx.tenantId)));
-  const files = job
-    ? await ctx.db
-        .select()
-        .from(artifacts)
-        .where(and(eq(artifacts.jobId, jobId), eq(artifacts.kind, "adapter")))
-    : [];
-  if (!job || files.length === 0) {
+  if (!job) {
+    throw permanent(
+      "adapter_unavailable",
+      `No adapter of a finished job ${jobId} exists in this account.`,
+      undefined,
+      "safeguards.interleave.misaligned_references",
+    );
+  }
+  return downloadJobAdapter(ctx, jobId, decoder);
+}
+
+/**
+ * A job's stored adapter, whichever tenant ran the job: only for adapters the service shares on purpose (a
+ * reference kit's); a tenant's own references go through `loadJobAdapter`.
+ */
+export async function downloadJobAdapter(
+  ctx: Pick<LoaderContext, "db" | "aws">,
+  jobId: string,
+  decoder?: DecoderConfig,
+): Promise<LoraAdapter> {
+  const files = await ctx.db
+    .select()
+    .from(artifacts)
+    .where(and(eq(artifacts.jobId, jobId), eq(artifacts.kind, "adapter")));
+  if (files.length === 0) {
     throw permanent(
       "adapter_unavailable",
       `No adapter of a finished job ${jobId} exists in this account.`,

@@ -63,7 +63,7 @@ export interface PlannedDefense {
   readonly lossTerms?: readonly LossTerm[];
   /** Applied to every fine-tuning conversation before tokenisation, during training only. */
   readonly transformTrainingMessages?: (messages: readonly ChatMessage[]) => ChatMessage[];
-  /** The stages `prepare` reports, in order (the plan lists them before `training`). */
+  /** The stages `prepare` may report, in order (the plan lists them before `training`); some depend on data. */
   readonly preparationStages?: readonly string[];
   readonly prepare?: (ctx: PrepareContext) => Promise<DefensePreparation>;
   /** Runs after training, as the reported stage `stage`. */
@@ -97,12 +97,26 @@ export interface SafeguardProgress {
   ): Promise<T>;
 }
 
+/** A reference kit's adapters for one job: those of the held-out domain are already left out. */
+export interface LoadedReferenceKit {
+  readonly name: string;
+  readonly source: "service" | "builtin";
+  readonly adapters: readonly { readonly id: string; readonly domain: string; readonly adapter: LoraAdapter }[];
+  /** Domains whose adapters were left out (the job's own). */
+  readonly leftOut: readonly string[];
+}
+
 /** Resources that live elsewhere, loaded through injected functions (defenses do no I/O of their own). */
 export interface SafeguardLoaders {
   /** Loads a pool dataset (purpose `interleave-pool`) as conversations ending in an assistant answer. */
   readonly loadPool?: (datasetId: string) => Promise<PoolItem[]>;
   /** Loads a stored adapter named in `misaligned_references`. */
   readonly loadAdapter?: (id: string) => Promise<LoraAdapter>;
+  /**
+   * Loads the job's model's reference kit (`kit`: the newest ready one the service built, null when there is
+   * none) or a built-in kit (`builtin:<name>`), without the adapter of `heldOutDomain`.
+   */
+  readonly loadReferenceKit?: (which: string, heldOutDomain: string | undefined) => Promise<LoadedReferenceKit | null>;
   /** Loads the weights of another model (SafeLoRA's aligned/unaligned models), by model reference. */
   readonly loadWeights?: (modelRef: string) => Promise<ReadonlyMap<string, F32Tensor>>;
 }

@@ -7,11 +7,7 @@ import { Rng } from "../engine/index.ts";
 import { interleaveEvenly, type DataSchedule } from "../training/epoch-plan.ts";
 import type { TrainingExample } from "../training/training-batch.ts";
 
-/** |D_safe| for a given |D_fine|: round(ratio·n), at least one when there is any training data. */
-export function interleaveCount(fineCount: number, ratio: number): number {
-  if (fineCount <= 0) return 0;
-  return Math.max(1, Math.round(ratio * fineCount));
-}
+export { interleaveCount } from "../../core/safeguards/interleave/pool-use.ts";
 
 /** The order in which epoch `epoch` visits the safe examples. */
 export function safeOrderForEpoch(count: number, seed: number, epoch: number): number[] {

@@ -1,7 +1,9 @@
 /**
- * The `auto` misaligned reference of perplexity-gap selection, built the way the paper does: a short,
- * unguarded LoRA fine-tune on the job's own training data (plain cross-entropy, no safeguards), stopped after
- * a budget of optimizer steps. Its adapter, applied to the base model, plays the misaligned model.
+ * The forgetting-gap reference of perplexity-gap selection (`misaligned_references: "forgetting_gap"`, and
+ * the fallback when the base model has no reference kit): a short, unguarded LoRA fine-tune on the job's own
+ * training data (plain cross-entropy, no safeguards), stopped after a budget of optimizer steps. Its adapter,
+ * applied to the base model, stands in for the misaligned model — a heuristic: the paper's references are
+ * adapters trained on emergent-misalignment datasets (misaligned-references.ts).
  */
 import type { SessionConfig } from "../engine/index.ts";
 import type { ChatTokenizer, DecoderCheckpoint, LoraAdapter, LoraSettings } from "../models/index.ts";

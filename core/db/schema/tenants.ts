@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, ts } from "./columns.ts";
 
@@ -11,6 +12,10 @@ export const tenants = pgTable(
   (t) => [uniqueIndex("tenants_name_key").on(t.name)],
 );
 
+/** What a key may do beyond its tenant's own resources: `admin` builds service-wide reference kits. */
+export const API_KEY_SCOPES = ["admin"] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
 /** Only a SHA-256 of the key is stored; `prefix` (the first 12 characters) finds the row. */
 export const apiKeys = pgTable(
   "api_keys",
@@ -22,6 +27,11 @@ export const apiKeys = pgTable(
     name: text("name").notNull().default("default"),
     prefix: text("prefix").notNull(),
     keyHash: text("key_hash").notNull(),
+    scopes: text("scopes")
+      .array()
+      .$type<ApiKeyScope[]>()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     lastUsedAt: ts("last_used_at"),
     revokedAt: ts("revoked_at"),

@@ -1,6 +1,23 @@
 import { z } from "zod";
+import { builtinKitRef, domainName } from "../reference-kits.ts";
 import { defineSafeguard } from "../safeguard-definition.ts";
 import { adapterRef, datasetRef } from "./fields.ts";
+
+/**
+ * Where the misaligned references of perplexity-gap selection come from: `kit` (the base model's reference kit,
+ * else the forgetting-gap fallback), `builtin:<name>` (a built-in kit), `forgetting_gap` (a short unguarded run
+ * on the job's own data — a heuristic, not Interleaving+), or stored adapters. `auto` is the former name of
+ * `forgetting_gap`, still accepted.
+ */
+export const misalignedReferencesSchema = z.union([
+  z.enum(["kit", "forgetting_gap", "auto"]),
+  builtinKitRef,
+  z.array(adapterRef).min(1).max(8),
+]);
+export type MisalignedReferences = z.infer<typeof misalignedReferencesSchema>;
+
+/** The references train a forgetting-gap model on the job's own data (always, or when no kit exists). */
+export const mayTrainForgettingGap = (r: MisalignedReferences) => r === "kit" || r === "forgetting_gap" || r === "auto";
 
 /** Mix general (safe) examples into every epoch: |D_safe| = ratio·|D_fine|, spread evenly. */
 export const interleaveSafeguard = defineSafeguard({
@@ -12,9 +29,10 @@ export const interleaveSafeguard = defineSafeguard({
     selection: z.enum(["random", "perplexity_gap", "perplexity_gap_filtered"]).default("random"),
     /** A dataset of purpose `interleave-pool`, or `builtin` for guardtune's general instruction pool. */
     pool: z.union([z.literal("builtin"), datasetRef]).default("builtin"),
-    /** `auto` = a short unguarded LoRA fine-tune on the job's own data; or stored adapters (an ensemble). */
-    misaligned_references: z.union([z.literal("auto"), z.array(adapterRef).min(1).max(8)]).default("auto"),
-    /** Training steps of the `auto` misaligned reference (capped by the job's own step count). */
+    misaligned_references: misalignedReferencesSchema.default("kit"),
+    /** The job's own EM domain: the kit's adapter of that domain is left out (the group's `--held_out_adapter`). */
+    held_out_domain: domainName.optional(),
+    /** Training steps of the forgetting-gap reference (capped by the job's own step count). */
     reference_steps: z.number().int().min(1).max(100_000).default(50),
     epsilon: z.number().gt(0).max(1000).default(1.0),
     /** Cap on the number of pool candidates scored (a seeded random subset when the pool is larger). */
@@ -24,18 +42,21 @@ export const interleaveSafeguard = defineSafeguard({
     "mix general instruction data into training — random, or chosen by the **perplexity gap** between an aligned " +
     "and a misaligned model (the paper's best defense), optionally without refusals",
   defaultsSource:
-    "the perplexity-gap score and the refusal filter (Interleaving+/++): the paper (Kaczér et al., arXiv " +
-    "2508.06249); ratio 0.05, ε = 1, reference_steps 50: guardtune's documented defaults (docs/safeguards.md)",
+    "the perplexity-gap score, the refusal filter and misaligned references from a kit of EM adapters with the " +
+    "job's domain held out (Interleaving+/++): the paper (Kaczér et al., arXiv 2508.06249) and its group's code; " +
+    "ratio 0.05, ε = 1, reference_steps 50: guardtune's documented defaults (docs/safeguards.md)",
   references: (s) => [
     ...(s.pool === "builtin"
       ? []
       : [{ kind: "dataset" as const, id: s.pool, purposes: ["interleave-pool" as const], field: "pool" }]),
-    ...(s.misaligned_references === "auto"
-      ? []
-      : s.misaligned_references.map((id, j) => ({
+    ...(Array.isArray(s.misaligned_references)
+      ? s.misaligned_references.map((id, j) => ({
           kind: "adapter" as const,
           id,
           field: `misaligned_references.${j}`,
-        }))),
+        }))
+      : s.misaligned_references.startsWith("builtin:")
+        ? [{ kind: "reference_kit" as const, ref: s.misaligned_references, field: "misaligned_references" }]
+        : []),
   ],
 });

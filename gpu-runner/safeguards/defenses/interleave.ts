@@ -3,15 +3,21 @@
  * by the perplexity gap between the aligned model and misaligned references); during training, spread them
  * evenly through every epoch.
  */
+import { mayTrainForgettingGap } from "../../../core/safeguards/defenses/interleave.ts";
+import { poolUse, poolUseAdvice } from "../../../core/safeguards/interleave/pool-use.ts";
 import type { InterleaveSafeguard } from "../../../core/safeguards/safeguard-config.ts";
 import { BUILTIN_GENERAL_POOL } from "../../builtin-data/general-pool.ts";
-import type { LoraAdapter } from "../../models/index.ts";
 import { AnswerScorer } from "../../scoring/answer-scorer.ts";
 import type { TrainingExample } from "../../training/training-batch.ts";
 import type { Defense, PrepareContext } from "../defense.ts";
 import { interleaveCount, interleaveSchedule } from "../interleave-schedule.ts";
-import { selectInterleaveData, type NllScorer, type SelectionResult } from "../interleave-selection.ts";
-import { trainMisalignedReference } from "../misaligned-reference.ts";
+import {
+  selectInterleaveData,
+  type NllScorer,
+  type SelectionReport,
+  type SelectionResult,
+} from "../interleave-selection.ts";
+import { chooseMisalignedReferences } from "../misaligned-references.ts";
 import type { PoolItem } from "../pool-item.ts";
 import { poolNllScorer } from "../pool-scorer.ts";
 import { encodeForTraining } from "../training-data.ts";
@@ -19,7 +25,8 @@ import { encodeForTraining } from "../training-data.ts";
 export const interleaveDefense: Defense<InterleaveSafeguard> = {
   type: "interleave",
   plan(s) {
-    const trainsReference = s.selection !== "random" && s.misaligned_references === "auto";
+    // `kit` trains a forgetting-gap reference only when the model has no kit: known once `prepare` looks
+    const trainsReference = s.selection !== "random" && mayTrainForgettingGap(s.misaligned_references);
     return {
       type: "interleave",
       details: { count: (fineCount: number) => interleaveCount(fineCount, s.ratio) },
@@ -46,13 +53,15 @@ async function prepareInterleave(s: InterleaveSafeguard, ctx: PrepareContext) {
     candidatesCap: s.candidates,
   };
   let selected: SelectionResult;
+  let referencesReport: Record<string, unknown> | undefined;
   if (s.selection === "random") {
     selected = await selectInterleaveData({ ...common, selection: "random" });
   } else {
-    const references = await misalignedReferences(s, ctx);
+    const references = await chooseMisalignedReferences(s, ctx);
+    referencesReport = references.report;
     const scorer = new AnswerScorer(ctx.checkpoint, ctx.session ?? {});
     try {
-      const scorers: NllScorer[] = references.map((adapter) =>
+      const scorers: NllScorer[] = references.adapters.map((adapter) =>
         poolNllScorer(scorer, tokenizer, { adapter, maxSeqLen: hp.max_seq_len }),
       );
       selected = await progress.stage(
@@ -87,6 +96,7 @@ async function prepareInterleave(s: InterleaveSafeguard, ctx: PrepareContext) {
     }
   }
   const { items, report } = selected;
+  if (s.selection !== "random") await warnOnPoolUse(s, report, ctx);
   const safe = items
     .map((it: PoolItem) => encodeForTraining(tokenizer, it.messages, hp.max_seq_len))
     .filter((e): e is TrainingExample => e !== null);
@@ -97,40 +107,20 @@ async function prepareInterleave(s: InterleaveSafeguard, ctx: PrepareContext) {
   });
   return {
     ...(safe.length > 0 ? { schedule: interleaveSchedule(safe, config.seed) } : {}),
-    report: { ...report, pool: s.pool },
+    report: { ...report, pool: s.pool, ...(referencesReport ? { misaligned_references: referencesReport } : {}) },
   };
 }
 
-async function misalignedReferences(s: InterleaveSafeguard, ctx: PrepareContext): Promise<LoraAdapter[]> {
-  if (s.misaligned_references !== "auto") {
-    const load = ctx.require("loadAdapter", "stored adapters", "interleave.misaligned_references");
-    return Promise.all(s.misaligned_references.map((id) => load(id)));
-  }
-  const hp = ctx.config.method.hyperparameters;
-  const ref = await ctx.progress.stage(
-    "misaligned_reference",
-    `Training the misaligned reference (${s.reference_steps} unguarded steps on the job's data)`,
-    () =>
-      trainMisalignedReference({
-        checkpoint: ctx.checkpoint,
-        tokenizer: ctx.tokenizer,
-        lora: ctx.lora,
-        steps: s.reference_steps,
-        session: ctx.session,
-        examples: ctx.examples,
-        hyperparameters: {
-          epochs: hp.n_epochs,
-          batchSize: hp.batch_size,
-          lr: hp.learning_rate,
-          warmupSteps: hp.warmup_steps,
-          maxSeqLen: hp.max_seq_len,
-          seed: ctx.config.seed,
-        },
-        shouldStop: ctx.shouldStop,
-      }),
-    (r) => ({ steps: r.steps, final_loss: r.losses.at(-1) ?? null, seconds: r.seconds }),
-  );
-  return [ref.adapter];
+/** A warning when the selection takes half the usable candidates (after the cap and the refusal filter) or more. */
+async function warnOnPoolUse(s: InterleaveSafeguard, report: SelectionReport, ctx: PrepareContext): Promise<void> {
+  const use = poolUse(report.selected, report.candidates - report.refusalsDropped);
+  if (use.verdict === "ok") return;
+  await ctx.progress.event({
+    type: "safeguards.warning",
+    level: "warn",
+    message: `Interleave pool too small for a meaningful selection: ${poolUseAdvice(use, s.ratio)}`,
+    data: { selected: use.selected, usable: use.usable, fraction: use.fraction, pool: s.pool },
+  });
 }
 
 /** `aligned` → "aligned model", `misaligned_0` → "misaligned reference 1" (for event messages). */
