@@ -15,7 +15,6 @@ import {
   attention,
   concat,
   f32,
-  gather,
   linear,
   reshape,
   rmsNorm,
@@ -30,7 +29,7 @@ import {
 } from "../engine/index.ts";
 import { ropeInverseFrequencies, type DecoderConfig, type F32Tensor } from "../models/index.ts";
 import { decoderAttentionMask, roundTo } from "../models/decoder/decoder-graph.ts";
-import type { RopeDtype } from "../models/decoder/index.ts";
+import { embedTokens, headLogits, vocabInitializers, wholeLogits, type RopeDtype } from "../models/decoder/index.ts";
 
 export interface DecodeGraph {
   readonly graph: Graph;
@@ -48,16 +47,24 @@ export function buildDecodeGraph(
   weights: ReadonlyMap<string, F32Tensor>,
   externalWeights = false,
   ropeDtype: RopeDtype = "float32",
+  vocabChunkRows?: number,
 ): DecodeGraph {
   const g = new Graph("decode");
+  // the embedding and LM head in row chunks (decoder-vocab), each under the adapter's binding limit
+  const vocabMatrix = (name: string) => {
+    const t = weights.get(name);
+    if (t === undefined) throw new Error(`decode graph: weight '${name}' is missing`);
+    return vocabInitializers(g, name, t, vocabChunkRows, externalWeights);
+  };
+  const embed = vocabMatrix("model.embed_tokens.weight");
+  const head = config.tieWordEmbeddings ? embed : vocabMatrix("lm_head.weight");
   const bound = new Map<string, Tensor>();
   const w = (name: string): Tensor => {
-    const resolved = name === "lm_head.weight" && config.tieWordEmbeddings ? "model.embed_tokens.weight" : name;
-    let tensor = bound.get(resolved);
+    let tensor = bound.get(name);
     if (tensor === undefined) {
-      const t = weights.get(resolved);
-      if (t === undefined) throw new Error(`decode graph: weight '${resolved}' is missing`);
-      bound.set(resolved, (tensor = g.initializer(resolved, f32(t.shape, t.data), { external: externalWeights })));
+      const t = weights.get(name);
+      if (t === undefined) throw new Error(`decode graph: weight '${name}' is missing`);
+      bound.set(name, (tensor = g.initializer(name, f32(t.shape, t.data), { external: externalWeights })));
     }
     return tensor;
   };
@@ -72,7 +79,7 @@ export function buildDecodeGraph(
     roundTo(ropeInverseFrequencies(d, config.ropeTheta, config.ropeScaling), ropeDtype),
   ); // [B, S, D]
 
-  let x = gather(w("model.embed_tokens.weight"), inputIds, 0); // [B, S, H]
+  let x = embedTokens(embed, inputIds); // [B, S, H]
   let mask: Tensor | undefined;
   for (let l = 0; l < config.numLayers; l++) {
     const p = `model.layers.${l}`;
@@ -123,6 +130,6 @@ export function buildDecodeGraph(
   }
   const last = squeeze(slice(x, [-1], [END], [1]), [1]); // [B, H]
   const normed = rmsNorm(last, w("model.norm.weight"), config.rmsNormEps);
-  g.output(linear(normed, w("lm_head.weight")), "logits"); // [B, V]
+  g.output(wholeLogits(headLogits(normed, head)), "logits"); // [B, V]
   return { graph: g, numLayers: config.numLayers, numKvHeads: hkv, headDim: d };
 }

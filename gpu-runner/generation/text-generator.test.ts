@@ -92,6 +92,18 @@ describe("TextGenerator", () => {
     }
   });
 
+  it("greedy with the embedding and LM head in vocabulary row chunks equals argmax of a full recompute", async () => {
+    const gen = await TextGenerator.create(model.checkpoint.config, model.checkpoint.weights, {
+      adapter,
+      session: { intraOpThreads: 2 },
+      vocabChunkRows: 100, // 320 rows: 100, 100, 100, 20
+    });
+    const batched = await gen.generate(prompts, greedy);
+    await gen.release();
+    for (let i = 0; i < prompts.length; i++)
+      expect(batched[i].ids).toEqual(await greedyByRecompute(model.checkpoint, prompts[i], 6, adapter));
+  });
+
   it("stops a row at an end-of-sequence token and leaves it out (weights as external data)", async () => {
     const gen = await TextGenerator.create(model.checkpoint.config, model.checkpoint.weights, {
       externalWeights: true,

@@ -42,6 +42,8 @@ export interface TextGeneratorOptions {
   readonly externalWeights?: boolean;
   /** The checkpoint's storage precision for RoPE frequencies (`ropeDtypeOf(checkpoint)`); default float32. */
   readonly ropeDtype?: RopeDtype;
+  /** Vocabulary rows per chunk of the embedding and LM head (`vocabChunkRows`); default unchunked. */
+  readonly vocabChunkRows?: number;
 }
 
 export class TextGenerator {
@@ -61,6 +63,7 @@ export class TextGenerator {
       effective,
       needsExternalData(effective.values(), options.externalWeights),
       options.ropeDtype,
+      options.vocabChunkRows,
     );
     return new TextGenerator(await loadGraph(graph.graph, options.session ?? {}), graph);
   }

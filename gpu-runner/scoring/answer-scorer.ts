@@ -48,6 +48,8 @@ const settingsKey = (s: LoraSettings | undefined) =>
 export interface AnswerScorerOptions {
   /** Keep weights as external data (default: when they exceed protobuf's limit). */
   readonly externalWeights?: boolean;
+  /** Vocabulary rows per chunk of the embedding, LM head and scored logits (`vocabChunkRows`); default unchunked. */
+  readonly vocabChunkRows?: number;
 }
 
 export class AnswerScorer {
@@ -67,7 +69,13 @@ export class AnswerScorer {
     let s = this.sessions.get(key);
     if (s === undefined) {
       const external = needsExternalData(this.checkpoint.weights.values(), this.options.externalWeights);
-      const graph = buildScoringGraph(this.checkpoint.config, this.checkpoint.weights, settings, external);
+      const graph = buildScoringGraph(
+        this.checkpoint.config,
+        this.checkpoint.weights,
+        settings,
+        external,
+        this.options.vocabChunkRows,
+      );
       s = loadGraph(graph.graph, this.sessionConfig).then((loaded) => ({
         loaded,
         session: loaded.session,

@@ -159,6 +159,36 @@ describe.skipIf(!HAS_HF_ORACLE)(
       },
     );
 
+    // The vocabulary (512 rows) in chunks of 200, 200 and 112, as on an adapter whose binding limit the
+    // embedding and the logits exceed (decoder-vocab): the same checks within the same tolerances.
+    it("with the vocabulary in row chunks: logits, losses, CE and KL LoRA gradients", async () => {
+      const chunked = { vocabChunkRows: 200 };
+      const out = await session({ ...chunked, lora: adapter.settings, reference: { logits: true } }).forward(
+        batch,
+        adapterParams(),
+      );
+      expectWithin("chunked logits", maxAbsDiff(out.reference!.logits!, expected.get("logits")!.data), TOL.logits);
+      expectWithin("chunked lora_logits", maxAbsDiff(out.logits!, expected.get("lora_logits")!.data), TOL.logits);
+      const base = await session(chunked).loss(batch);
+      expectWithin("chunked loss", relErr(base.ce, oracle.loss), TOL.loss);
+      oracle.per_example_loss.forEach((v, i) =>
+        expectWithin(`chunked per_example_loss ${i}`, relErr(base.perExampleCe[i], v), TOL.loss),
+      );
+      for (const [name, key, term] of objectives.slice(0, 2)) {
+        const s = session({
+          ...chunked,
+          lora: adapter.settings,
+          objective: term ? { ceWeight: 0, terms: [term] } : {},
+        });
+        const r = await s.lossAndGrads(batch, adapterParams());
+        expectWithin(`chunked ${key}`, relErr(r.loss, oracle[key]), TOL.loss);
+        expectGradsMatch(
+          r.grads,
+          (await readSafetensors(oraclePath("tiny-llama", `grad_${name}.safetensors`))).tensors,
+        );
+      }
+    });
+
     it("five AdamW steps: the losses, the final adapter and the merged model's logits match", async () => {
       const { lr, weight_decay: weightDecay, eps, betas } = oracle.adamw;
       const s = session({ lora: adapter.settings });

@@ -11,9 +11,7 @@ import {
   attention,
   causalMask,
   dimOf,
-  gather,
   less,
-  linear,
   range,
   reshape,
   rmsNorm,
@@ -30,6 +28,7 @@ import { ropeInverseFrequencies } from "../config/rope-config.ts";
 import type { DecoderGraph, DecoderGraphOptions, RopeDtype } from "./decoder-options.ts";
 import { projection, projectionGroup } from "./decoder-projections.ts";
 import { bindWeights, type LoraBinding, type PassWeights } from "./decoder-weights.ts";
+import { embedTokens, headLogits, wholeLogits, type VocabWeights } from "./decoder-vocab.ts";
 
 /** Causal "may attend" mask [B, 1, T, T] with padding, narrowed to a sliding window when the model has one. */
 export function decoderAttentionMask(attentionMask: Tensor, slidingWindow: number | null, queryIndex?: Tensor): Tensor {
@@ -68,6 +67,7 @@ interface PassContext {
 
 interface Pass {
   readonly weights: PassWeights;
+  readonly vocab: VocabWeights;
   readonly lora?: ReadonlyMap<string, LoraBinding>;
   readonly steering?: { readonly layer: number; readonly vector: Tensor };
   readonly hidden: ReadonlySet<number>;
@@ -94,12 +94,16 @@ function block(ctx: PassContext, pass: Pass, x: Tensor, layer: number): Tensor {
 }
 
 /** Runs the blocks only as far as the requested outputs need. */
-function forwardPass(ctx: PassContext, pass: Pass, inputIds: Tensor): { logits?: Tensor; hidden: Map<number, Tensor> } {
+function forwardPass(
+  ctx: PassContext,
+  pass: Pass,
+  inputIds: Tensor,
+): { logits?: Tensor[]; hidden: Map<number, Tensor> } {
   const L = ctx.cfg.numLayers;
   const hidden = new Map<number, Tensor>();
   const deepest = pass.logits ? L : Math.max(-1, ...pass.hidden);
   if (deepest < 0) return { hidden };
-  let x = gather(pass.weights.get("model.embed_tokens.weight")!, inputIds, 0); // [B, T, H]
+  let x = embedTokens(pass.vocab.embed, inputIds); // [B, T, H]
   if (pass.hidden.has(0)) hidden.set(0, x);
   for (let layer = 0; layer < Math.min(deepest, L); layer++) {
     x = x.graph.scope(`layers.${layer}`, () => block(ctx, pass, x, layer));
@@ -109,7 +113,7 @@ function forwardPass(ctx: PassContext, pass: Pass, inputIds: Tensor): { logits?:
   if (deepest < L) return { hidden };
   const normed = rmsNorm(x, pass.weights.get("model.norm.weight")!, ctx.cfg.rmsNormEps);
   if (pass.hidden.has(L)) hidden.set(L, normed); // HF: the last hidden state is taken after the final norm
-  return { hidden, logits: pass.logits ? linear(normed, pass.weights.get("lm_head.weight")!) : undefined };
+  return { hidden, logits: pass.logits ? headLogits(normed, pass.vocab.head) : undefined }; // [B, T, rows_i]
 }
 
 function checkHiddenIndices(cfg: DecoderConfig, indices: readonly number[]): Set<number> {
@@ -153,6 +157,7 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
       ctx,
       {
         weights: bound.theta,
+        vocab: bound.vocab.theta,
         lora: bound.lora,
         steering: steeringVector && { layer: opts.steeringLayer!, vector: steeringVector },
         hidden: checkHiddenIndices(cfg, opts.hiddenStates ?? []),
@@ -167,6 +172,7 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
           ctx,
           {
             weights: bound.reference,
+            vocab: bound.vocab.reference,
             hidden: checkHiddenIndices(cfg, reference.hiddenStates ?? []),
             logits: reference.logits === true,
           },
@@ -185,8 +191,11 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
     trainable: bound.trainable,
     weightInputs: bound.weightInputs,
     lora: opts.lora && { settings: opts.lora, targets: bound.loraTargets, scale: [...bound.lora.values()][0].scale },
-    logits: theta.logits,
+    logits: theta.logits?.length === 1 ? theta.logits[0] : undefined,
+    logitChunks: theta.logits,
+    vocab: bound.vocab.theta,
     hidden: theta.hidden,
-    reference: ref,
+    // the reference logits serve KL terms and the forward output, which take the whole vocabulary
+    reference: ref && { hidden: ref.hidden, logits: ref.logits && wholeLogits(ref.logits) },
   };
 }

@@ -27,3 +27,12 @@ export {
   type DecoderLossValues,
   type DecoderSessionOptions,
 } from "./decoder-session.ts";
+export {
+  embedTokens,
+  headLogits,
+  vocabChunkRows,
+  vocabInitializers,
+  wholeLogits,
+  type VocabChunks,
+  type VocabWeights,
+} from "./decoder-vocab.ts";
