@@ -14,7 +14,7 @@ import {
   type SessionConfig,
 } from "../engine/index.ts";
 import { IGNORE_INDEX, type DecoderCheckpoint, type LoraAdapter, type LoraSettings } from "../models/index.ts";
-import { buildScoringGraph } from "./scoring-graph.ts";
+import { buildScoringGraph, type BufferLayout } from "./scoring-graph.ts";
 
 /**
  * A prompt and the answer tokens to score (e.g. from `encodePromptAndAnswer`: content plus end-of-turn), or a
@@ -48,8 +48,8 @@ const settingsKey = (s: LoraSettings | undefined) =>
 export interface AnswerScorerOptions {
   /** Keep weights as external data (default: when they exceed protobuf's limit). */
   readonly externalWeights?: boolean;
-  /** Vocabulary rows per chunk of the embedding, LM head and scored logits (`vocabChunkRows`); default unchunked. */
-  readonly vocabChunkRows?: number;
+  /** Vocabulary chunks and buffer limit of the scoring graph (decoder-options); default unchunked. */
+  readonly layout?: BufferLayout;
 }
 
 export class AnswerScorer {
@@ -74,7 +74,7 @@ export class AnswerScorer {
         this.checkpoint.weights,
         settings,
         external,
-        this.options.vocabChunkRows,
+        this.options.layout,
       );
       s = loadGraph(graph.graph, this.sessionConfig).then((loaded) => ({
         loaded,

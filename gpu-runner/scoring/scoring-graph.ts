@@ -19,7 +19,10 @@ import {
   unsqueeze,
 } from "../engine/index.ts";
 import type { DecoderConfig, F32Tensor, LoraSettings } from "../models/index.ts";
-import { buildDecoderGraph, headLogits } from "../models/decoder/index.ts";
+import { buildDecoderGraph, headLogits, type DecoderGraphOptions } from "../models/decoder/index.ts";
+
+/** How the graph keeps its buffers within a device's limits (decoder-options). */
+export type BufferLayout = Pick<DecoderGraphOptions, "vocabChunkRows" | "bufferLimit">;
 
 export interface ScoringGraph {
   readonly graph: Graph;
@@ -33,7 +36,7 @@ export function buildScoringGraph(
   weights: ReadonlyMap<string, F32Tensor>,
   lora?: LoraSettings,
   externalWeights = false,
-  vocabChunkRows?: number,
+  layout: BufferLayout = {},
 ): ScoringGraph {
   const g = new Graph("score");
   const L = config.numLayers;
@@ -44,7 +47,7 @@ export function buildScoringGraph(
     lora: lora && { ...lora, dropout: 0 },
     logits: false,
     hiddenStates: [L],
-    vocabChunkRows,
+    ...layout,
   });
   const positions = g.input("score_positions", "int64", ["N"]);
   const targets = g.input("score_targets", "int64", ["N"]);

@@ -159,10 +159,12 @@ describe.skipIf(!HAS_HF_ORACLE)(
       },
     );
 
-    // The vocabulary (512 rows) in chunks of 200, 200 and 112, as on an adapter whose binding limit the
-    // embedding and the logits exceed (decoder-vocab): the same checks within the same tolerances.
-    it("with the vocabulary in row chunks: logits, losses, CE and KL LoRA gradients", async () => {
-      const chunked = { vocabChunkRows: 200 };
+    // A buffer limit of 17920 bytes for 64-token batches (70 float32 columns per token), as on an adapter whose
+    // binding limit the embedding, the logits and the MLP activations exceed: the vocabulary (512 rows) in row
+    // chunks of 70 (decoder-vocab), the MLP (I = 176) in column chunks of 70, 70, 36 (decoder-mlp), q/k/v and
+    // gate/up not joined. The same checks within the same tolerances.
+    it("within a buffer limit (vocabulary and MLP chunks, no joined projections): logits, losses, CE and KL LoRA gradients", async () => {
+      const chunked = { bufferLimit: { bytes: 17920, maxTokens: 64 } };
       const out = await session({ ...chunked, lora: adapter.settings, reference: { logits: true } }).forward(
         batch,
         adapterParams(),

@@ -17,7 +17,6 @@ import {
   rmsNorm,
   ropeCosSin,
   sub,
-  swiglu,
   transpose,
   unsqueeze,
   type Graph,
@@ -27,6 +26,7 @@ import type { DecoderConfig } from "../config/decoder-config.ts";
 import { ropeInverseFrequencies } from "../config/rope-config.ts";
 import type { DecoderGraph, DecoderGraphOptions, RopeDtype } from "./decoder-options.ts";
 import { projection, projectionGroup } from "./decoder-projections.ts";
+import { mlp } from "./decoder-mlp.ts";
 import { bindWeights, type LoraBinding, type PassWeights } from "./decoder-weights.ts";
 import { embedTokens, headLogits, wholeLogits, type VocabWeights } from "./decoder-vocab.ts";
 
@@ -68,6 +68,7 @@ interface PassContext {
 interface Pass {
   readonly weights: PassWeights;
   readonly vocab: VocabWeights;
+  readonly maxGroupColumns?: number;
   readonly lora?: ReadonlyMap<string, LoraBinding>;
   readonly steering?: { readonly layer: number; readonly vector: Tensor };
   readonly hidden: ReadonlySet<number>;
@@ -88,9 +89,7 @@ function block(ctx: PassContext, pass: Pass, x: Tensor, layer: number): Tensor {
   const merged = reshape(transpose(attn, [0, 2, 1, 3]), [0, 0, cfg.numHeads * cfg.headDim]); // [B, T, Hq·D]
   const x1 = add(x, projection(pass, merged, layer, "o_proj"));
   const h2 = rmsNorm(x1, w("post_attention_layernorm"), cfg.rmsNormEps);
-  const [gate, up] = projectionGroup(pass, h2, layer, ["gate_proj", "up_proj"]);
-  const act = swiglu(gate, up); // [B, T, I]
-  return add(x1, projection(pass, act, layer, "down_proj"));
+  return add(x1, mlp(pass, h2, layer, pass.maxGroupColumns)); // activations [B, T, ≤ maxGroupColumns] each
 }
 
 /** Runs the blocks only as far as the requested outputs need. */
@@ -152,12 +151,15 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
   const { cos, sin } = ropeCosSin(positionIds, invFreq); // [B or 1, T, D]
   const ctx: PassContext = { cfg, mask: decoderAttentionMask(attentionMask, cfg.slidingWindow), cos, sin };
 
+  const limit = opts.bufferLimit;
+  const maxGroupColumns = limit && Math.floor(limit.bytes / (4 * limit.maxTokens)); // float32 [maxTokens, Σout]
   const theta = g.scope("theta", () =>
     forwardPass(
       ctx,
       {
         weights: bound.theta,
         vocab: bound.vocab.theta,
+        maxGroupColumns,
         lora: bound.lora,
         steering: steeringVector && { layer: opts.steeringLayer!, vector: steeringVector },
         hidden: checkHiddenIndices(cfg, opts.hiddenStates ?? []),
@@ -173,6 +175,7 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
           {
             weights: bound.reference,
             vocab: bound.vocab.reference,
+            maxGroupColumns,
             hidden: checkHiddenIndices(cfg, reference.hiddenStates ?? []),
             logits: reference.logits === true,
           },

@@ -44,10 +44,16 @@ export interface DecoderGraphOptions {
    */
   readonly ropeDtype?: RopeDtype;
   /**
-   * Vocabulary rows per chunk of the embedding, the LM head and the logits (`vocabChunkRows` in decoder-vocab
-   * picks it from the adapter's binding limit); default: unchunked. The loss then never forms [B, T, V].
+   * Vocabulary rows per chunk of the embedding, the LM head and the logits; default: from `bufferLimit`, else
+   * unchunked. The loss then never forms [B, T, V].
    */
   readonly vocabChunkRows?: number;
+  /**
+   * Keep every buffer within `bytes` (a WebGPU adapter's `maxStorageBufferBindingSize`) for batches of up to
+   * `maxTokens` (B·T): the vocabulary is cut into row chunks and grouped projections are joined only while their
+   * output fits. Tensors that grow with B·T alone (one MLP activation [B, T, I]) still bound the batch.
+   */
+  readonly bufferLimit?: { readonly bytes: number; readonly maxTokens: number };
 }
 
 export type RopeDtype = "float32" | "bfloat16" | "float16";

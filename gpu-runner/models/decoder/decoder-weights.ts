@@ -8,7 +8,13 @@ import { expectedWeights, projectionModulePath, projectionShape } from "../confi
 import type { F32Tensor } from "../io/f32-tensor.ts";
 import { loraScale, loraTargets, peftTensorName, type LoraSettings, type LoraTarget } from "../lora/lora-settings.ts";
 import { dropoutMaskName, type DecoderGraphOptions, type WeightStorage } from "./decoder-options.ts";
-import { vocabInitializers, vocabSlices, type VocabChunks, type VocabWeights } from "./decoder-vocab.ts";
+import {
+  vocabChunkRows,
+  vocabInitializers,
+  vocabSlices,
+  type VocabChunks,
+  type VocabWeights,
+} from "./decoder-vocab.ts";
 
 const EMBED = "model.embed_tokens.weight";
 const HEAD = "lm_head.weight";
@@ -85,6 +91,12 @@ function vocabOf(
   return { embed, head: cfg.tieWordEmbeddings ? embed : of(HEAD) };
 }
 
+/** Rows per vocabulary chunk: as given, else from the buffer limit, else undefined (one chunk). */
+export function vocabRowsOf(cfg: DecoderConfig, opts: DecoderGraphOptions): number | undefined {
+  if (opts.vocabChunkRows !== undefined || opts.bufferLimit === undefined) return opts.vocabChunkRows;
+  return vocabChunkRows(opts.bufferLimit.bytes, opts.bufferLimit.maxTokens, cfg.hiddenSize, cfg.vocabSize);
+}
+
 export function bindWeights(
   g: Graph,
   cfg: DecoderConfig,
@@ -96,7 +108,7 @@ export function bindWeights(
   const reference = new Map<string, Tensor>();
   const trainable = new Map<string, Tensor>();
   const weightInputs = new Map<string, Tensor>();
-  const rows = opts.vocabChunkRows;
+  const rows = vocabRowsOf(cfg, opts);
   // Frozen vocabulary matrices are bound as chunk initializers directly: the whole matrix is never one buffer.
   const chunks = new Map<string, VocabChunks>();
   for (const [name, shape] of expectedWeights(cfg)) {
