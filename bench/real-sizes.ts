@@ -107,7 +107,7 @@ export function graphSizesAt(
   const lg = buildLossGraph(train, c, { weights, weightStorage: "external", lora: LORA, bufferLimit }, {});
   addTrainingOutputs(train, lg.loss, [...lg.decoder.trainable.values()]);
   const score = buildScoringGraph(c, weights, LORA, true, { bufferLimit }).graph;
-  const decode = buildDecodeGraph(c, weights, true, "float32", rows).graph;
+  const decode = buildDecodeGraph(c, weights, true, "float32", { bufferLimit }).graph;
   const summary = (g: Graph, symbols: Record<string, number>) => {
     const s = graphTensorSizes(g, symbols, limit, 3);
     const mib = (x: number) => Math.round((x / 2 ** 20) * 10) / 10;

@@ -29,7 +29,16 @@ import {
 } from "../engine/index.ts";
 import { ropeInverseFrequencies, type DecoderConfig, type F32Tensor } from "../models/index.ts";
 import { decoderAttentionMask, roundTo } from "../models/decoder/decoder-graph.ts";
-import { embedTokens, headLogits, vocabInitializers, wholeLogits, type RopeDtype } from "../models/decoder/index.ts";
+import {
+  embedTokens,
+  headLogits,
+  mlp,
+  vocabInitializers,
+  vocabRowsOf,
+  wholeLogits,
+  type BufferLayout,
+  type RopeDtype,
+} from "../models/decoder/index.ts";
 
 export interface DecodeGraph {
   readonly graph: Graph;
@@ -47,16 +56,18 @@ export function buildDecodeGraph(
   weights: ReadonlyMap<string, F32Tensor>,
   externalWeights = false,
   ropeDtype: RopeDtype = "float32",
-  vocabChunkRows?: number,
+  layout: BufferLayout = {},
 ): DecodeGraph {
   const g = new Graph("decode");
   // the embedding and LM head in row chunks (decoder-vocab), each under the adapter's binding limit
   const vocabMatrix = (name: string) => {
     const t = weights.get(name);
     if (t === undefined) throw new Error(`decode graph: weight '${name}' is missing`);
-    return vocabInitializers(g, name, t, vocabChunkRows, externalWeights);
+    return vocabInitializers(g, name, t, vocabRowsOf(config, layout), externalWeights);
   };
   const embed = vocabMatrix("model.embed_tokens.weight");
+  const limit = layout.bufferLimit;
+  const maxMlpColumns = limit ? Math.floor(limit.bytes / (4 * limit.maxTokens)) : Infinity; // float32 [tokens, I]
   const head = config.tieWordEmbeddings ? embed : vocabMatrix("lm_head.weight");
   const bound = new Map<string, Tensor>();
   const w = (name: string): Tensor => {
@@ -121,6 +132,15 @@ export function buildDecodeGraph(
       linear(merged, w(`${p}.self_attn.o_proj.weight`), maybe(`${p}.self_attn.o_proj.bias`, config.oProjBias)),
     );
     const normed2 = rmsNorm(x, w(`${p}.post_attention_layernorm.weight`), config.rmsNormEps);
+    if (maxMlpColumns < config.intermediateSize) {
+      // a prefill whose activations [B, S, I] would exceed the buffer limit: the MLP in column chunks
+      const names = ["gate_proj", "up_proj", "down_proj"].flatMap((proj) => [
+        `${p}.mlp.${proj}.weight`,
+        ...(config.mlpBias ? [`${p}.mlp.${proj}.bias`] : []),
+      ]);
+      x = add(x, mlp({ weights: new Map(names.map((n) => [n, w(n)])) }, normed2, l, maxMlpColumns));
+      continue;
+    }
     const bias = (proj: string) => maybe(`${p}.mlp.${proj}.bias`, config.mlpBias);
     const gated = swiglu(
       linear(normed2, w(`${p}.mlp.gate_proj.weight`), bias("gate_proj")),

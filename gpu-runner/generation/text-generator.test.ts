@@ -92,11 +92,13 @@ describe("TextGenerator", () => {
     }
   });
 
-  it("greedy with the embedding and LM head in vocabulary row chunks equals argmax of a full recompute", async () => {
+  it("greedy within a buffer limit (vocabulary and MLP chunks) equals argmax of a full recompute", async () => {
     const gen = await TextGenerator.create(model.checkpoint.config, model.checkpoint.weights, {
       adapter,
       session: { intraOpThreads: 2 },
-      vocabChunkRows: 100, // 320 rows: 100, 100, 100, 20
+      // 16000 bytes: the 320 vocabulary rows in chunks of 62 (÷ 64 floats of H), the MLP (I = 176) in column
+      // chunks of 100 and 76 (÷ 40 prefill tokens)
+      layout: { bufferLimit: { bytes: 16000, maxTokens: 40 } },
     });
     const batched = await gen.generate(prompts, greedy);
     await gen.release();

@@ -14,7 +14,8 @@ import {
   type SessionConfig,
 } from "../engine/index.ts";
 import { IGNORE_INDEX, type DecoderCheckpoint, type LoraAdapter, type LoraSettings } from "../models/index.ts";
-import { buildScoringGraph, type BufferLayout } from "./scoring-graph.ts";
+import { buildScoringGraph } from "./scoring-graph.ts";
+import type { BufferLayout } from "../models/decoder/index.ts";
 
 /**
  * A prompt and the answer tokens to score (e.g. from `encodePromptAndAnswer`: content plus end-of-turn), or a

@@ -19,10 +19,7 @@ import {
   unsqueeze,
 } from "../engine/index.ts";
 import type { DecoderConfig, F32Tensor, LoraSettings } from "../models/index.ts";
-import { buildDecoderGraph, headLogits, type DecoderGraphOptions } from "../models/decoder/index.ts";
-
-/** How the graph keeps its buffers within a device's limits (decoder-options). */
-export type BufferLayout = Pick<DecoderGraphOptions, "vocabChunkRows" | "bufferLimit">;
+import { buildDecoderGraph, headLogits, type BufferLayout } from "../models/decoder/index.ts";
 
 export interface ScoringGraph {
   readonly graph: Graph;

@@ -56,6 +56,9 @@ export interface DecoderGraphOptions {
   readonly bufferLimit?: { readonly bytes: number; readonly maxTokens: number };
 }
 
+/** How a graph keeps its buffers within a device's limits (see `vocabChunkRows`, `bufferLimit`). */
+export type BufferLayout = Pick<DecoderGraphOptions, "vocabChunkRows" | "bufferLimit">;
+
 export type RopeDtype = "float32" | "bfloat16" | "float16";
 
 /** The tensors of a built decoder graph. */

@@ -7,7 +7,7 @@ import type { DecoderConfig } from "../config/decoder-config.ts";
 import { expectedWeights, projectionModulePath, projectionShape } from "../config/weight-catalogue.ts";
 import type { F32Tensor } from "../io/f32-tensor.ts";
 import { loraScale, loraTargets, peftTensorName, type LoraSettings, type LoraTarget } from "../lora/lora-settings.ts";
-import { dropoutMaskName, type DecoderGraphOptions, type WeightStorage } from "./decoder-options.ts";
+import { dropoutMaskName, type BufferLayout, type DecoderGraphOptions, type WeightStorage } from "./decoder-options.ts";
 import {
   vocabChunkRows,
   vocabInitializers,
@@ -92,7 +92,7 @@ function vocabOf(
 }
 
 /** Rows per vocabulary chunk: as given, else from the buffer limit, else undefined (one chunk). */
-export function vocabRowsOf(cfg: DecoderConfig, opts: DecoderGraphOptions): number | undefined {
+export function vocabRowsOf(cfg: DecoderConfig, opts: BufferLayout): number | undefined {
   if (opts.vocabChunkRows !== undefined || opts.bufferLimit === undefined) return opts.vocabChunkRows;
   return vocabChunkRows(opts.bufferLimit.bytes, opts.bufferLimit.maxTokens, cfg.hiddenSize, cfg.vocabSize);
 }

@@ -3,6 +3,7 @@ export {
   dropoutMaskName,
   type DecoderGraph,
   type DecoderGraphOptions,
+  type BufferLayout,
   type RopeDtype,
   type WeightStorage,
 } from "./decoder-options.ts";
@@ -36,3 +37,5 @@ export {
   type VocabChunks,
   type VocabWeights,
 } from "./decoder-vocab.ts";
+export { vocabRowsOf } from "./decoder-weights.ts";
+export { mlp } from "./decoder-mlp.ts";
