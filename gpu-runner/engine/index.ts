@@ -101,6 +101,7 @@ export {
 export { placementFromProfile, profilePlacement, type GraphPlacement, type FallbackOp } from "./runtime/placement.ts";
 export {
   describeWebGpuAdapter,
+  tensorByteLimit,
   WEBGPU_SETUP_HINT,
   type WebGpuAdapterInfo,
   type WebGpuLimits,
