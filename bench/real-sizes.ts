@@ -1,17 +1,27 @@
 /**
  * Real model sizes on the engine: random-weight decoders with the shapes of Qwen2.5-0.5B and Qwen2.5-1.5B
- * (no download; weights drawn from a seed). Builds the LoRA training graph (r 16 on all seven projections),
- * loads it (external data above protobuf's limit), runs one step at a small batch, and reports the tensors
- * that exceed the WebGPU adapter's binding limit plus an estimate of the memory a batch of 8 × 512 needs.
+ * (no download; weights drawn from a seed). With the vocabulary in row chunks sized from the binding limit
+ * (models/decoder/decoder-vocab), sizes every tensor of the training, scoring and decode graphs at the run's
+ * batch and at 8 × 512 against the WebGPU adapter's `maxStorageBufferBindingSize`, then builds and loads the
+ * LoRA training graph (r 16 on all seven projections; external data above protobuf's limit) and runs a step.
  * Slow and memory-hungry (0.5B: ~2 GB of float32 weights, 1.5B: ~6.2 GB): not part of the test suite.
  *
  *   npx tsx bench/real-sizes.ts --model qwen2.5-0.5b [--ep cpu|webgpu] [--batch 1] [--seq 32] [--threads 2]
- *     [--layers N]  (real tensor sizes, fewer layers)
+ *     [--layers N]  (real tensor sizes, fewer layers)  [--limit BYTES]  (default: the adapter's, else 128 MiB)
  */
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { describeWebGpuAdapter, Rng, type ExecutionProvider } from "../gpu-runner/engine/index.ts";
-import { decoderBatch, DecoderSession } from "../gpu-runner/models/decoder/index.ts";
+import {
+  addTrainingOutputs,
+  describeWebGpuAdapter,
+  Graph,
+  Rng,
+  type ExecutionProvider,
+} from "../gpu-runner/engine/index.ts";
+import { buildDecodeGraph } from "../gpu-runner/generation/index.ts";
+import { buildLossGraph, decoderBatch, DecoderSession, vocabChunkRows } from "../gpu-runner/models/decoder/index.ts";
+import { buildScoringGraph } from "../gpu-runner/scoring/scoring-graph.ts";
+import { graphTensorSizes } from "./tensor-sizes.ts";
 import {
   createLoraAdapter,
   expectedWeights,
@@ -75,17 +85,47 @@ export function estimateTrainingBytes(c: DecoderConfig, r: number, b: number, t:
   };
 }
 
-/** The single tensors of a step at B × T that exceed a binding limit (bytes), largest first. */
-export function oversizedTensors(c: DecoderConfig, b: number, t: number, limit: number) {
-  const n = b * t;
-  const candidates: [string, number][] = [
-    ["model.embed_tokens.weight (tied lm_head)", 4 * c.vocabSize * c.hiddenSize],
-    ["mlp weight (gate/up/down)", 4 * c.intermediateSize * c.hiddenSize],
-    [`logits [${n}, ${c.vocabSize}]`, 4 * n * c.vocabSize],
-    [`attention probabilities [${b}, ${c.numHeads}, ${t}, ${t}]`, 4 * b * c.numHeads * t * t],
-    [`mlp activations [${n}, ${c.intermediateSize}]`, 4 * n * c.intermediateSize],
-  ];
-  return candidates.filter(([, bytes]) => bytes > limit).sort((x, y) => y[1] - x[1]);
+/** lavapipe's `maxStorageBufferBindingSize`, also the WebGPU default limit most discrete GPUs report. */
+const DEFAULT_LIMIT = 134217728;
+
+/**
+ * Every tensor of the training (loss + LoRA gradients), scoring (every position scored) and decode graphs (prefill
+ * of T tokens, then one step over a T-token cache) at B × T, sized against `limit` with the vocabulary chunked
+ * for B·T tokens.
+ */
+export function graphSizesAt(
+  c: DecoderConfig,
+  weights: ReadonlyMap<string, F32Tensor>,
+  b: number,
+  t: number,
+  limit: number,
+) {
+  const bufferLimit = { bytes: limit, maxTokens: b * t };
+  const rows = vocabChunkRows(limit, b * t, c.hiddenSize, c.vocabSize);
+  const train = new Graph("train");
+  const lg = buildLossGraph(train, c, { weights, weightStorage: "external", lora: LORA, bufferLimit }, {});
+  addTrainingOutputs(train, lg.loss, [...lg.decoder.trainable.values()]);
+  const score = buildScoringGraph(c, weights, LORA, true, { bufferLimit }).graph;
+  const decode = buildDecodeGraph(c, weights, true, "float32", { bufferLimit }).graph;
+  const summary = (g: Graph, symbols: Record<string, number>) => {
+    const s = graphTensorSizes(g, symbols, limit, 3);
+    const mib = (x: number) => Math.round((x / 2 ** 20) * 10) / 10;
+    return {
+      tensors: s.tensors,
+      largest: s.largest.map((x) => `${x.name} ${x.shape} ${mib(x.bytes)} MiB`),
+      oversized: s.oversized.map((x) => `${x.name} ${x.shape} ${mib(x.bytes)} MiB`),
+      unresolved: s.unresolved.length,
+    };
+  };
+  return {
+    batch: [b, t],
+    vocab_chunk_rows: rows ?? c.vocabSize,
+    vocab_chunks: Math.ceil(c.vocabSize / (rows ?? c.vocabSize)),
+    training: summary(train, { B: b, T: t }),
+    scoring: summary(score, { B: b, T: t, N: b * t }),
+    decode_prefill: summary(decode, { B: b, S: t, P: 0 }),
+    decode_step: summary(decode, { B: b, S: 1, P: t }),
+  };
 }
 
 /**
@@ -123,10 +163,12 @@ export async function runRealSize(
   t: number,
   threads: number,
   layers?: number,
+  limitOverride?: number,
 ) {
   const config = qwenShapedConfig(size, layers);
-  const adapterInfo = ep === "webgpu" ? await describeWebGpuAdapter() : undefined;
-  const limit = adapterInfo && "limits" in adapterInfo ? adapterInfo.limits.maxStorageBufferBindingSize : undefined;
+  const adapterInfo = await describeWebGpuAdapter();
+  const limit =
+    limitOverride ?? ("limits" in adapterInfo ? adapterInfo.limits.maxStorageBufferBindingSize : DEFAULT_LIMIT);
   const t0 = performance.now();
   const weights = randomWeights(config);
   const adapter = createLoraAdapter(config, LORA, new Rng(3));
@@ -137,6 +179,7 @@ export async function runRealSize(
   const session = DecoderSession.create(config, {
     weights,
     lora: LORA,
+    bufferLimit: { bytes: limit, maxTokens: b * t },
     session: { ep, ...(threads > 0 ? { intraOpThreads: threads } : {}) },
   });
   const result: Record<string, unknown> = {
@@ -147,10 +190,15 @@ export async function runRealSize(
     batch: [b, t],
     weights_ms: Math.round(performance.now() - t0),
   };
-  if (limit !== undefined) {
-    result.adapter_max_storage_buffer_binding_size = limit;
-    result.oversized_at_this_batch = oversizedTensors(config, b, t, limit).map(([name, bytes]) => ({ name, bytes }));
-    result.oversized_at_8x512 = oversizedTensors(config, 8, 512, limit).map(([name, bytes]) => ({ name, bytes }));
+  result.adapter = "limits" in adapterInfo ? `${adapterInfo.vendor} ${adapterInfo.device}` : adapterInfo.error;
+  result.max_storage_buffer_binding_size = limit;
+  result.at_this_batch = graphSizesAt(config, weights, b, t, limit);
+  result.at_8x512 = graphSizesAt(config, weights, 8, 512, limit);
+  // The largest batch of 512-token sequences whose training graph has no tensor above the limit.
+  for (let micro = 8; micro >= 1; micro--) {
+    if (graphSizesAt(config, weights, micro, 512, limit).training.oversized.length > 0) continue;
+    result.largest_fitting_batch_at_seq_512 = micro;
+    break;
   }
   const estimate = estimateTrainingBytes(config, LORA.r, 8, 512);
   result.estimate_gib_8x512 = {
@@ -189,6 +237,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       seq: { type: "string", default: "32" },
       threads: { type: "string", default: "2" },
       layers: { type: "string" },
+      limit: { type: "string" },
     },
   });
   if (!(values.model in SHAPES) || (values.ep !== "cpu" && values.ep !== "webgpu"))
@@ -200,6 +249,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     Number(values.seq),
     Number(values.threads),
     values.layers === undefined ? undefined : Number(values.layers),
+    values.limit === undefined ? undefined : Number(values.limit),
   );
   console.log(JSON.stringify(r, null, 1));
 }

@@ -59,7 +59,7 @@ async function withTopology<T>(
       const tails = [t.emulator.process, t.serve, ...t.runners]
         .map(
           (p) =>
-            `--- ${p.name} (exit ${p.child.exitCode ?? p.child.signalCode ?? "running"})\n${p.output().slice(-1500)}`,
+            `--- ${p.name} (exit ${p.child.exitCode ?? p.child.signalCode ?? "running"})\n${p.output().slice(-6000)}`,
         )
         .join("\n");
       throw new Error(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n${tails}`, { cause: err });

@@ -101,6 +101,7 @@ export {
 export { placementFromProfile, profilePlacement, type GraphPlacement, type FallbackOp } from "./runtime/placement.ts";
 export {
   describeWebGpuAdapter,
+  tensorByteLimit,
   WEBGPU_SETUP_HINT,
   type WebGpuAdapterInfo,
   type WebGpuLimits,
@@ -116,6 +117,7 @@ export { rmsNorm } from "./composites/rms-norm.ts";
 export { ropeInvFreq, ropeCosSin, rotateHalf, applyRope } from "./composites/rope.ts";
 export { attention, causalMask, type AttentionOptions } from "./composites/attention.ts";
 export { crossEntropy, type CrossEntropyOptions } from "./composites/cross-entropy.ts";
+export { chunkedCrossEntropy } from "./composites/chunked-cross-entropy.ts";
 export { klDivergence } from "./composites/kl-divergence.ts";
 export { maskedReduce, type Reduction } from "./composites/masked-reduce.ts";
 

@@ -15,7 +15,6 @@ import {
   attention,
   concat,
   f32,
-  gather,
   linear,
   reshape,
   rmsNorm,
@@ -30,7 +29,16 @@ import {
 } from "../engine/index.ts";
 import { ropeInverseFrequencies, type DecoderConfig, type F32Tensor } from "../models/index.ts";
 import { decoderAttentionMask, roundTo } from "../models/decoder/decoder-graph.ts";
-import type { RopeDtype } from "../models/decoder/index.ts";
+import {
+  embedTokens,
+  headLogits,
+  mlp,
+  vocabInitializers,
+  vocabRowsOf,
+  wholeLogits,
+  type BufferLayout,
+  type RopeDtype,
+} from "../models/decoder/index.ts";
 
 export interface DecodeGraph {
   readonly graph: Graph;
@@ -48,16 +56,26 @@ export function buildDecodeGraph(
   weights: ReadonlyMap<string, F32Tensor>,
   externalWeights = false,
   ropeDtype: RopeDtype = "float32",
+  layout: BufferLayout = {},
 ): DecodeGraph {
   const g = new Graph("decode");
+  // the embedding and LM head in row chunks (decoder-vocab), each under the adapter's binding limit
+  const vocabMatrix = (name: string) => {
+    const t = weights.get(name);
+    if (t === undefined) throw new Error(`decode graph: weight '${name}' is missing`);
+    return vocabInitializers(g, name, t, vocabRowsOf(config, layout), externalWeights);
+  };
+  const embed = vocabMatrix("model.embed_tokens.weight");
+  const limit = layout.bufferLimit;
+  const maxMlpColumns = limit ? Math.floor(limit.bytes / (4 * limit.maxTokens)) : Infinity; // float32 [tokens, I]
+  const head = config.tieWordEmbeddings ? embed : vocabMatrix("lm_head.weight");
   const bound = new Map<string, Tensor>();
   const w = (name: string): Tensor => {
-    const resolved = name === "lm_head.weight" && config.tieWordEmbeddings ? "model.embed_tokens.weight" : name;
-    let tensor = bound.get(resolved);
+    let tensor = bound.get(name);
     if (tensor === undefined) {
-      const t = weights.get(resolved);
-      if (t === undefined) throw new Error(`decode graph: weight '${resolved}' is missing`);
-      bound.set(resolved, (tensor = g.initializer(resolved, f32(t.shape, t.data), { external: externalWeights })));
+      const t = weights.get(name);
+      if (t === undefined) throw new Error(`decode graph: weight '${name}' is missing`);
+      bound.set(name, (tensor = g.initializer(name, f32(t.shape, t.data), { external: externalWeights })));
     }
     return tensor;
   };
@@ -72,7 +90,7 @@ export function buildDecodeGraph(
     roundTo(ropeInverseFrequencies(d, config.ropeTheta, config.ropeScaling), ropeDtype),
   ); // [B, S, D]
 
-  let x = gather(w("model.embed_tokens.weight"), inputIds, 0); // [B, S, H]
+  let x = embedTokens(embed, inputIds); // [B, S, H]
   let mask: Tensor | undefined;
   for (let l = 0; l < config.numLayers; l++) {
     const p = `model.layers.${l}`;
@@ -114,6 +132,15 @@ export function buildDecodeGraph(
       linear(merged, w(`${p}.self_attn.o_proj.weight`), maybe(`${p}.self_attn.o_proj.bias`, config.oProjBias)),
     );
     const normed2 = rmsNorm(x, w(`${p}.post_attention_layernorm.weight`), config.rmsNormEps);
+    if (maxMlpColumns < config.intermediateSize) {
+      // a prefill whose activations [B, S, I] would exceed the buffer limit: the MLP in column chunks
+      const names = ["gate_proj", "up_proj", "down_proj"].flatMap((proj) => [
+        `${p}.mlp.${proj}.weight`,
+        ...(config.mlpBias ? [`${p}.mlp.${proj}.bias`] : []),
+      ]);
+      x = add(x, mlp({ weights: new Map(names.map((n) => [n, w(n)])) }, normed2, l, maxMlpColumns));
+      continue;
+    }
     const bias = (proj: string) => maybe(`${p}.mlp.${proj}.bias`, config.mlpBias);
     const gated = swiglu(
       linear(normed2, w(`${p}.mlp.gate_proj.weight`), bias("gate_proj")),
@@ -123,6 +150,6 @@ export function buildDecodeGraph(
   }
   const last = squeeze(slice(x, [-1], [END], [1]), [1]); // [B, H]
   const normed = rmsNorm(last, w("model.norm.weight"), config.rmsNormEps);
-  g.output(linear(normed, w("lm_head.weight")), "logits"); // [B, V]
+  g.output(wholeLogits(headLogits(normed, head)), "logits"); // [B, V]
   return { graph: g, numLayers: config.numLayers, numKvHeads: hkv, headDim: d };
 }

@@ -91,6 +91,20 @@ describe("TextGenerator", () => {
     }
   });
 
+  it("greedy within a buffer limit (vocabulary and MLP chunks) equals argmax of a full recompute", async () => {
+    const gen = await TextGenerator.create(model.checkpoint.config, model.checkpoint.weights, {
+      adapter,
+      session: { intraOpThreads: 2 },
+      // 16000 bytes: the 320 vocabulary rows in chunks of 62 (÷ 64 floats of H), the MLP (I = 176) in column
+      // chunks of 100 and 76 (÷ 40 prefill tokens)
+      layout: { bufferLimit: { bytes: 16000, maxTokens: 40 } },
+    });
+    const batched = await gen.generate(prompts, greedy);
+    await gen.release();
+    for (let i = 0; i < prompts.length; i++)
+      expect(batched[i].ids).toEqual(await greedyByRecompute(model.checkpoint, prompts[i], 6, adapter));
+  });
+
   it("stops a row at an end-of-sequence token and leaves it out (weights as external data)", async () => {
     const gen = await TextGenerator.create(model.checkpoint.config, model.checkpoint.weights, {
       externalWeights: true,

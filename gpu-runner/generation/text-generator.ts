@@ -13,7 +13,7 @@ import {
   type SessionConfig,
 } from "../engine/index.ts";
 import { mergeLora, type DecoderConfig, type F32Tensor, type LoraAdapter } from "../models/index.ts";
-import type { RopeDtype } from "../models/decoder/index.ts";
+import type { BufferLayout, RopeDtype } from "../models/decoder/index.ts";
 import { buildDecodeGraph, type DecodeGraph } from "./decode-graph.ts";
 import { sampleToken, type SamplingSettings } from "./sampling.ts";
 
@@ -42,6 +42,8 @@ export interface TextGeneratorOptions {
   readonly externalWeights?: boolean;
   /** The checkpoint's storage precision for RoPE frequencies (`ropeDtypeOf(checkpoint)`); default float32. */
   readonly ropeDtype?: RopeDtype;
+  /** Vocabulary chunks and buffer limit (decoder-options; `maxTokens` = the largest prefill B·S); default none. */
+  readonly layout?: BufferLayout;
 }
 
 export class TextGenerator {
@@ -61,6 +63,7 @@ export class TextGenerator {
       effective,
       needsExternalData(effective.values(), options.externalWeights),
       options.ropeDtype,
+      options.layout,
     );
     return new TextGenerator(await loadGraph(graph.graph, options.session ?? {}), graph);
   }

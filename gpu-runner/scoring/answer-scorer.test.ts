@@ -109,4 +109,12 @@ describe("AnswerScorer", () => {
     await external.release();
     expect(Array.from(b.meanNll)).toEqual(Array.from(a.meanNll));
   });
+
+  it("scores the same with the vocabulary in row chunks (embedding, LM head and NLL under a binding limit)", async () => {
+    // 320 rows in chunks of 100, 100, 100 and 20
+    const chunked = new AnswerScorer(model.checkpoint, { intraOpThreads: 2 }, { layout: { vocabChunkRows: 100 } });
+    const [a, b] = [await scorer.score(items, { adapter }), await chunked.score(items, { adapter })];
+    await chunked.release();
+    for (let i = 0; i < items.length; i++) expect(Math.abs(b.meanNll[i] - a.meanNll[i])).toBeLessThan(1e-5);
+  });
 });

@@ -15,6 +15,7 @@ import {
 } from "../engine/index.ts";
 import { IGNORE_INDEX, type DecoderCheckpoint, type LoraAdapter, type LoraSettings } from "../models/index.ts";
 import { buildScoringGraph } from "./scoring-graph.ts";
+import type { BufferLayout } from "../models/decoder/index.ts";
 
 /**
  * A prompt and the answer tokens to score (e.g. from `encodePromptAndAnswer`: content plus end-of-turn), or a
@@ -48,6 +49,8 @@ const settingsKey = (s: LoraSettings | undefined) =>
 export interface AnswerScorerOptions {
   /** Keep weights as external data (default: when they exceed protobuf's limit). */
   readonly externalWeights?: boolean;
+  /** Vocabulary chunks and buffer limit of the scoring graph (decoder-options); default unchunked. */
+  readonly layout?: BufferLayout;
 }
 
 export class AnswerScorer {
@@ -67,7 +70,13 @@ export class AnswerScorer {
     let s = this.sessions.get(key);
     if (s === undefined) {
       const external = needsExternalData(this.checkpoint.weights.values(), this.options.externalWeights);
-      const graph = buildScoringGraph(this.checkpoint.config, this.checkpoint.weights, settings, external);
+      const graph = buildScoringGraph(
+        this.checkpoint.config,
+        this.checkpoint.weights,
+        settings,
+        external,
+        this.options.layout,
+      );
       s = loadGraph(graph.graph, this.sessionConfig).then((loaded) => ({
         loaded,
         session: loaded.session,

@@ -11,27 +11,20 @@ import {
   Graph,
   gather,
   gatherElements,
-  linear,
+  chunkedCrossEntropy,
   logSoftmax,
   neg,
   reshape,
   squeeze,
   unsqueeze,
-  type Tensor,
 } from "../engine/index.ts";
 import type { DecoderConfig, F32Tensor, LoraSettings } from "../models/index.ts";
-import { buildDecoderGraph } from "../models/decoder/index.ts";
+import { buildDecoderGraph, headLogits, type BufferLayout } from "../models/decoder/index.ts";
 
 export interface ScoringGraph {
   readonly graph: Graph;
   /** PEFT names of the LoRA inputs (empty without LoRA). */
   readonly loraInputs: readonly string[];
-}
-
-function graphTensor(g: Graph, name: string): Tensor {
-  const init = g.initializers.find((i) => i.tensor.name === name);
-  if (init === undefined) throw new Error(`scoring graph: the decoder graph has no weight '${name}'`);
-  return init.tensor;
 }
 
 /** Builds the scoring graph described above for a decoder (with LoRA inputs when `lora` is given). */
@@ -40,6 +33,7 @@ export function buildScoringGraph(
   weights: ReadonlyMap<string, F32Tensor>,
   lora?: LoraSettings,
   externalWeights = false,
+  layout: BufferLayout = {},
 ): ScoringGraph {
   const g = new Graph("score");
   const L = config.numLayers;
@@ -50,13 +44,15 @@ export function buildScoringGraph(
     lora: lora && { ...lora, dropout: 0 },
     logits: false,
     hiddenStates: [L],
+    ...layout,
   });
   const positions = g.input("score_positions", "int64", ["N"]);
   const targets = g.input("score_targets", "int64", ["N"]);
   const flat = reshape(decoder.hidden.get(L)!, [-1, config.hiddenSize]); // [B·T, H]
-  const head = graphTensor(g, config.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight");
-  const logits = linear(gather(flat, positions, 0), head); // [N, V]
-  const picked = gatherElements(logSoftmax(logits, -1), unsqueeze(targets, [-1]), -1); // [N, 1]
-  g.output(neg(squeeze(picked, [-1])), "nll"); // [N]
+  const logits = headLogits(gather(flat, positions, 0), decoder.vocab.head); // [N, rows_i]
+  if (logits.length === 1) {
+    const picked = gatherElements(logSoftmax(logits[0], -1), unsqueeze(targets, [-1]), -1); // [N, 1]
+    g.output(neg(squeeze(picked, [-1])), "nll"); // [N]
+  } else g.output(chunkedCrossEntropy(logits, targets, { reduction: "none" }), "nll"); // [N], never [N, V]
   return { graph: g, loraInputs: [...decoder.trainable.keys()] };
 }

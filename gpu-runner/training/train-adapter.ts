@@ -4,7 +4,7 @@
  * steering, and runs the optimisation loop with checkpoints and cooperative stopping.
  */
 import { createHash } from "node:crypto";
-import { Rng, type SessionConfig } from "../engine/index.ts";
+import { Rng, tensorByteLimit, type SessionConfig } from "../engine/index.ts";
 import {
   createLoraAdapter,
   loraTargets,
@@ -117,7 +117,11 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
   const plan = planTraining(examples, epochPlanOptions(hp, options.schedule), options.resumeFrom?.epochOrders);
   const start = initialAdapter(options);
   const steering = options.steering;
+  // On WebGPU every tensor stays within the adapter's binding limit for the plan's largest batch (decoder-vocab,
+  // decoder-mlp); small models are unchanged by it.
+  const bytes = await tensorByteLimit(options.session?.ep);
   const session = DecoderSession.create(config, {
+    bufferLimit: bytes === undefined ? undefined : { bytes, maxTokens: hp.batchSize * hp.maxSeqLen },
     weights: options.checkpoint.weights,
     lora: options.lora,
     objective: options.objective,

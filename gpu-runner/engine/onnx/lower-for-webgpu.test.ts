@@ -9,6 +9,10 @@ import { EngineSession } from "../runtime/ort-runtime.ts";
 import { encodeModel } from "./encode-model.ts";
 import { lowerForWebGpu } from "./lower-for-webgpu.ts";
 import { i64 } from "../graph/host-tensor.ts";
+import { cast } from "../ops/cast.ts";
+import { mul } from "../ops/mul.ts";
+import { softmaxCrossEntropy } from "../ops/softmax-cross-entropy.ts";
+import type { HostTensor } from "../graph/host-tensor.ts";
 
 /** Cross-entropy-like graph: log-softmax, a gathered target, and its gradient (which scatters into zeros). */
 function build(): Graph {
@@ -20,6 +24,17 @@ function build(): Graph {
   g.output(logp, "logp");
   g.output(gradients(loss, [x])[0], "dx");
   return g;
+}
+
+/** Runs the graph as written and as lowered on the CPU EP (which has every op); both outputs by name. */
+async function runBoth(g: Graph, feeds: Record<string, HostTensor>) {
+  const run = async (bytes: Uint8Array) => {
+    const s = await EngineSession.create(bytes, { intraOpThreads: 1 });
+    const out = await s.run(feeds);
+    await s.release();
+    return out;
+  };
+  return { original: await run(encodeModel(g)), lowered: await run(encodeModel(g, { nodes: lowerForWebGpu(g) })) };
 }
 
 describe("lowerForWebGpu", () => {
@@ -54,5 +69,38 @@ describe("lowerForWebGpu", () => {
       for (let i = 0; i < a.length; i++)
         expect(Math.abs(a[i] - b[i]), `${name}[${i}]`).toBeLessThan(1e-6 + 1e-6 * Math.abs(a[i])); // float32 rounding
     }
+  });
+
+  it("replaces the fused cross-entropy and int64→float casts, same loss, log-probabilities and gradient", async () => {
+    const g = new Graph("sce");
+    const x = g.input("x", "float32", ["N", 5]);
+    const t = g.input("t", "int64", ["N"]);
+    const { loss, logProb } = softmaxCrossEntropy(x, t); // ignore_index −100
+    // the rows weighted by their label cast to float, so a wrong per-row value or cast shows
+    const weights = cast(t, "float32"); // [N]
+    const total = reduceSum(mul(loss, weights));
+    g.output(loss, "loss");
+    g.output(logProb, "logp");
+    g.output(weights, "w");
+    g.output(gradients(total, [x])[0], "dx");
+    const ops = lowerForWebGpu(g);
+    expect(ops.some((n) => n.opType === "SoftmaxCrossEntropyLoss")).toBe(false);
+    const casts = ops.filter((n) => n.opType === "Cast");
+    expect(casts.every((n) => n.inputs[0]!.dtype !== "int64" || n.outputs[0].dtype === "int32")).toBe(true);
+
+    const feeds = {
+      x: f32([4, 5], [1, 2, 3, 4, 5, 300, -200, 100, 0, 299.5, 0.1, 0.2, 0.3, 0.4, 0.5, -1, -2, -3, -4, -5]),
+      t: i64([4], [4, 0, -100, 2]),
+    };
+    const { original, lowered } = await runBoth(g, feeds);
+    for (const name of ["loss", "logp", "w", "dx"]) {
+      const a = original[name].data as Float32Array;
+      const b = lowered[name].data as Float32Array;
+      expect(b.every(Number.isFinite), name).toBe(true);
+      for (let i = 0; i < a.length; i++)
+        expect(Math.abs(a[i] - b[i]), `${name}[${i}]`).toBeLessThan(1e-6 + 1e-6 * Math.abs(a[i])); // float32 rounding
+    }
+    expect((lowered.loss.data as Float32Array)[2]).toBe(0); // the ignored row
+    expect([...(lowered.w.data as Float32Array)]).toEqual([4, 0, -100, 2]);
   });
 });

@@ -43,6 +43,18 @@ interface DawnModule {
   globals: object;
 }
 
+let adapterOnce: ReturnType<typeof describeWebGpuAdapter> | undefined;
+
+/**
+ * The most bytes one tensor may take on `ep`: the adapter's binding limit (and buffer size) on WebGPU; undefined on
+ * the CPU EP, or when no adapter answers (the EP check at start-up reports that).
+ */
+export async function tensorByteLimit(ep: "cpu" | "webgpu" | undefined): Promise<number | undefined> {
+  if (ep !== "webgpu") return undefined;
+  const info = await (adapterOnce ??= describeWebGpuAdapter()); // one Dawn instance per process
+  return "limits" in info ? Math.min(info.limits.maxStorageBufferBindingSize, info.limits.maxBufferSize) : undefined;
+}
+
 /** The adapter Dawn picks by default, or the reason there is none. */
 export async function describeWebGpuAdapter(): Promise<WebGpuAdapterInfo | { readonly error: string }> {
   let dawn: DawnModule;

@@ -287,3 +287,29 @@ describe("loss variants against values computed from the forward outputs", () =>
     expect(withDropout.loss).toBeCloseTo(doubled.loss, 5);
   });
 });
+
+describe("within a buffer limit", () => {
+  it("vocabulary and MLP chunks give the unchunked loss and LoRA gradients, with dropout masks on every projection", async () => {
+    const rng = new Rng(31);
+    const weights = randomWeights(expectedWeights(qwen2), () => rng.normal());
+    const all: LoraSettings = { ...lora, dropout: 0.3, targetModules: "all-linear" };
+    const params = randomAdapter(qwen2, rng, all);
+    const masks = Object.fromEntries(
+      loraTargets(all, qwen2).map((t) => {
+        const n = ids.length * ids[0].length * projectionShape(qwen2, t.projection).in;
+        const keep = Float32Array.from({ length: n }, () => (rng.uniform() < 0.7 ? 1 : 0));
+        return [`lora_dropout.${projectionModulePath(t.layer, t.projection)}`, keep];
+      }),
+    );
+    const run = (options: Partial<DecoderSessionOptions>) =>
+      session(qwen2, { weights, lora: all, ...options }).lossAndGrads({ ...batch, dropoutMasks: masks }, params);
+    // 20 float32 columns per token at 32 tokens: vocabulary rows 20 + 20, MLP columns 20 + 20 + 8
+    const [whole, chunked] = [await run({}), await run({ bufferLimit: { bytes: 2560, maxTokens: 32 } })];
+    expect(Math.abs(chunked.loss - whole.loss) / whole.loss).toBeLessThan(1e-6);
+    for (const [name, g] of Object.entries(whole.grads)) {
+      const scale = g.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(scale, name).toBeGreaterThan(0);
+      expect(maxAbsDiff(chunked.grads[name], [...g]) / scale, name).toBeLessThan(1e-5); // float32 summation order
+    }
+  });
+});

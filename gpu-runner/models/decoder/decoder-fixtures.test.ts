@@ -159,6 +159,38 @@ describe.skipIf(!HAS_HF_ORACLE)(
       },
     );
 
+    // A buffer limit of 17920 bytes for 64-token batches (70 float32 columns per token), as on an adapter whose
+    // binding limit the embedding, the logits and the MLP activations exceed: the vocabulary (512 rows) in row
+    // chunks of 70 (decoder-vocab), the MLP (I = 176) in column chunks of 70, 70, 36 (decoder-mlp), q/k/v and
+    // gate/up not joined. The same checks within the same tolerances.
+    it("within a buffer limit (vocabulary and MLP chunks, no joined projections): logits, losses, CE and KL LoRA gradients", async () => {
+      const chunked = { bufferLimit: { bytes: 17920, maxTokens: 64 } };
+      const out = await session({ ...chunked, lora: adapter.settings, reference: { logits: true } }).forward(
+        batch,
+        adapterParams(),
+      );
+      expectWithin("chunked logits", maxAbsDiff(out.reference!.logits!, expected.get("logits")!.data), TOL.logits);
+      expectWithin("chunked lora_logits", maxAbsDiff(out.logits!, expected.get("lora_logits")!.data), TOL.logits);
+      const base = await session(chunked).loss(batch);
+      expectWithin("chunked loss", relErr(base.ce, oracle.loss), TOL.loss);
+      oracle.per_example_loss.forEach((v, i) =>
+        expectWithin(`chunked per_example_loss ${i}`, relErr(base.perExampleCe[i], v), TOL.loss),
+      );
+      for (const [name, key, term] of objectives.slice(0, 2)) {
+        const s = session({
+          ...chunked,
+          lora: adapter.settings,
+          objective: term ? { ceWeight: 0, terms: [term] } : {},
+        });
+        const r = await s.lossAndGrads(batch, adapterParams());
+        expectWithin(`chunked ${key}`, relErr(r.loss, oracle[key]), TOL.loss);
+        expectGradsMatch(
+          r.grads,
+          (await readSafetensors(oraclePath("tiny-llama", `grad_${name}.safetensors`))).tensors,
+        );
+      }
+    });
+
     it("five AdamW steps: the losses, the final adapter and the merged model's logits match", async () => {
       const { lr, weight_decay: weightDecay, eps, betas } = oracle.adamw;
       const s = session({ lora: adapter.settings });

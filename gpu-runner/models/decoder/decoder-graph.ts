@@ -11,15 +11,12 @@ import {
   attention,
   causalMask,
   dimOf,
-  gather,
   less,
-  linear,
   range,
   reshape,
   rmsNorm,
   ropeCosSin,
   sub,
-  swiglu,
   transpose,
   unsqueeze,
   type Graph,
@@ -29,7 +26,9 @@ import type { DecoderConfig } from "../config/decoder-config.ts";
 import { ropeInverseFrequencies } from "../config/rope-config.ts";
 import type { DecoderGraph, DecoderGraphOptions, RopeDtype } from "./decoder-options.ts";
 import { projection, projectionGroup } from "./decoder-projections.ts";
+import { mlp } from "./decoder-mlp.ts";
 import { bindWeights, type LoraBinding, type PassWeights } from "./decoder-weights.ts";
+import { embedTokens, headLogits, wholeLogits, type VocabWeights } from "./decoder-vocab.ts";
 
 /** Causal "may attend" mask [B, 1, T, T] with padding, narrowed to a sliding window when the model has one. */
 export function decoderAttentionMask(attentionMask: Tensor, slidingWindow: number | null, queryIndex?: Tensor): Tensor {
@@ -68,6 +67,8 @@ interface PassContext {
 
 interface Pass {
   readonly weights: PassWeights;
+  readonly vocab: VocabWeights;
+  readonly maxGroupColumns?: number;
   readonly lora?: ReadonlyMap<string, LoraBinding>;
   readonly steering?: { readonly layer: number; readonly vector: Tensor };
   readonly hidden: ReadonlySet<number>;
@@ -88,18 +89,20 @@ function block(ctx: PassContext, pass: Pass, x: Tensor, layer: number): Tensor {
   const merged = reshape(transpose(attn, [0, 2, 1, 3]), [0, 0, cfg.numHeads * cfg.headDim]); // [B, T, Hq·D]
   const x1 = add(x, projection(pass, merged, layer, "o_proj"));
   const h2 = rmsNorm(x1, w("post_attention_layernorm"), cfg.rmsNormEps);
-  const [gate, up] = projectionGroup(pass, h2, layer, ["gate_proj", "up_proj"]);
-  const act = swiglu(gate, up); // [B, T, I]
-  return add(x1, projection(pass, act, layer, "down_proj"));
+  return add(x1, mlp(pass, h2, layer, pass.maxGroupColumns)); // activations [B, T, ≤ maxGroupColumns] each
 }
 
 /** Runs the blocks only as far as the requested outputs need. */
-function forwardPass(ctx: PassContext, pass: Pass, inputIds: Tensor): { logits?: Tensor; hidden: Map<number, Tensor> } {
+function forwardPass(
+  ctx: PassContext,
+  pass: Pass,
+  inputIds: Tensor,
+): { logits?: Tensor[]; hidden: Map<number, Tensor> } {
   const L = ctx.cfg.numLayers;
   const hidden = new Map<number, Tensor>();
   const deepest = pass.logits ? L : Math.max(-1, ...pass.hidden);
   if (deepest < 0) return { hidden };
-  let x = gather(pass.weights.get("model.embed_tokens.weight")!, inputIds, 0); // [B, T, H]
+  let x = embedTokens(pass.vocab.embed, inputIds); // [B, T, H]
   if (pass.hidden.has(0)) hidden.set(0, x);
   for (let layer = 0; layer < Math.min(deepest, L); layer++) {
     x = x.graph.scope(`layers.${layer}`, () => block(ctx, pass, x, layer));
@@ -109,7 +112,7 @@ function forwardPass(ctx: PassContext, pass: Pass, inputIds: Tensor): { logits?:
   if (deepest < L) return { hidden };
   const normed = rmsNorm(x, pass.weights.get("model.norm.weight")!, ctx.cfg.rmsNormEps);
   if (pass.hidden.has(L)) hidden.set(L, normed); // HF: the last hidden state is taken after the final norm
-  return { hidden, logits: pass.logits ? linear(normed, pass.weights.get("lm_head.weight")!) : undefined };
+  return { hidden, logits: pass.logits ? headLogits(normed, pass.vocab.head) : undefined }; // [B, T, rows_i]
 }
 
 function checkHiddenIndices(cfg: DecoderConfig, indices: readonly number[]): Set<number> {
@@ -150,11 +153,15 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
   const steering = steeringVector && { layer: opts.steeringLayer!, vector: steeringVector };
   if (opts.steerReference && !steering) throw new Error("decoder graph: steerReference needs a steering layer");
 
+  const limit = opts.bufferLimit;
+  const maxGroupColumns = limit && Math.floor(limit.bytes / (4 * limit.maxTokens)); // float32 [maxTokens, Σout]
   const theta = g.scope("theta", () =>
     forwardPass(
       ctx,
       {
         weights: bound.theta,
+        vocab: bound.vocab.theta,
+        maxGroupColumns,
         lora: bound.lora,
         steering,
         hidden: checkHiddenIndices(cfg, opts.hiddenStates ?? []),
@@ -170,6 +177,8 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
           {
             weights: bound.reference,
             steering: opts.steerReference ? steering : undefined,
+            vocab: bound.vocab.reference,
+            maxGroupColumns,
             hidden: checkHiddenIndices(cfg, reference.hiddenStates ?? []),
             logits: reference.logits === true,
           },
@@ -188,8 +197,11 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
     trainable: bound.trainable,
     weightInputs: bound.weightInputs,
     lora: opts.lora && { settings: opts.lora, targets: bound.loraTargets, scale: [...bound.lora.values()][0].scale },
-    logits: theta.logits,
+    logits: theta.logits?.length === 1 ? theta.logits[0] : undefined,
+    logitChunks: theta.logits,
+    vocab: bound.vocab.theta,
     hidden: theta.hidden,
-    reference: ref,
+    // the reference logits serve KL terms and the forward output, which take the whole vocabulary
+    reference: ref && { hidden: ref.hidden, logits: ref.logits && wholeLogits(ref.logits) },
   };
 }

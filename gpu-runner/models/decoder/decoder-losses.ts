@@ -6,6 +6,7 @@
 import {
   add,
   cast,
+  chunkedCrossEntropy,
   concat,
   crossEntropy,
   div,
@@ -27,6 +28,7 @@ import {
 } from "../../engine/index.ts";
 import type { DecoderConfig } from "../config/decoder-config.ts";
 import { buildDecoderGraph } from "./decoder-graph.ts";
+import { wholeLogits } from "./decoder-vocab.ts";
 import type { DecoderGraph, DecoderGraphOptions } from "./decoder-options.ts";
 
 export type KlDirection = "theta_ref" | "ref_theta";
@@ -101,25 +103,29 @@ export function buildLossGraph(
     reference: needKl || ldifsLayers.length > 0 ? { logits: needKl, hiddenStates: ldifsLayers } : undefined,
   });
   const labels = g.input("labels", "int64", ["B", "T"]);
-  const logits = decoder.logits!; // [B, T, V]
+  const chunks = decoder.logitChunks!; // [B, T, rows_i], the vocabulary in order
   // HF's shift (logits[:, :-1] against labels[:, 1:]) done on the labels: position t is scored against label
   // t + 1 and the last position against −100, which spares copying the [B, T, V] logits and their gradient.
   const ignoredColumn = sub(mul(slice(labels, [0], [1], [1]), 0), 100); // [B, 1] of −100
   const nextLabels = concat([slice(labels, [1], [END], [1]), ignoredColumn], 1); // [B, T]
   // One log-softmax over the vocabulary serves the batch mean and the per-example means.
-  const perPosition = crossEntropy(logits, nextLabels, { reduction: "none" }); // [B, T], 0 where ignored
+  const perPosition =
+    chunks.length === 1
+      ? crossEntropy(chunks[0], nextLabels, { reduction: "none" }) // [B, T], 0 where ignored
+      : chunkedCrossEntropy(chunks, nextLabels, { reduction: "none" }); // never forms [B, T, V]
   const supervised = not(equal(nextLabels, -100)); // [B, T]
   const counts = reduceSum(cast(supervised, "float32"), [1]); // [B]
   const perExampleSums = reduceSum(perPosition, [1]); // [B]
   const ce = div(reduceSum(perExampleSums), reduceSum(counts));
   const perExampleCe = div(perExampleSums, counts); // [B]
 
+  let whole: Tensor | undefined; // [B, T, V], formed only for KL terms
   const values = new Map<string, Tensor>();
   let total = spec.ceWeight === 0 ? undefined : mul(ce, spec.ceWeight ?? 1);
   for (const term of terms) {
     const value =
       term.kind === "kl"
-        ? klTerm(term, logits, decoder.reference!.logits!, supervised, decoder.attentionMask)
+        ? klTerm(term, (whole ??= wholeLogits(chunks)), decoder.reference!.logits!, supervised, decoder.attentionMask)
         : ldifsTerm(term, decoder, decoder.attentionMask);
     values.set(lossTermName(term), value);
     const weighted = mul(value, term.weight);

@@ -7,6 +7,7 @@ import type { DecoderConfig } from "../config/decoder-config.ts";
 import { projectionModulePath } from "../config/weight-catalogue.ts";
 import type { F32Tensor } from "../io/f32-tensor.ts";
 import type { LoraSettings, LoraTarget } from "../lora/lora-settings.ts";
+import type { VocabWeights } from "./decoder-vocab.ts";
 
 /**
  * How frozen base weights enter the graph: baked-in initializers (ORT may prepack them), initializers kept
@@ -47,7 +48,21 @@ export interface DecoderGraphOptions {
    * (see `ropeDtypeOf`). Default float32.
    */
   readonly ropeDtype?: RopeDtype;
+  /**
+   * Vocabulary rows per chunk of the embedding, the LM head and the logits; default: from `bufferLimit`, else
+   * unchunked. The loss then never forms [B, T, V].
+   */
+  readonly vocabChunkRows?: number;
+  /**
+   * Keep every buffer within `bytes` (a WebGPU adapter's `maxStorageBufferBindingSize`) for batches of up to
+   * `maxTokens` (B·T): the vocabulary is cut into row chunks and grouped projections are joined only while their
+   * output fits. Tensors that grow with B·T alone (one MLP activation [B, T, I]) still bound the batch.
+   */
+  readonly bufferLimit?: { readonly bytes: number; readonly maxTokens: number };
 }
+
+/** How a graph keeps its buffers within a device's limits (see `vocabChunkRows`, `bufferLimit`). */
+export type BufferLayout = Pick<DecoderGraphOptions, "vocabChunkRows" | "bufferLimit">;
 
 export type RopeDtype = "float32" | "bfloat16" | "float16";
 
@@ -70,8 +85,12 @@ export interface DecoderGraph {
   readonly weightInputs: ReadonlyMap<string, Tensor>;
   /** The LoRA matrices' targets and scale, when LoRA is on. */
   readonly lora?: { readonly settings: LoraSettings; readonly targets: readonly LoraTarget[]; readonly scale: number };
-  /** [B, T, V] of the adapted model */
+  /** [B, T, V] of the adapted model; with vocabulary chunks, only when asked for (see `logitChunks`) */
   readonly logits?: Tensor;
+  /** The adapted pass's embedding and LM head (row chunks with `vocabChunkRows`). */
+  readonly vocab: VocabWeights;
+  /** The adapted model's logits as vocabulary chunks [B, T, rows_i] (one chunk when not chunked). */
+  readonly logitChunks?: readonly Tensor[];
   /** [B, T, H] by HF hidden-state index */
   readonly hidden: ReadonlyMap<number, Tensor>;
   readonly reference?: { readonly logits?: Tensor; readonly hidden: ReadonlyMap<number, Tensor> };

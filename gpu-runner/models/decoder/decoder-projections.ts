@@ -15,6 +15,8 @@ const MAX_GROUP_BYTES = 64 * 1024 * 1024;
 export interface ProjectionPass {
   readonly weights: PassWeights;
   readonly lora?: ReadonlyMap<string, LoraBinding>;
+  /** The most output columns a group may join (its [tokens, Σout] output within a binding limit); default any. */
+  readonly maxGroupColumns?: number;
 }
 
 /** y = x Wᵀ (+ b) + s · (dropout(x) Aᵀ) Bᵀ, PEFT's LoRA Linear; the scale is applied on the rank-r side. */
@@ -27,7 +29,8 @@ export function projection(pass: ProjectionPass, x: Tensor, layer: number, proj:
   return loraUpdate(y, linear(xd, lora.a), lora);
 }
 
-function loraUpdate(y: Tensor, u: Tensor, lora: LoraBinding): Tensor {
+/** y + scale · u Bᵀ, with u = dropout(x) Aᵀ [..., r]. */
+export function loraUpdate(y: Tensor, u: Tensor, lora: LoraBinding): Tensor {
   return add(y, linear(mul(u, lora.b.graph.scalar(lora.scale, "float32")), lora.b)); // [..., out]
 }
 
@@ -56,7 +59,12 @@ export function projectionGroup(
   const outs = weights.map((w) => w.shape[0] as number);
   const bytes = weights.reduce((n, w) => n + 4 * (w.shape[0] as number) * (w.shape[1] as number), 0);
   const withBias = biases.every((b) => b !== undefined);
-  if (bytes > MAX_GROUP_BYTES || !(withBias || biases.every((b) => b === undefined)))
+  const columns = outs.reduce((a, b) => a + b, 0);
+  if (
+    bytes > MAX_GROUP_BYTES ||
+    columns > (pass.maxGroupColumns ?? Infinity) ||
+    !(withBias || biases.every((b) => b === undefined))
+  )
     return projs.map((p) => projection(pass, x, layer, p));
   const ys = split(linear(x, concatOnce(weights), withBias ? concatOnce(biases as Tensor[]) : undefined), outs, -1); // [..., out_i] each
   const loras = paths.map((p) => pass.lora?.get(p));

@@ -20,6 +20,7 @@ import { batchFeeds, type DecoderBatch } from "./decoder-batch.ts";
 import { buildDecoderGraph } from "./decoder-graph.ts";
 import { buildLossGraph, type LossSpec } from "./decoder-losses.ts";
 import type { DecoderGraph, DecoderGraphOptions } from "./decoder-options.ts";
+import { wholeLogits } from "./decoder-vocab.ts";
 
 export interface DecoderSessionOptions extends DecoderGraphOptions {
   /** The objective of `lossAndGrads` / `loss` (default: plain cross-entropy). */
@@ -108,7 +109,7 @@ export class DecoderSession {
   async forward(batch: DecoderBatch, params: Readonly<Record<string, Float32Array>> = {}): Promise<DecoderForward> {
     const loaded = await (this.forwardGraph ??= this.load("forward", (g) => {
       const d = buildDecoderGraph(g, this.config, this.options);
-      if (d.logits) g.output(d.logits, "logits");
+      if (d.logitChunks) g.output(wholeLogits(d.logitChunks), "logits");
       for (const [i, t] of d.hidden) g.output(t, `hidden_${i}`);
       if (d.reference?.logits) g.output(d.reference.logits, "reference.logits");
       for (const [i, t] of d.reference?.hidden ?? []) g.output(t, `reference.hidden_${i}`);

@@ -7,7 +7,17 @@ import type { DecoderConfig } from "../config/decoder-config.ts";
 import { expectedWeights, projectionModulePath, projectionShape } from "../config/weight-catalogue.ts";
 import type { F32Tensor } from "../io/f32-tensor.ts";
 import { loraScale, loraTargets, peftTensorName, type LoraSettings, type LoraTarget } from "../lora/lora-settings.ts";
-import { dropoutMaskName, type DecoderGraphOptions, type WeightStorage } from "./decoder-options.ts";
+import { dropoutMaskName, type BufferLayout, type DecoderGraphOptions, type WeightStorage } from "./decoder-options.ts";
+import {
+  vocabChunkRows,
+  vocabInitializers,
+  vocabSlices,
+  type VocabChunks,
+  type VocabWeights,
+} from "./decoder-vocab.ts";
+
+const EMBED = "model.embed_tokens.weight";
+const HEAD = "lm_head.weight";
 
 /** Base weights of one forward pass by HF name; `lm_head.weight` is the embedding when tied. */
 export type PassWeights = ReadonlyMap<string, Tensor>;
@@ -30,6 +40,8 @@ export interface BoundWeights {
   readonly lora: Map<string, LoraBinding>;
   readonly loraTargets: LoraTarget[];
   readonly dropoutMasks: Map<string, Tensor>;
+  /** The embedding and LM head of each pass, in row chunks when `vocabChunkRows` is set. */
+  readonly vocab: { readonly theta: VocabWeights; readonly reference: VocabWeights };
 }
 
 function sourceOf(
@@ -63,8 +75,26 @@ function frozen(
 }
 
 function withTiedHead(cfg: DecoderConfig, m: Map<string, Tensor>): Map<string, Tensor> {
-  if (cfg.tieWordEmbeddings) m.set("lm_head.weight", m.get("model.embed_tokens.weight")!);
+  if (cfg.tieWordEmbeddings && m.has(EMBED)) m.set(HEAD, m.get(EMBED)!);
   return m;
+}
+
+/** A pass's vocabulary matrices: the chunk initializers bound instead of the weight, else slices of the weight. */
+function vocabOf(
+  cfg: DecoderConfig,
+  weights: ReadonlyMap<string, Tensor>,
+  chunks: ReadonlyMap<string, VocabChunks>,
+  rows: number | undefined,
+): VocabWeights {
+  const of = (name: string) => chunks.get(name) ?? vocabSlices(weights.get(name)!, rows);
+  const embed = of(EMBED);
+  return { embed, head: cfg.tieWordEmbeddings ? embed : of(HEAD) };
+}
+
+/** Rows per vocabulary chunk: as given, else from the buffer limit, else undefined (one chunk). */
+export function vocabRowsOf(cfg: DecoderConfig, opts: BufferLayout): number | undefined {
+  if (opts.vocabChunkRows !== undefined || opts.bufferLimit === undefined) return opts.vocabChunkRows;
+  return vocabChunkRows(opts.bufferLimit.bytes, opts.bufferLimit.maxTokens, cfg.hiddenSize, cfg.vocabSize);
 }
 
 export function bindWeights(
@@ -78,8 +108,13 @@ export function bindWeights(
   const reference = new Map<string, Tensor>();
   const trainable = new Map<string, Tensor>();
   const weightInputs = new Map<string, Tensor>();
+  const rows = vocabRowsOf(cfg, opts);
+  // Frozen vocabulary matrices are bound as chunk initializers directly: the whole matrix is never one buffer.
+  const chunks = new Map<string, VocabChunks>();
   for (const [name, shape] of expectedWeights(cfg)) {
-    if (opts.fullParams) {
+    if (rows !== undefined && !opts.fullParams && storage !== "input" && (name === EMBED || name === HEAD)) {
+      chunks.set(name, vocabInitializers(g, name, sourceOf(opts.weights, name, shape), rows, storage === "external"));
+    } else if (opts.fullParams) {
       const t = g.input(name, "float32", shape);
       theta.set(name, t);
       trainable.set(name, t);
@@ -106,7 +141,12 @@ export function bindWeights(
   const dropoutMasks = new Map<string, Tensor>();
   const targets = opts.lora ? loraTargets(opts.lora, cfg) : [];
   if (opts.lora) bindLora(g, cfg, opts.lora, targets, lora, trainable, dropoutMasks);
+  const thetaVocab = vocabOf(cfg, theta, chunks, rows);
   return {
+    vocab: {
+      theta: thetaVocab,
+      reference: opts.fullParams && needReference ? vocabOf(cfg, reference, chunks, rows) : thetaVocab,
+    },
     theta: withTiedHead(cfg, theta),
     reference: withTiedHead(cfg, opts.fullParams ? reference : theta),
     trainable,

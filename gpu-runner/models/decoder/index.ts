@@ -3,6 +3,7 @@ export {
   dropoutMaskName,
   type DecoderGraph,
   type DecoderGraphOptions,
+  type BufferLayout,
   type RopeDtype,
   type WeightStorage,
 } from "./decoder-options.ts";
@@ -27,3 +28,14 @@ export {
   type DecoderLossValues,
   type DecoderSessionOptions,
 } from "./decoder-session.ts";
+export {
+  embedTokens,
+  headLogits,
+  vocabChunkRows,
+  vocabInitializers,
+  wholeLogits,
+  type VocabChunks,
+  type VocabWeights,
+} from "./decoder-vocab.ts";
+export { vocabRowsOf } from "./decoder-weights.ts";
+export { mlp } from "./decoder-mlp.ts";
