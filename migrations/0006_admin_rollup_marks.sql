@@ -1,4 +1,4 @@
--- The admin views store closed hours and days (the *_rollup tables of 0004) and compute open ones live. A
+-- The admin views store closed hours and days (the *_rollup tables of 0005) and compute open ones live. A
 -- change to a row whose buckets are already stored (a job that ends hours after it was created, a requeue
 -- that clears started_at, a transaction that commits after its hour closed, a webhook attempt recorded after
 -- its HTTP call) appends the hours it touches, before and after, to admin_rollup_dirty; the next refresh
@@ -47,8 +47,13 @@ CREATE TRIGGER admin_rollup_mark_attempt
   AFTER INSERT OR DELETE OR UPDATE OF started_at, status_code, latency_ms, delivery_id
   ON webhook_attempts FOR EACH ROW EXECUTE FUNCTION admin_rollup_mark_attempt();
 --> statement-breakpoint
--- 0004 recreated the changed views, which drops their grants: grant every admin_* view again (the role
--- exists unless 0003 skipped it for want of CREATEROLE). The *_rollup tables get no grant.
+-- The functions over `jobs` that the views call (0004) run with their owner's rights: only the owner and
+-- the read-only role may call them.
+REVOKE EXECUTE ON FUNCTION admin_queue_baseline(timestamptz), admin_tenant_job_durations(text[]) FROM PUBLIC;
+--> statement-breakpoint
+-- 0005 recreated the changed views, which drops their grants: grant every admin_* view again (the role
+-- exists unless 0003 skipped it for want of CREATEROLE), and the functions they call. The *_rollup tables
+-- get no grant.
 DO $$
 DECLARE
   v record;
@@ -57,6 +62,8 @@ BEGIN
     FOR v IN SELECT viewname FROM pg_views WHERE schemaname = 'public' AND viewname LIKE 'admin\_%' LOOP
       EXECUTE format('GRANT SELECT ON public.%I TO guardtune_readonly', v.viewname);
     END LOOP;
+    GRANT EXECUTE ON FUNCTION admin_queue_baseline(timestamptz), admin_tenant_job_durations(text[])
+      TO guardtune_readonly;
   END IF;
 END
 $$;
