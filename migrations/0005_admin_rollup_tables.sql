@@ -136,6 +136,19 @@ CREATE TABLE "admin_tenant_usage_daily_rollup" (
 	"trained_tokens" bigint NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "admin_tenant_usage_rollup" (
+	"tenant_id" text PRIMARY KEY NOT NULL,
+	"jobs_total" integer NOT NULL,
+	"jobs_validating_files" integer NOT NULL,
+	"jobs_queued" integer NOT NULL,
+	"jobs_running" integer NOT NULL,
+	"jobs_cancelling" integer NOT NULL,
+	"jobs_succeeded" integer NOT NULL,
+	"jobs_failed" integer NOT NULL,
+	"jobs_cancelled" integer NOT NULL,
+	"trained_tokens" bigint NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "admin_webhook_daily_rollup" (
 	"day" timestamp with time zone NOT NULL,
 	"tenant_id" text,
@@ -198,9 +211,11 @@ CREATE VIEW "public"."admin_tenant_usage" AS (
       sum(jobs_succeeded) as jobs_succeeded, sum(jobs_failed) as jobs_failed, sum(jobs_cancelled) as jobs_cancelled,
       sum(trained_tokens) as trained_tokens
     from (
-      select * from admin_tenant_usage_daily_rollup where day < date_trunc('day', (select closed_before from admin_rollup_state), 'UTC')
+      select * from admin_tenant_usage_rollup
       union all
-      select * from (
+      select tenant_id, jobs_total, jobs_validating_files, jobs_queued, jobs_running, jobs_cancelling,
+        jobs_succeeded, jobs_failed, jobs_cancelled, trained_tokens
+      from (
   select date_trunc('day', created_at, 'UTC') as day, tenant_id,
     count(*)::int as jobs_total,
     count(*) filter (where status = 'validating_files')::int as jobs_validating_files,

@@ -4,7 +4,8 @@ import { RAW_ADMIN_VIEWS } from "../../../test/helpers/admin-raw-views.ts";
 import { seedAdminData } from "../../../test/helpers/admin-seed.ts";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/test-db.ts";
 import type { Database } from "../database.ts";
-import { mergeRanges, refreshAdminRollups } from "./refresh.ts";
+import { mergeRanges, refreshAdminRollups, TENANT_USAGE_TOTALS } from "./refresh.ts";
+import { BUCKET_STORES } from "./stores.ts";
 
 type Row = Record<string, unknown>;
 
@@ -105,14 +106,14 @@ describe(`admin rollups on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}
   });
 
   it("stores the hours closed since the last refresh, and serves them live until then", async () => {
-    // As if the last refresh ran five hours ago: those hours are not stored yet.
-    await exec(
-      database.db,
-      `update admin_rollup_state set closed_before = closed_before - interval '5 hours';
-       delete from admin_jobs_hourly_rollup where hour >= (select closed_before from admin_rollup_state);
-       delete from admin_job_latency_hourly_rollup where hour >= (select closed_before from admin_rollup_state);
-       delete from admin_queue_moves_hourly_rollup where hour >= (select closed_before from admin_rollup_state);`,
-    );
+    // As if the last refresh ran five hours ago: those hours (and the days from theirs on) are not stored yet.
+    await exec(database.db, `update admin_rollup_state set closed_before = closed_before - interval '5 hours'`);
+    const closedBefore = `(select closed_before from admin_rollup_state)`;
+    for (const store of BUCKET_STORES) {
+      const from = store.bucket === "hour" ? closedBefore : `date_trunc('day', ${closedBefore}, 'UTC')`;
+      await exec(database.db, `delete from ${store.table} where ${store.bucket} >= ${from}`);
+    }
+    await exec(database.db, `delete from admin_tenant_usage_rollup;\n${TENANT_USAGE_TOTALS}`);
     await expectExact(database.db);
     const r = await refreshAdminRollups(database.db);
     expect(r.hourRanges).toBeGreaterThanOrEqual(1);

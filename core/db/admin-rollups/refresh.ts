@@ -11,6 +11,13 @@ const KEEP_MS = 31 * DAY;
 /** pg_advisory_xact_lock key: one refresh at a time across every process that runs one. */
 const LOCK_KEY = 7_462_019_301;
 
+/** Refills the per-tenant totals from the stored days. */
+export const TENANT_USAGE_TOTALS = `
+  insert into admin_tenant_usage_rollup
+  select tenant_id, sum(jobs_total), sum(jobs_validating_files), sum(jobs_queued), sum(jobs_running),
+    sum(jobs_cancelling), sum(jobs_succeeded), sum(jobs_failed), sum(jobs_cancelled), sum(trained_tokens)
+  from admin_tenant_usage_daily_rollup group by tenant_id`;
+
 /** [lo, hi) in epoch milliseconds. */
 type Range = [number, number];
 
@@ -94,6 +101,13 @@ export async function refreshAdminRollups(db: Database, opts: { rebuild?: boolea
       if (!emptied) await rows(`delete from ${store.table} where ${column} >= ${lo} and ${column} < ${hi}`);
       const into = store.columns ? `${store.table} (${store.columns})` : store.table;
       await rows(`insert into ${into} select * from (${store.buckets(lo, hi)}) b`);
+    }
+
+    // Per-tenant totals over the stored days: written with them, so they cover exactly the days before
+    // closed_before's day.
+    if (days.length > 0) {
+      await rows(`delete from admin_tenant_usage_rollup`);
+      await rows(TENANT_USAGE_TOTALS);
     }
 
     // Queue depth at the start of the window, stored for this hour's window and the next one's. It changes

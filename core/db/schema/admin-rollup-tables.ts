@@ -150,6 +150,20 @@ export const adminTenantUsageDailyRollup = pgTable(
   (t) => [index("admin_tenant_usage_daily_rollup_day_idx").on(t.day, t.tenantId)],
 );
 
+/** The same per tenant, summed over every stored day (what the view reads; the days are what the refresh updates). */
+export const adminTenantUsageRollup = pgTable("admin_tenant_usage_rollup", {
+  tenantId: text("tenant_id").primaryKey(),
+  jobsTotal: integer("jobs_total").notNull(),
+  jobsValidatingFiles: integer("jobs_validating_files").notNull(),
+  jobsQueued: integer("jobs_queued").notNull(),
+  jobsRunning: integer("jobs_running").notNull(),
+  jobsCancelling: integer("jobs_cancelling").notNull(),
+  jobsSucceeded: integer("jobs_succeeded").notNull(),
+  jobsFailed: integer("jobs_failed").notNull(),
+  jobsCancelled: integer("jobs_cancelled").notNull(),
+  trainedTokens: bigint("trained_tokens", { mode: "number" }).notNull(),
+});
+
 /**
  * Median and p95 duration of each tenant's succeeded jobs, all time, as of the last refresh: a percentile of
  * a growing set cannot be assembled from buckets, so it is recomputed for the tenants whose set changed.

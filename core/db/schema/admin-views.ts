@@ -58,9 +58,11 @@ export const adminTenantUsage = pgView("admin_tenant_usage", {
       sum(jobs_succeeded) as jobs_succeeded, sum(jobs_failed) as jobs_failed, sum(jobs_cancelled) as jobs_cancelled,
       sum(trained_tokens) as trained_tokens
     from (
-      select * from admin_tenant_usage_daily_rollup where day < ${CLOSED_DAY}
+      select * from admin_tenant_usage_rollup
       union all
-      select * from (${tenantUsageDailyBuckets(`coalesce(${CLOSED_DAY}, '-infinity')`, "'infinity'")}) live
+      select tenant_id, jobs_total, jobs_validating_files, jobs_queued, jobs_running, jobs_cancelling,
+        jobs_succeeded, jobs_failed, jobs_cancelled, trained_tokens
+      from (${tenantUsageDailyBuckets(`coalesce(${CLOSED_DAY}, '-infinity')`, "'infinity'")}) live
     ) u
     group by tenant_id
   ) j on j.tenant_id = t.id
