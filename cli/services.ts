@@ -1,3 +1,4 @@
+import { startAdminRollupRefresher } from "../functions/admin/rollup-refresher.ts";
 import { startUploadsConsumer } from "../functions/datasets/uploads-consumer.ts";
 import { startJobQueueRelay } from "../functions/queue/job-queue-relay.ts";
 import { startJobQueueSweeper } from "../functions/queue/job-queue-sweeper.ts";
@@ -19,6 +20,8 @@ export const STACK_SERVICES: ReadonlyArray<readonly [string, ServiceFactory]> = 
   ["jobs-outbox", async (ctx) => startJobQueueRelay(ctx)],
   // Republishes queued jobs whose message was lost; completes cancellations whose runner died.
   ["jobs-sweeper", async (ctx) => startJobQueueSweeper(ctx)],
+  // Stores the closed hours and days of the admin views and recomputes the ones late changes touched.
+  ["admin-rollups", async (ctx) => startAdminRollupRefresher(ctx)],
   // Trains jobs from the jobs queue in this process (GUARDTUNE_RUNNER=embedded); drains on stop.
   [
     "runner",

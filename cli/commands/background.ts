@@ -38,6 +38,13 @@ export const BACKGROUND_FUNCTIONS: Record<string, BackgroundFunction> = {
       return startJobQueueSweeper({ config: forced, db: database.db, logger })!;
     },
   },
+  rollups: {
+    needsAws: false,
+    async start({ database, logger }) {
+      const { startAdminRollupRefresher } = await import("../../functions/admin/rollup-refresher.ts");
+      return startAdminRollupRefresher({ db: database.db, logger });
+    },
+  },
   dispatcher: {
     needsAws: false,
     async start({ config, database, logger }) {

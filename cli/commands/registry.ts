@@ -35,12 +35,13 @@ export const EXTRA_COMMANDS: Record<string, Command> = {
   ...backgroundCommands(),
 };
 
-/** `guardtune relay|sweeper|dispatcher|uploads|dlq`: each background function on its own, loaded when run. */
+/** `guardtune relay|sweeper|rollups|dispatcher|uploads|dlq`: each background function on its own, loaded when run. */
 function backgroundCommands(): typeof EXTRA_COMMANDS {
-  const names = ["relay", "sweeper", "dispatcher", "uploads", "dlq"] as const;
+  const names = ["relay", "sweeper", "rollups", "dispatcher", "uploads", "dlq"] as const;
   const help: Record<(typeof names)[number], string> = {
     relay: "the jobs outbox relay only, against DATABASE_URL and the jobs queue",
     sweeper: "the jobs queue sweeper only (lost messages through the outbox, orphaned cancellations)",
+    rollups: "the admin views' rollup refresh only (stored hours and days), against DATABASE_URL",
     dispatcher: "the webhook dispatcher only, against DATABASE_URL",
     uploads: "the uploads consumer only (dataset validation), against DATABASE_URL and the uploads queue",
     dlq: "the dead-letter consumer only, against DATABASE_URL and GUARDTUNE_JOBS_DLQ_URL",

@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 import { chatDatasetJsonl, seedReadyDataset } from "../runner/runner-fixtures.ts";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/guardtune.mjs");
-const FUNCTIONS = ["relay", "sweeper", "dispatcher", "uploads", "dlq"] as const;
+const FUNCTIONS = ["relay", "sweeper", "rollups", "dispatcher", "uploads", "dlq"] as const;
 
 /** Starts `guardtune <name>`; resolves with its first stdout line (or null when it exits first) and its exit. */
 function start(name: string, env: Record<string, string>) {

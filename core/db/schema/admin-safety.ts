@@ -1,5 +1,8 @@
 import { sql } from "drizzle-orm";
 import { boolean, doublePrecision, integer, jsonb, pgView, text } from "drizzle-orm/pg-core";
+import { tenantSafetyDailyBuckets } from "./admin-buckets.ts";
+import { CLOSED_DAY, DAY_WINDOW } from "./admin-rollups.ts";
+import { SAFETY_PARTIAL_COLUMNS, safetyDailyBuckets, safetyFromPartials } from "./admin-safety-buckets.ts";
 import { ts } from "./columns.ts";
 
 /*
@@ -10,7 +13,7 @@ import { ts } from "./columns.ts";
  * after = fine-tuned. Increases are after − before per job, then averaged (mean) or maximised (worst).
  */
 
-const SAFETY_WINDOW = sql.raw(`date_trunc('day', now()) - interval '30 days'`);
+const SAFETY_WINDOW = sql.raw(DAY_WINDOW);
 
 /** Per safeguard type (a job with two safeguards counts for both; no safeguard = "none"). NULL tenant = all. */
 export const adminSafetyBySafeguard = pgView("admin_safety_by_safeguard", {
@@ -42,42 +45,16 @@ export const adminSafetyBySafeguard = pgView("admin_safety_by_safeguard", {
   pplGapDistinctRatio: doublePrecision("ppl_gap_distinct_ratio"),
   pplGapRefusalsDroppedMean: doublePrecision("ppl_gap_refusals_dropped_mean"),
   pplGapTopScoreMean: doublePrecision("ppl_gap_top_score_mean"),
-}).as(sql`
-  select s.safeguard_type, j.tenant_id,
-    count(*)::int as jobs,
-    count(j.gate_passed)::int as gated,
-    count(*) filter (where j.gate_passed)::int as gate_passed,
-    count(*) filter (where not j.gate_passed)::int as gate_failed,
-    count(j.judge_misaligned_tuned)::int as judged_jobs,
-    avg(j.judge_misaligned_base) as judge_misaligned_before_mean,
-    avg(j.judge_misaligned_tuned) as judge_misaligned_after_mean,
-    max(j.judge_misaligned_tuned) as judge_misaligned_after_worst,
-    avg(j.judge_misaligned_tuned - j.judge_misaligned_base) as judge_increase_mean,
-    max(j.judge_misaligned_tuned - j.judge_misaligned_base) as judge_increase_worst,
-    avg(j.incoherent_tuned - j.incoherent_base) as incoherence_rise_mean,
-    max(j.incoherent_tuned - j.incoherent_base) as incoherence_rise_worst,
-    count(j.probe_misaligned_tuned)::int as probed_jobs,
-    avg(j.probe_misaligned_base) as probe_misaligned_before_mean,
-    avg(j.probe_misaligned_tuned) as probe_misaligned_after_mean,
-    max(j.probe_misaligned_tuned) as probe_misaligned_after_worst,
-    avg(j.probe_misaligned_tuned - j.probe_misaligned_base) as probe_increase_mean,
-    max(j.probe_misaligned_tuned - j.probe_misaligned_base) as probe_increase_worst,
-    count(*) filter (where j.interleave_selection like 'perplexity_gap%')::int as ppl_gap_jobs,
-    avg(j.interleave_candidates) filter (where j.interleave_selection like 'perplexity_gap%') as ppl_gap_candidates_mean,
-    avg(j.interleave_selected) filter (where j.interleave_selection like 'perplexity_gap%') as ppl_gap_selected_mean,
-    sum(j.interleave_distinct) filter (where j.interleave_selection like 'perplexity_gap%')
-      / nullif(sum(j.interleave_selected) filter (where j.interleave_selection like 'perplexity_gap%'), 0)
-      as ppl_gap_distinct_ratio,
-    avg(j.interleave_refusals_dropped) filter (where j.interleave_selection = 'perplexity_gap_filtered')
-      as ppl_gap_refusals_dropped_mean,
-    avg(j.interleave_top_score) filter (where j.interleave_selection like 'perplexity_gap%') as ppl_gap_top_score_mean
-  from jobs j
-  cross join lateral jsonb_array_elements_text(
-    case when jsonb_array_length(j.safeguard_types) = 0 then '["none"]'::jsonb else j.safeguard_types end
-  ) as s(safeguard_type)
-  where j.finished_at >= ${SAFETY_WINDOW} and j.status in ('succeeded', 'failed')
-  group by grouping sets ((s.safeguard_type, j.tenant_id), (s.safeguard_type))
-`);
+}).as(
+  sql.raw(
+    safetyFromPartials(`
+    select safeguard_type, tenant_id, ${SAFETY_PARTIAL_COLUMNS.join(", ")} from admin_safety_daily_rollup
+      where day >= ${DAY_WINDOW} and day < ${CLOSED_DAY}
+    union all
+    select safeguard_type, tenant_id, ${SAFETY_PARTIAL_COLUMNS.join(", ")}
+      from (${safetyDailyBuckets(`greatest(${CLOSED_DAY}, ${DAY_WINDOW})`, "'infinity'")}) live`),
+  ),
+);
 
 /** Every job that went through the misalignment gate in the last 30 days, with the gate's evidence. */
 export const adminGatedJobs = pgView("admin_gated_jobs", {
@@ -121,16 +98,20 @@ export const adminTenantSafety = pgView("admin_tenant_safety", {
   adaptersWithheld: integer("adapters_withheld").notNull(),
   worstIncrease: doublePrecision("worst_increase"),
   lastGateFailureAt: ts("last_gate_failure_at"),
-}).as(sql`
-  select j.tenant_id, t.name as tenant_name,
-    count(*)::int as gated_jobs,
-    count(*) filter (where not j.gate_passed)::int as gate_failed,
-    count(*) filter (where not j.gate_passed and (j.result->'gate'->>'adapter_withheld')::boolean)::int
-      as adapters_withheld,
-    max(j.gate_increase) as worst_increase,
-    max(j.finished_at) filter (where not j.gate_passed) as last_gate_failure_at
-  from jobs j
-  join tenants t on t.id = j.tenant_id
-  where j.gate_passed is not null and j.finished_at >= ${SAFETY_WINDOW}
-  group by j.tenant_id, t.name
-`);
+}).as(
+  sql.raw(`
+  select d.tenant_id, t.name as tenant_name,
+    sum(d.gated_jobs)::int as gated_jobs,
+    sum(d.gate_failed)::int as gate_failed,
+    sum(d.adapters_withheld)::int as adapters_withheld,
+    max(d.worst_increase) as worst_increase,
+    max(d.last_gate_failure_at) as last_gate_failure_at
+  from (
+    select * from admin_tenant_safety_daily_rollup where day >= ${DAY_WINDOW} and day < ${CLOSED_DAY}
+    union all
+    select * from (${tenantSafetyDailyBuckets(`greatest(${CLOSED_DAY}, ${DAY_WINDOW})`, "'infinity'")}) live
+  ) d
+  join tenants t on t.id = d.tenant_id
+  group by d.tenant_id, t.name
+`),
+);

@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, doublePrecision, integer, pgView, text } from "drizzle-orm/pg-core";
+import { tenantUsageDailyBuckets } from "./admin-buckets.ts";
+import { CLOSED_DAY } from "./admin-rollups.ts";
 import { ts } from "./columns.ts";
 
 /*
@@ -22,45 +24,64 @@ export const adminTenantUsage = pgView("admin_tenant_usage", {
   jobsCancelled: integer("jobs_cancelled").notNull(),
   jobsLast24h: integer("jobs_last_24h").notNull(),
   trainedTokens: bigint("trained_tokens", { mode: "number" }).notNull(),
-  /** Over succeeded jobs, `finished_at - started_at`; null when the tenant has none. */
+  /**
+   * Over succeeded jobs, `finished_at - started_at`; null when the tenant has none. As of the last rollup
+   * refresh (`admin_rollup_state.refreshed_at`; live for a tenant the refresh has not seen): the other
+   * columns are always live.
+   */
   medianJobDurationS: doublePrecision("median_job_duration_s"),
   p95JobDurationS: doublePrecision("p95_job_duration_s"),
   datasetsReady: integer("datasets_ready").notNull(),
   datasetsInvalid: integer("datasets_invalid").notNull(),
-}).as(sql`
+}).as(
+  sql.raw(`
   select
     t.id as tenant_id,
     t.name as tenant_name,
-    j.jobs_total, j.jobs_validating_files, j.jobs_queued, j.jobs_running, j.jobs_cancelling,
-    j.jobs_succeeded, j.jobs_failed, j.jobs_cancelled, j.jobs_last_24h, j.trained_tokens,
-    j.median_job_duration_s, j.p95_job_duration_s,
+    coalesce(j.jobs_total, 0)::int as jobs_total,
+    coalesce(j.jobs_validating_files, 0)::int as jobs_validating_files,
+    coalesce(j.jobs_queued, 0)::int as jobs_queued,
+    coalesce(j.jobs_running, 0)::int as jobs_running,
+    coalesce(j.jobs_cancelling, 0)::int as jobs_cancelling,
+    coalesce(j.jobs_succeeded, 0)::int as jobs_succeeded,
+    coalesce(j.jobs_failed, 0)::int as jobs_failed,
+    coalesce(j.jobs_cancelled, 0)::int as jobs_cancelled,
+    coalesce(r.jobs_last_24h, 0)::int as jobs_last_24h,
+    coalesce(j.trained_tokens, 0)::bigint as trained_tokens,
+    case when p.tenant_id is null then l.median_job_duration_s else p.median_job_duration_s end as median_job_duration_s,
+    case when p.tenant_id is null then l.p95_job_duration_s else p.p95_job_duration_s end as p95_job_duration_s,
     d.datasets_ready, d.datasets_invalid
   from tenants t
-  cross join lateral (
-    select
-      count(*)::int as jobs_total,
-      count(*) filter (where status = 'validating_files')::int as jobs_validating_files,
-      count(*) filter (where status = 'queued')::int as jobs_queued,
-      count(*) filter (where status = 'running')::int as jobs_running,
-      count(*) filter (where status = 'cancelling')::int as jobs_cancelling,
-      count(*) filter (where status = 'succeeded')::int as jobs_succeeded,
-      count(*) filter (where status = 'failed')::int as jobs_failed,
-      count(*) filter (where status = 'cancelled')::int as jobs_cancelled,
-      count(*) filter (where created_at > now() - interval '24 hours')::int as jobs_last_24h,
-      coalesce(sum(trained_tokens), 0)::bigint as trained_tokens,
-      percentile_cont(0.5) within group (order by extract(epoch from finished_at - started_at)::double precision)
-        filter (where status = 'succeeded' and started_at is not null and finished_at is not null) as median_job_duration_s,
-      percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at)::double precision)
-        filter (where status = 'succeeded' and started_at is not null and finished_at is not null) as p95_job_duration_s
-    from jobs where jobs.tenant_id = t.id
-  ) j
+  left join (
+    select tenant_id, sum(jobs_total) as jobs_total, sum(jobs_validating_files) as jobs_validating_files,
+      sum(jobs_queued) as jobs_queued, sum(jobs_running) as jobs_running, sum(jobs_cancelling) as jobs_cancelling,
+      sum(jobs_succeeded) as jobs_succeeded, sum(jobs_failed) as jobs_failed, sum(jobs_cancelled) as jobs_cancelled,
+      sum(trained_tokens) as trained_tokens
+    from (
+      select * from admin_tenant_usage_rollup
+      union all
+      select tenant_id, jobs_total, jobs_validating_files, jobs_queued, jobs_running, jobs_cancelling,
+        jobs_succeeded, jobs_failed, jobs_cancelled, trained_tokens
+      from (${tenantUsageDailyBuckets(`coalesce(${CLOSED_DAY}, '-infinity')`, "'infinity'")}) live
+    ) u
+    group by tenant_id
+  ) j on j.tenant_id = t.id
+  left join (
+    select tenant_id, count(*) as jobs_last_24h from jobs where created_at > now() - interval '24 hours' group by tenant_id
+  ) r on r.tenant_id = t.id
+  left join admin_tenant_durations_rollup p on p.tenant_id = t.id
+  -- Live only for a tenant the refresh has not seen yet: the others pass no tenant, an empty index lookup.
+  left join lateral admin_tenant_job_durations(
+    case when p.tenant_id is null then array[t.id] else '{}'::text[] end
+  ) l on true
   cross join lateral (
     select
       count(*) filter (where status = 'ready')::int as datasets_ready,
       count(*) filter (where status = 'invalid')::int as datasets_invalid
     from datasets where datasets.tenant_id = t.id
   ) d
-`);
+`),
+);
 
 /** Exactly one row: how the job queue is doing right now. */
 export const adminQueueHealth = pgView("admin_queue_health", {
@@ -142,14 +163,16 @@ export const adminWebhookHealth = pgView("admin_webhook_health", {
     e.failing_since
   from webhook_endpoints e
   join tenants t on t.id = e.tenant_id
+  -- Three counts, each an index range of its own (see the webhook_deliveries_*_idx partial indexes).
   cross join lateral (
     select
-      count(*) filter (where status = 'pending')::int as deliveries_pending,
-      count(*) filter (where status = 'succeeded'
-        and coalesce(delivered_at, last_attempt_at, created_at) > now() - interval '24 hours')::int as deliveries_succeeded_24h,
-      count(*) filter (where status = 'failed'
-        and coalesce(last_attempt_at, created_at) > now() - interval '24 hours')::int as deliveries_failed_24h
-    from webhook_deliveries where webhook_deliveries.endpoint_id = e.id
+      (select count(*) from webhook_deliveries w where w.endpoint_id = e.id and w.status = 'pending')::int
+        as deliveries_pending,
+      (select count(*) from webhook_deliveries w where w.endpoint_id = e.id and w.status = 'succeeded'
+        and coalesce(w.delivered_at, w.last_attempt_at, w.created_at) > now() - interval '24 hours')::int
+        as deliveries_succeeded_24h,
+      (select count(*) from webhook_deliveries w where w.endpoint_id = e.id and w.status = 'failed'
+        and coalesce(w.last_attempt_at, w.created_at) > now() - interval '24 hours')::int as deliveries_failed_24h
   ) d
   where e.deleted_at is null
 `);

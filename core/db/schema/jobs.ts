@@ -69,6 +69,14 @@ export const jobs = pgTable(
     index("jobs_queued_at_idx").on(t.queuedAt, t.tenantId),
     index("jobs_started_at_idx").on(t.startedAt, t.tenantId),
     index("jobs_finished_at_idx").on(t.finishedAt),
+    // Duration percentiles of a tenant's succeeded jobs (admin_tenant_job_durations): an index-only scan.
+    index("jobs_tenant_succeeded_idx")
+      .on(t.tenantId, t.startedAt, t.finishedAt)
+      .where(sql`${t.status} = 'succeeded'`),
+    // admin_job_failures: the failures of the last 7 days by when they failed.
+    index("jobs_failed_at_idx")
+      .on(sql`coalesce(${t.finishedAt}, ${t.updatedAt})`)
+      .where(sql`${t.status} = 'failed'`),
     check(
       "jobs_status_check",
       sql`${t.status} in ('validating_files', 'queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled')`,

@@ -89,6 +89,16 @@ export const webhookDeliveries = pgTable(
       .on(t.nextAttemptAt)
       .where(sql`${t.status} = 'pending'`),
     index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.id),
+    // admin_webhook_health: each endpoint's backlog and its deliveries that ended in the last 24 h.
+    index("webhook_deliveries_pending_endpoint_idx")
+      .on(t.endpointId)
+      .where(sql`${t.status} = 'pending'`),
+    index("webhook_deliveries_succeeded_at_idx")
+      .on(t.endpointId, sql`coalesce(${t.deliveredAt}, ${t.lastAttemptAt}, ${t.createdAt})`)
+      .where(sql`${t.status} = 'succeeded'`),
+    index("webhook_deliveries_failed_at_idx")
+      .on(t.endpointId, sql`coalesce(${t.lastAttemptAt}, ${t.createdAt})`)
+      .where(sql`${t.status} = 'failed'`),
   ],
 );
 
