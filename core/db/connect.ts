@@ -70,6 +70,10 @@ export async function connectDatabase(config: DatabaseConfig): Promise<DatabaseH
   const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
   // An idle client's network error must not crash the process; the next query reports it.
   pool.on("error", () => undefined);
+  // pg-pool listens for errors only on idle clients. A checked-out client between two queries (a transaction
+  // doing work in JavaScript) that sees the server go away (restart, failover: 57P01) would emit 'error' with no
+  // listener and end the process. Its in-flight or next query fails instead, and the pool drops it on release.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = drizzlePg(pool, { schema });
   let closed = false;
   return {
