@@ -29,7 +29,9 @@ export interface RunnerKillsOptions {
 export const RUNNER_KILLS_DEFAULTS: RunnerKillsOptions = {
   jobs: 10,
   kills: 20,
-  epochs: 3,
+  // Enough work that 20 kills 3–10 s apart land before the jobs end: 10 jobs of 3 epochs took 7 s on 2 cores,
+  // so 60 epochs (about 2.5 min of training without kills) outlast the ~130 s the kills need.
+  epochs: 60,
   minGapS: 3,
   maxGapS: 10,
   timeoutS: 1800,
