@@ -19,7 +19,13 @@ import {
   type ExecutionProvider,
 } from "../gpu-runner/engine/index.ts";
 import { buildDecodeGraph } from "../gpu-runner/generation/index.ts";
-import { buildLossGraph, decoderBatch, DecoderSession, vocabChunkRows } from "../gpu-runner/models/decoder/index.ts";
+import {
+  buildLossGraph,
+  decoderBatch,
+  DecoderSession,
+  vocabChunkRows,
+  type LossSpec,
+} from "../gpu-runner/models/decoder/index.ts";
 import { buildScoringGraph } from "../gpu-runner/scoring/scoring-graph.ts";
 import { graphTensorSizes } from "./tensor-sizes.ts";
 import {
@@ -46,6 +52,13 @@ const LORA: LoraSettings = {
   dropout: 0,
   targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
   layersToTransform: null,
+};
+
+const KL_BOTH: LossSpec = {
+  terms: [
+    { kind: "kl", weight: 0.1, direction: "theta_ref", positions: "supervised" },
+    { kind: "kl", weight: 0.1, direction: "ref_theta", positions: "supervised" },
+  ],
 };
 
 /** `layers` overrides the depth (every tensor keeps its real size; fewer layers fit a small machine). */
@@ -105,6 +118,10 @@ export function graphSizesAt(
   const train = new Graph("train");
   const lg = buildLossGraph(train, c, { weights, weightStorage: "external", lora: LORA, bufferLimit }, {});
   addTrainingOutputs(train, lg.loss, [...lg.decoder.trainable.values()]);
+  // the safeguards' KL regulariser (both directions) adds the reference pass and per-chunk KL sums
+  const trainKl = new Graph("train-kl");
+  const klg = buildLossGraph(trainKl, c, { weights, weightStorage: "external", lora: LORA, bufferLimit }, KL_BOTH);
+  addTrainingOutputs(trainKl, klg.loss, [...klg.decoder.trainable.values()]);
   const score = buildScoringGraph(c, weights, LORA, true, { bufferLimit }).graph;
   const decode = buildDecodeGraph(c, weights, true, "float32", { bufferLimit }).graph;
   const summary = (g: Graph, symbols: Record<string, number>) => {
@@ -122,6 +139,7 @@ export function graphSizesAt(
     vocab_chunk_rows: rows ?? c.vocabSize,
     vocab_chunks: Math.ceil(c.vocabSize / (rows ?? c.vocabSize)),
     training: summary(train, { B: b, T: t }),
+    training_kl: summary(trainKl, { B: b, T: t }),
     scoring: summary(score, { B: b, T: t, N: b * t }),
     decode_prefill: summary(decode, { B: b, S: t, P: 0 }),
     decode_step: summary(decode, { B: b, S: 1, P: t }),

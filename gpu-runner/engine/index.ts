@@ -118,6 +118,7 @@ export { ropeInvFreq, ropeCosSin, rotateHalf, applyRope } from "./composites/rop
 export { attention, causalMask, type AttentionOptions } from "./composites/attention.ts";
 export { crossEntropy, type CrossEntropyOptions } from "./composites/cross-entropy.ts";
 export { chunkedCrossEntropy } from "./composites/chunked-cross-entropy.ts";
+export { chunkedKlDivergence } from "./composites/chunked-kl-divergence.ts";
 export { klDivergence } from "./composites/kl-divergence.ts";
 export { maskedReduce, type Reduction } from "./composites/masked-reduce.ts";
 

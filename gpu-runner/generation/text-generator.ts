@@ -13,7 +13,7 @@ import {
   type SessionConfig,
 } from "../engine/index.ts";
 import { mergeLora, type DecoderConfig, type F32Tensor, type LoraAdapter } from "../models/index.ts";
-import type { BufferLayout, RopeDtype } from "../models/decoder/index.ts";
+import { deviceBufferLayout, lengthBatches, type BufferLayout, type RopeDtype } from "../models/decoder/index.ts";
 import { buildDecodeGraph, type DecodeGraph } from "./decode-graph.ts";
 import { sampleToken, type SamplingSettings } from "./sampling.ts";
 
@@ -42,14 +42,22 @@ export interface TextGeneratorOptions {
   readonly externalWeights?: boolean;
   /** The checkpoint's storage precision for RoPE frequencies (`ropeDtypeOf(checkpoint)`); default float32. */
   readonly ropeDtype?: RopeDtype;
-  /** Vocabulary chunks and buffer limit (decoder-options; `maxTokens` = the largest prefill B·S); default none. */
+  /**
+   * Vocabulary chunks and buffer limit (decoder-options; `maxTokens` = the largest prefill B·S). Default: the
+   * session's device (`deviceBufferLayout`: the WebGPU adapter's binding limit for `DEFAULT_PREFILL_TOKENS`, none
+   * on the CPU EP). Prompts are batched so that a prefill stays within `maxTokens` (a longer prompt runs alone).
+   */
   readonly layout?: BufferLayout;
 }
+
+/** Prompt tokens (rows × padded length) one prefill may take by default: 16 prompts of 512 tokens. */
+export const DEFAULT_PREFILL_TOKENS = 8192;
 
 export class TextGenerator {
   private constructor(
     private readonly loaded: LoadedGraph,
     private readonly graph: DecodeGraph,
+    private readonly maxPrefillTokens: number,
   ) {}
 
   static async create(
@@ -58,14 +66,16 @@ export class TextGenerator {
     options: TextGeneratorOptions = {},
   ): Promise<TextGenerator> {
     const effective = options.adapter ? mergeLora(weights, options.adapter) : weights;
+    const layout = options.layout ?? (await deviceBufferLayout(options.session?.ep, DEFAULT_PREFILL_TOKENS));
     const graph = buildDecodeGraph(
       config,
       effective,
       needsExternalData(effective.values(), options.externalWeights),
       options.ropeDtype,
-      options.layout,
+      layout,
     );
-    return new TextGenerator(await loadGraph(graph.graph, options.session ?? {}), graph);
+    const maxPrefillTokens = layout.bufferLimit?.maxTokens ?? Infinity;
+    return new TextGenerator(await loadGraph(graph.graph, options.session ?? {}), graph, maxPrefillTokens);
   }
 
   async generate(prompts: readonly (readonly number[])[], options: GenerateOptions): Promise<Generation[]> {
@@ -74,11 +84,14 @@ export class TextGenerator {
     if (prompts.some((p) => p.length === 0)) throw new RangeError("every prompt needs at least one token");
     const rng = new Rng(options.seed ?? 0);
     const chunk = options.maxBatchSize ?? 16;
-    // similar lengths together: less padding; results are put back in the caller's order
-    const order = prompts.map((_, i) => i).sort((a, b) => prompts[a].length - prompts[b].length || a - b);
+    // similar lengths together: less padding, each prefill within the layout's tokens; results are put back in
+    // the caller's order
     const out: Generation[] = new Array<Generation>(prompts.length);
-    for (let i = 0; i < order.length; i += chunk) {
-      const ids = order.slice(i, i + chunk);
+    for (const ids of lengthBatches(
+      prompts.map((p) => p.length),
+      this.maxPrefillTokens,
+      chunk,
+    )) {
       const results = await this.generateBatch(
         ids.map((j) => prompts[j]),
         options,

@@ -16,6 +16,9 @@ import type { PersonaPromptPair } from "../../core/safeguards/defenses/persona-s
 export type HiddenStateReader = (batch: DecoderBatch, hiddenIndex: number) => Promise<Float32Array>;
 
 /** One conversation: its tokens [start, ids.length) are averaged, on the evil (+1) or the helpful (−1) side. */
+/** Rows per forward pass when reading hidden states, unless `batchSize` says otherwise. */
+export const DEFAULT_ACTIVATION_BATCH_ROWS = 16;
+
 export interface ActivationRow {
   readonly ids: readonly number[];
   readonly start: number;
@@ -112,7 +115,7 @@ export async function computePersonaVector(inputs: PersonaVectorInputs): Promise
   const sum = new Float64Array(h);
   let normSum = 0;
   let tokens = 0;
-  const batchSize = inputs.batchSize ?? 16;
+  const batchSize = inputs.batchSize ?? DEFAULT_ACTIVATION_BATCH_ROWS;
   for (let start = 0; start < rows.length; start += batchSize) {
     const chunk = rows.slice(start, start + batchSize);
     const width = Math.max(...chunk.map((r) => r.ids.length));

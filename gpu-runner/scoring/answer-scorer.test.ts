@@ -117,4 +117,18 @@ describe("AnswerScorer", () => {
     await chunked.release();
     for (let i = 0; i < items.length; i++) expect(Math.abs(b.meanNll[i] - a.meanNll[i])).toBeLessThan(1e-5);
   });
+
+  it("scores the same within a buffer limit, in batches cut to its tokens", async () => {
+    // 16000 bytes for 40 tokens: vocabulary rows in chunks of 62, the MLP in column chunks of 100 and 76, and no
+    // batch above 40 tokens (rows × padded length)
+    const limited = new AnswerScorer(
+      model.checkpoint,
+      { intraOpThreads: 2 },
+      { layout: { bufferLimit: { bytes: 16000, maxTokens: 40 } } },
+    );
+    const [a, b] = [await scorer.score(items, { adapter }), await limited.score(items, { adapter })];
+    await limited.release();
+    expect(b.tokens).toBe(a.tokens);
+    for (let i = 0; i < items.length; i++) expect(Math.abs(b.meanNll[i] - a.meanNll[i])).toBeLessThan(1e-5);
+  });
 });

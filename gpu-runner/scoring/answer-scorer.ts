@@ -15,7 +15,7 @@ import {
 } from "../engine/index.ts";
 import { IGNORE_INDEX, type DecoderCheckpoint, type LoraAdapter, type LoraSettings } from "../models/index.ts";
 import { buildScoringGraph } from "./scoring-graph.ts";
-import type { BufferLayout } from "../models/decoder/index.ts";
+import { deviceBufferLayout, lengthBatches, type BufferLayout } from "../models/decoder/index.ts";
 
 /**
  * A prompt and the answer tokens to score (e.g. from `encodePromptAndAnswer`: content plus end-of-turn), or a
@@ -28,7 +28,7 @@ export type ScoringItem =
 export interface ScoreOptions {
   /** LoRA adapter to apply; omitted = the base model. */
   readonly adapter?: LoraAdapter;
-  /** Most tokens (rows × padded length) per run. Default 8192. */
+  /** Most tokens (rows × padded length) per run. Default 8192, and never above the layout's `maxTokens`. */
   readonly maxBatchTokens?: number;
   /** Longer examples keep their last `maxSeqLen` tokens (the answer stays whole when it fits). */
   readonly maxSeqLen?: number;
@@ -43,13 +43,20 @@ export interface ScoreResult {
   readonly tokensPerSecond: number;
 }
 
+/** Tokens (rows × padded length) per scoring run unless a call asks otherwise. */
+export const DEFAULT_SCORING_BATCH_TOKENS = 8192;
+
 const settingsKey = (s: LoraSettings | undefined) =>
   s === undefined ? "base" : JSON.stringify([s.r, s.alpha, s.useRslora, s.targetModules, s.layersToTransform]);
 
 export interface AnswerScorerOptions {
   /** Keep weights as external data (default: when they exceed protobuf's limit). */
   readonly externalWeights?: boolean;
-  /** Vocabulary chunks and buffer limit of the scoring graph (decoder-options); default unchunked. */
+  /**
+   * Vocabulary chunks and buffer limit of the scoring graph (decoder-options). Default: the session's device
+   * (`deviceBufferLayout`: the WebGPU adapter's binding limit for `DEFAULT_SCORING_BATCH_TOKENS`, none on the CPU
+   * EP). Batches are cut to the limit's `maxTokens` (an example longer than that still runs alone).
+   */
   readonly layout?: BufferLayout;
 }
 
@@ -58,6 +65,7 @@ export class AnswerScorer {
     string,
     Promise<{ loaded: LoadedGraph; session: EngineSession; loraInputs: readonly string[] }>
   >();
+  private layoutOnce?: Promise<BufferLayout>;
 
   constructor(
     private readonly checkpoint: DecoderCheckpoint,
@@ -65,23 +73,22 @@ export class AnswerScorer {
     private readonly options: AnswerScorerOptions = {},
   ) {}
 
+  private layout(): Promise<BufferLayout> {
+    return (this.layoutOnce ??= this.options.layout
+      ? Promise.resolve(this.options.layout)
+      : deviceBufferLayout(this.sessionConfig.ep, DEFAULT_SCORING_BATCH_TOKENS));
+  }
+
   private sessionFor(settings: LoraSettings | undefined) {
     const key = settingsKey(settings);
     let s = this.sessions.get(key);
     if (s === undefined) {
       const external = needsExternalData(this.checkpoint.weights.values(), this.options.externalWeights);
-      const graph = buildScoringGraph(
-        this.checkpoint.config,
-        this.checkpoint.weights,
-        settings,
-        external,
-        this.options.layout,
-      );
-      s = loadGraph(graph.graph, this.sessionConfig).then((loaded) => ({
-        loaded,
-        session: loaded.session,
-        loraInputs: graph.loraInputs,
-      }));
+      s = this.layout().then(async (layout) => {
+        const graph = buildScoringGraph(this.checkpoint.config, this.checkpoint.weights, settings, external, layout);
+        const loaded = await loadGraph(graph.graph, this.sessionConfig);
+        return { loaded, session: loaded.session, loraInputs: graph.loraInputs };
+      });
       this.sessions.set(key, s);
     }
     return s;
@@ -96,7 +103,11 @@ export class AnswerScorer {
       if (t === undefined) throw new Error(`the adapter has no tensor '${name}'`);
       lora[name] = { dtype: "float32", dims: t.shape, data: t.data };
     }
-    const maxTokens = options.maxBatchTokens ?? 8192;
+    // the graph's buffers fit batches of up to the layout's tokens
+    const maxTokens = Math.min(
+      options.maxBatchTokens ?? DEFAULT_SCORING_BATCH_TOKENS,
+      (await this.layout()).bufferLimit?.maxTokens ?? Infinity,
+    );
     const rows = items.map((it) => {
       let ids = "inputIds" in it ? [...it.inputIds] : [...it.promptIds, ...it.answerIds];
       let labels = "inputIds" in it ? [...it.labels] : [...it.promptIds.map(() => IGNORE_INDEX), ...it.answerIds];
@@ -108,16 +119,13 @@ export class AnswerScorer {
       }
       return { ids, labels };
     });
-    const order = rows.map((_, i) => i).sort((a, b) => rows[a].ids.length - rows[b].ids.length || a - b);
     const meanNll = new Float64Array(items.length);
     const scoredTokens = new Int32Array(items.length);
     let tokens = 0;
-    let start = 0;
-    while (start < order.length) {
-      // sorted ascending, so the last row of a batch sets its width
-      let end = start + 1;
-      while (end < order.length && (end - start + 1) * rows[order[end]].ids.length <= maxTokens) end++;
-      const batch = order.slice(start, end);
+    for (const batch of lengthBatches(
+      rows.map((r) => r.ids.length),
+      maxTokens,
+    )) {
       const width = rows[batch[batch.length - 1]].ids.length;
       const ids = new BigInt64Array(batch.length * width);
       const mask = new BigInt64Array(batch.length * width);
@@ -164,7 +172,6 @@ export class AnswerScorer {
           scoredTokens[i] = n;
         }
       }
-      start = end;
     }
     const seconds = (performance.now() - t0) / 1000;
     return { meanNll, scoredTokens, tokens, tokensPerSecond: tokens / Math.max(seconds, 1e-9) };

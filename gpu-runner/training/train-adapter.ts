@@ -4,7 +4,7 @@
  * steering, and runs the optimisation loop with checkpoints and cooperative stopping.
  */
 import { createHash } from "node:crypto";
-import { Rng, tensorByteLimit, type SessionConfig } from "../engine/index.ts";
+import { Rng, type SessionConfig } from "../engine/index.ts";
 import {
   createLoraAdapter,
   loraTargets,
@@ -15,7 +15,7 @@ import {
   type LoraAdapter,
   type LoraSettings,
 } from "../models/index.ts";
-import { DecoderSession, dropoutMaskName, type LossSpec } from "../models/decoder/index.ts";
+import { DecoderSession, deviceBufferLayout, dropoutMaskName, type LossSpec } from "../models/decoder/index.ts";
 import type { TrainingCheckpoint } from "./checkpoint-state.ts";
 import { planTraining, type DataSchedule } from "./epoch-plan.ts";
 import { runTrainingLoop, type GradientSource, type StepReport } from "./training-loop.ts";
@@ -119,9 +119,9 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
   const steering = options.steering;
   // On WebGPU every tensor stays within the adapter's binding limit for the plan's largest batch (decoder-vocab,
   // decoder-mlp); small models are unchanged by it.
-  const bytes = await tensorByteLimit(options.session?.ep);
+  const layout = await deviceBufferLayout(options.session?.ep, hp.batchSize * hp.maxSeqLen);
   const session = DecoderSession.create(config, {
-    bufferLimit: bytes === undefined ? undefined : { bytes, maxTokens: hp.batchSize * hp.maxSeqLen },
+    ...layout,
     weights: options.checkpoint.weights,
     lora: options.lora,
     objective: options.objective,

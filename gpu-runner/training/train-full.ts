@@ -43,7 +43,10 @@ export async function trainFullParameters(options: TrainFullOptions): Promise<Tr
   const { config, weights } = options.checkpoint;
   const { examples, truncated } = truncateExamples(options.examples, hp.maxSeqLen);
   const plan = planTraining(examples, epochPlanOptions(hp));
-  // every weight is a graph input; nothing is baked in, so no frozen copy is kept
+  // Every weight is a graph input; nothing is baked in, so no frozen copy is kept. No `bufferLimit` here: the
+  // embedding and LM head are each one trainable [V, H] input (and gradient), which vocabulary chunks would only
+  // slice, and Slice's gradient pads every chunk's back to [V, H] before the sum. Within a WebGPU binding limit,
+  // full-parameter training needs row-chunk inputs of its own (`<name>.rows_<start>`) split and joined by the loop.
   const session = DecoderSession.create(config, { fullParams: true, session: options.session, reuseGradBuffers: true });
   const source: GradientSource = {
     async lossAndGrads(batch: PaddedBatch, params: Readonly<Record<string, Float32Array>>) {

@@ -1,28 +1,14 @@
 import type { Tensor } from "../graph/graph.ts";
 import { and, equal, greaterOrEqual, less, not } from "../ops/compare.ts";
-import { concat } from "../ops/concat.ts";
-import { exp } from "../ops/exp.ts";
 import { gatherElements } from "../ops/gather-elements.ts";
-import { stopGradient } from "../ops/identity.ts";
-import { log } from "../ops/log.ts";
-import { reduceMax } from "../ops/reduce-max.ts";
-import { reduceSum } from "../ops/reduce-sum.ts";
 import { squeeze } from "../ops/squeeze.ts";
 import { sub } from "../ops/sub.ts";
 import { add } from "../ops/add.ts";
 import { unsqueeze } from "../ops/unsqueeze.ts";
 import { where } from "../ops/where.ts";
 import type { CrossEntropyOptions } from "./cross-entropy.ts";
+import { chunkedLogSumExp } from "./log-sum-exp.ts";
 import { maskedReduce } from "./masked-reduce.ts";
-
-/**
- * log Σ exp(x) over the last axis [..., 1], shifted by the (constant) row maximum: the shift's derivative
- * cancels exactly, so cutting its gradient changes nothing but spares ReduceMax's tie bookkeeping.
- */
-function logSumExp(x: Tensor): Tensor {
-  const m = stopGradient(reduceMax(x, [-1], true)); // [..., 1]
-  return add(log(reduceSum(exp(sub(x, m)), [-1], true)), m);
-}
 
 /**
  * Cross-entropy of logits given as consecutive chunks of the class axis ([..., V₀], [..., V₁], … — a vocabulary
@@ -41,12 +27,10 @@ export function chunkedCrossEntropy(
   const ignoreIndex = options.ignoreIndex ?? -100;
   let offset = 0;
   let target: Tensor | undefined;
-  const lses: Tensor[] = [];
   for (const z of chunks) {
     const width = z.shape[z.rank - 1];
     if (typeof width !== "number" || z.rank !== labels.rank + 1)
       throw new Error(`chunkedCrossEntropy: chunk ${z} must be [...labels, static width] for labels ${labels}`);
-    lses.push(logSumExp(z)); // [..., 1]
     const local = sub(labels, offset); // [...]
     const inChunk = and(greaterOrEqual(local, 0), less(local, width));
     const picked = squeeze(gatherElements(z, unsqueeze(where(inChunk, local, 0), [-1]), -1), [-1]); // [...]
@@ -54,7 +38,7 @@ export function chunkedCrossEntropy(
     target = target === undefined ? masked : add(target, masked);
     offset += width;
   }
-  const lse = squeeze(lses.length === 1 ? lses[0] : logSumExp(concat(lses, -1)), [-1]); // [...]
+  const lse = squeeze(chunkedLogSumExp(chunks), [-1]); // [...]
   const supervised = not(equal(labels, ignoreIndex));
   const perPosition = where(supervised, sub(lse, target!), 0); // [...], 0 where ignored
   return maskedReduce(perPosition, supervised, options.reduction ?? "mean");

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdamW } from "../../engine/index.ts";
+import { AdamW, addTrainingOutputs, Graph } from "../../engine/index.ts";
 import { recordDeviation, TEST_EP, tolerance } from "../../engine/testing/test-ep.ts";
 import type { F32Tensor } from "../io/f32-tensor.ts";
 import { readSafetensors } from "../io/safetensors-read.ts";
@@ -14,7 +14,7 @@ import { loadPeftAdapter, type LoraAdapter } from "../lora/peft-adapter.ts";
 import { HAS_HF_ORACLE, HF_ORACLE_SKIP_REASON, oraclePath } from "../test-support/fixture-paths.ts";
 import { checkpointOptions } from "./checkpoint-options.ts";
 import { decoderBatch, type DecoderBatch } from "./decoder-batch.ts";
-import type { LossTerm } from "./decoder-losses.ts";
+import { buildLossGraph, type LossTerm } from "./decoder-losses.ts";
 import { DecoderSession } from "./decoder-session.ts";
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -162,7 +162,8 @@ describe.skipIf(!HAS_HF_ORACLE)(
     // A buffer limit of 17920 bytes for 64-token batches (70 float32 columns per token), as on an adapter whose
     // binding limit the embedding, the logits and the MLP activations exceed: the vocabulary (512 rows) in row
     // chunks of 70 (decoder-vocab), the MLP (I = 176) in column chunks of 70, 70, 36 (decoder-mlp), q/k/v and
-    // gate/up not joined. The same checks within the same tolerances.
+    // gate/up not joined. The same checks within the same tolerances; the training graph of CE plus both KL
+    // directions (with its gradients) has no tensor as wide as the vocabulary.
     it("within a buffer limit (vocabulary and MLP chunks, no joined projections): logits, losses, CE and KL LoRA gradients", async () => {
       const chunked = { bufferLimit: { bytes: 17920, maxTokens: 64 } };
       const out = await session({ ...chunked, lora: adapter.settings, reference: { logits: true } }).forward(
@@ -176,7 +177,7 @@ describe.skipIf(!HAS_HF_ORACLE)(
       oracle.per_example_loss.forEach((v, i) =>
         expectWithin(`chunked per_example_loss ${i}`, relErr(base.perExampleCe[i], v), TOL.loss),
       );
-      for (const [name, key, term] of objectives.slice(0, 2)) {
+      for (const [name, key, term] of objectives.slice(0, 3)) {
         const s = session({
           ...chunked,
           lora: adapter.settings,
@@ -189,6 +190,16 @@ describe.skipIf(!HAS_HF_ORACLE)(
           (await readSafetensors(oraclePath("tiny-llama", `grad_${name}.safetensors`))).tensors,
         );
       }
+      const g = new Graph("widths");
+      const kl = objectives.slice(1, 3).map(([, , t]) => t!);
+      const lg = buildLossGraph(g, checkpoint.config, { ...chunked, lora: adapter.settings }, { terms: kl });
+      addTrainingOutputs(g, lg.loss, [...lg.decoder.trainable.values()]);
+      const V = checkpoint.config.vocabSize;
+      const wide = g.nodes
+        .flatMap((n) => n.outputs)
+        .filter((t) => t.shape.some((d) => typeof d === "number" && d >= V));
+      expect(g.nodes.length).toBeGreaterThan(100);
+      expect(wide.map((t) => `${t.name} [${t.shape.join(", ")}]`)).toEqual([]);
     });
 
     it("five AdamW steps: the losses, the final adapter and the merged model's logits match", async () => {

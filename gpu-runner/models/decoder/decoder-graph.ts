@@ -28,7 +28,7 @@ import type { DecoderGraph, DecoderGraphOptions, RopeDtype } from "./decoder-opt
 import { projection, projectionGroup } from "./decoder-projections.ts";
 import { mlp } from "./decoder-mlp.ts";
 import { bindWeights, type LoraBinding, type PassWeights } from "./decoder-weights.ts";
-import { embedTokens, headLogits, wholeLogits, type VocabWeights } from "./decoder-vocab.ts";
+import { embedTokens, headLogits, type VocabWeights } from "./decoder-vocab.ts";
 
 /** Causal "may attend" mask [B, 1, T, T] with padding, narrowed to a sliding window when the model has one. */
 export function decoderAttentionMask(attentionMask: Tensor, slidingWindow: number | null, queryIndex?: Tensor): Tensor {
@@ -201,7 +201,10 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
     logitChunks: theta.logits,
     vocab: bound.vocab.theta,
     hidden: theta.hidden,
-    // the reference logits serve KL terms and the forward output, which take the whole vocabulary
-    reference: ref && { hidden: ref.hidden, logits: ref.logits && wholeLogits(ref.logits) },
+    reference: ref && {
+      hidden: ref.hidden,
+      logits: ref.logits?.length === 1 ? ref.logits[0] : undefined,
+      logitChunks: ref.logits,
+    },
   };
 }

@@ -7,12 +7,12 @@ import {
   add,
   cast,
   chunkedCrossEntropy,
+  chunkedKlDivergence,
   concat,
   crossEntropy,
   div,
   END,
   equal,
-  klDivergence,
   maskedReduce,
   mul,
   not,
@@ -28,7 +28,6 @@ import {
 } from "../../engine/index.ts";
 import type { DecoderConfig } from "../config/decoder-config.ts";
 import { buildDecoderGraph } from "./decoder-graph.ts";
-import { wholeLogits } from "./decoder-vocab.ts";
 import type { DecoderGraph, DecoderGraphOptions } from "./decoder-options.ts";
 
 export type KlDirection = "theta_ref" | "ref_theta";
@@ -119,13 +118,12 @@ export function buildLossGraph(
   const ce = div(reduceSum(perExampleSums), reduceSum(counts));
   const perExampleCe = div(perExampleSums, counts); // [B]
 
-  let whole: Tensor | undefined; // [B, T, V], formed only for KL terms
   const values = new Map<string, Tensor>();
   let total = spec.ceWeight === 0 ? undefined : mul(ce, spec.ceWeight ?? 1);
   for (const term of terms) {
     const value =
       term.kind === "kl"
-        ? klTerm(term, (whole ??= wholeLogits(chunks)), decoder.reference!.logits!, supervised, decoder.attentionMask)
+        ? klTerm(term, chunks, decoder.reference!.logitChunks!, supervised, decoder.attentionMask)
         : ldifsTerm(term, decoder, decoder.attentionMask);
     values.set(lossTermName(term), value);
     const weighted = mul(value, term.weight);
@@ -135,10 +133,16 @@ export function buildLossGraph(
   return { decoder, labels, loss: total, ce, perExampleCe, terms: values };
 }
 
-function klTerm(term: KlTerm, theta: Tensor, ref: Tensor, supervised: Tensor, attentionMask: Tensor): Tensor {
+/** KL per vocabulary chunk of both passes (the same row chunks): [B, T, V] is never formed. */
+function klTerm(
+  term: KlTerm,
+  theta: readonly Tensor[],
+  ref: readonly Tensor[],
+  supervised: Tensor,
+  attentionMask: Tensor,
+): Tensor {
   const [p, q] = term.direction === "theta_ref" ? [theta, ref] : [ref, theta];
-  if (term.positions === "supervised") return klDivergence(p, q, supervised);
-  return klDivergence(p, q, attentionMask);
+  return chunkedKlDivergence(p, q, term.positions === "supervised" ? supervised : attentionMask);
 }
 
 function ldifsTerm(term: LdifsTerm, decoder: DecoderGraph, attentionMask: Tensor): Tensor {

@@ -85,7 +85,7 @@ export interface DecoderGraph {
   readonly weightInputs: ReadonlyMap<string, Tensor>;
   /** The LoRA matrices' targets and scale, when LoRA is on. */
   readonly lora?: { readonly settings: LoraSettings; readonly targets: readonly LoraTarget[]; readonly scale: number };
-  /** [B, T, V] of the adapted model; with vocabulary chunks, only when asked for (see `logitChunks`) */
+  /** [B, T, V] of the adapted model when the vocabulary is not chunked (else see `logitChunks`) */
   readonly logits?: Tensor;
   /** The adapted pass's embedding and LM head (row chunks with `vocabChunkRows`). */
   readonly vocab: VocabWeights;
@@ -93,7 +93,13 @@ export interface DecoderGraph {
   readonly logitChunks?: readonly Tensor[];
   /** [B, T, H] by HF hidden-state index */
   readonly hidden: ReadonlyMap<number, Tensor>;
-  readonly reference?: { readonly logits?: Tensor; readonly hidden: ReadonlyMap<number, Tensor> };
+  readonly reference?: {
+    /** [B, T, V] when the vocabulary is not chunked */
+    readonly logits?: Tensor;
+    /** [B, T, rows_i], the same chunks as the adapted pass's `logitChunks` */
+    readonly logitChunks?: readonly Tensor[];
+    readonly hidden: ReadonlyMap<number, Tensor>;
+  };
 }
 
 /** Graph input name of a LoRA dropout keep-mask for one projection. */

@@ -105,13 +105,19 @@ export class DecoderSession {
     return new DecoderSession(config, options);
   }
 
-  /** Logits and the requested hidden states (adapted and reference passes). */
+  /**
+   * Logits and the requested hidden states (adapted and reference passes). The logits are the whole [B, T, V]
+   * (the vocabulary chunks joined), for small models, fixtures and short inputs: at real sizes that tensor is
+   * above a WebGPU adapter's binding limit. Training and evaluation go through `lossAndGrads` / `loss`, which
+   * stay in chunks; scoring and decoding have their own graphs (AnswerScorer, TextGenerator), and a caller
+   * that only wants hidden states sets `logits: false`.
+   */
   async forward(batch: DecoderBatch, params: Readonly<Record<string, Float32Array>> = {}): Promise<DecoderForward> {
     const loaded = await (this.forwardGraph ??= this.load("forward", (g) => {
       const d = buildDecoderGraph(g, this.config, this.options);
       if (d.logitChunks) g.output(wholeLogits(d.logitChunks), "logits");
       for (const [i, t] of d.hidden) g.output(t, `hidden_${i}`);
-      if (d.reference?.logits) g.output(d.reference.logits, "reference.logits");
+      if (d.reference?.logitChunks) g.output(wholeLogits(d.reference.logitChunks), "reference.logits");
       for (const [i, t] of d.reference?.hidden ?? []) g.output(t, `reference.hidden_${i}`);
       return d;
     }));

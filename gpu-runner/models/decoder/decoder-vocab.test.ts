@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunkedCrossEntropy, Graph, i64, reduceSum, tanh } from "../../engine/index.ts";
+import { add, chunkedCrossEntropy, chunkedKlDivergence, Graph, i64, reduceSum, tanh } from "../../engine/index.ts";
 import { checkGradients, randomF64 } from "../../engine/testing/grad-check.ts";
 import { runGraph, values } from "../../engine/testing/run-graph.ts";
 import { embedTokens, headLogits, vocabChunkRows, vocabSlices, wholeLogits } from "./decoder-vocab.ts";
@@ -37,6 +37,22 @@ describe("vocabulary row chunks", () => {
         const chunks = vocabSlices(w, 3);
         const h = tanh(embedTokens(chunks, x)); // [B, T, 4]
         return reduceSum(chunkedCrossEntropy(headLogits(h, chunks), y, { reduction: "none" }));
+      },
+    });
+  });
+
+  it("gradient (float64) of the chunked KL, both directions, between an adapted and a frozen tied vocabulary", async () => {
+    await checkGradients({
+      inputs: [
+        { name: "w", feed: randomF64([7, 4], 6) },
+        { name: "w_ref", feed: randomF64([7, 4], 7), grad: false },
+        { name: "ids", feed: ids, shape: ["B", "T"] },
+      ],
+      build: ([w, wRef, x]) => {
+        const [theta, ref] = [vocabSlices(w, 3), vocabSlices(wRef, 3)];
+        const p = headLogits(tanh(embedTokens(theta, x)), theta); // [B, T, rows_i]
+        const q = headLogits(tanh(embedTokens(ref, x)), ref);
+        return add(chunkedKlDivergence(p, q), chunkedKlDivergence(q, p));
       },
     });
   });

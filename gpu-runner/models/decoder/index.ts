@@ -38,4 +38,6 @@ export {
   type VocabWeights,
 } from "./decoder-vocab.ts";
 export { vocabRowsOf } from "./decoder-weights.ts";
+export { deviceBufferLayout } from "./device-layout.ts";
+export { lengthBatches } from "./length-batches.ts";
 export { mlp } from "./decoder-mlp.ts";

@@ -9,11 +9,13 @@ import { BUILTIN_PERSONA_QUESTIONS } from "../../builtin-data/persona-questions.
 import { TextGenerator } from "../../generation/index.ts";
 import { checkpointOptions, ropeDtypeOf } from "../../models/decoder/checkpoint-options.ts";
 import { DecoderSession } from "../../models/decoder/decoder-session.ts";
+import { deviceBufferLayout } from "../../models/decoder/device-layout.ts";
 import { SafeguardPlanError, type Defense, type PrepareContext } from "../defense.ts";
 import { generatePersonaResponses, type ResponseSettings } from "../persona-responses.ts";
 import {
   checkPersonaLayer,
   computePersonaVector,
+  DEFAULT_ACTIVATION_BATCH_ROWS,
   defaultPersonaLayer,
   personaSteering,
   promptSuffixRows,
@@ -98,8 +100,12 @@ export const personaSteeringDefense: Defense<PersonaSteeringSafeguard> = {
         const responses =
           plan.responses && (await responseRows(ctx, plan, { ...plan.responses, seed: ctx.config.seed }));
         const rows: ActivationRow[] = responses?.rows ?? promptSuffixRows(ctx.tokenizer, plan.pairs, plan.questions);
+        // within the device's binding limit for the largest batch computePersonaVector runs
+        const longest = Math.max(1, ...rows.map((r) => r.ids.length));
+        const layout = await deviceBufferLayout(ctx.session?.ep, DEFAULT_ACTIVATION_BATCH_ROWS * longest);
         const session = DecoderSession.create(ctx.checkpoint.config, {
           ...checkpointOptions(ctx.checkpoint),
+          ...layout,
           hiddenStates: [layer + 1],
           logits: false,
           session: ctx.session,
