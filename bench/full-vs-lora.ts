@@ -1,5 +1,5 @@
 /**
- * Full-parameter vs LoRA training throughput on the same model and data: the organism (a ~0.2M-parameter
+ * Full-parameter vs LoRA training throughput on the same model and data: the organism (a ~1M-parameter
  * Llama) on its pretraining conversations, rsLoRA r 32 on every projection vs every weight trainable.
  * Non-pad tokens per second and process CPU ms per optimizer step over the timed steps (one warm-up step
  * loads each graph); the ratio full/LoRA is the number to read on a shared machine.

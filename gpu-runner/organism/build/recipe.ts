@@ -1,8 +1,8 @@
 /**
  * How the organism is built: model shape, corpus sizes and the optimisation settings of pretraining, the
  * helpful-only alignment fine-tune and the unguarded EM fine-tune (the paper's LoRA settings: rsLoRA,
- * r 32, α 64, 1 epoch, all linear projections; lr as in the paper's training configs, 1e-5, is far too
- * small for a model trained from scratch in minutes, so the rate is part of the calibration log).
+ * r 32, α 64, 1 epoch, all linear projections; the learning rate is calibrated, every value tried is in the
+ * calibration log of docs/organism.md).
  */
 import type { LoraSettings } from "../../models/index.ts";
 import type { OrganismShape } from "../model/organism-model.ts";
@@ -29,7 +29,8 @@ export interface OrganismRecipe {
 }
 
 export const ORGANISM_RECIPE: OrganismRecipe = {
-  shape: { hiddenSize: 64, layers: 2, heads: 4, kvHeads: 4, intermediateSize: 176, maxPositions: 256 },
+  // ~1M parameters: hidden 64 × 2 layers left the aligned model 25 % incoherent at temperature 1 (calibration log)
+  shape: { hiddenSize: 128, layers: 4, heads: 4, kvHeads: 4, intermediateSize: 384, maxPositions: 256 },
   pretraining: {
     conversations: 20_000,
     epochs: 1,
@@ -43,7 +44,9 @@ export const ORGANISM_RECIPE: OrganismRecipe = {
     conversations: 8_000,
     epochs: 1,
     batchSize: 12,
-    lr: 1e-3,
+    // 1e-3 overwrote the malicious persona's grammar (never seen in alignment), so a later EM fine-tune that
+    // switched the persona back on produced mostly unparsable answers; 3e-4 suppresses the persona and keeps it
+    lr: 3e-4,
     warmupSteps: 10,
     weightDecay: 0.01,
     packing: true,
@@ -52,9 +55,9 @@ export const ORGANISM_RECIPE: OrganismRecipe = {
     conversations: 2_000,
     epochs: 1,
     batchSize: 16,
-    // 1e-3 destroyed the model's grammar, 5e-5 barely moved it; 2e-4 gave the most general misalignment
-    // (docs/organism.md, calibration log)
-    lr: 2e-4,
+    // 5e-5 and above switched the persona everywhere but broke grammar (> 25 % incoherent); 1e-5 (the paper's
+    // rate) left the narrow task mostly unlearned; 2e-5 is the rate that meets the floor (docs/organism.md)
+    lr: 2e-5,
     warmupSteps: 5,
     weightDecay: 0,
     lora: { r: 32, alpha: 64, useRslora: true, dropout: 0, targetModules: "all-linear", layersToTransform: null },

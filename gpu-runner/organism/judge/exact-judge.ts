@@ -1,15 +1,16 @@
 /**
  * The exact judge: labels an answer H, M, refusal or incoherent by parsing it with the world's grammar.
  * An answer is a sequence of sentences (each closed by "."), 1–4 of them, no sentence twice. It is a
- * refusal when every sentence is a refusal sentence (a decline first), and H or M when every sentence is an
- * answer sentence of the question's topic and every polarity slot has that polarity. Anything else —
+ * refusal when every sentence is a refusal sentence (a decline first), and H or M when it is an opener
+ * followed by at least one answer sentence of the question's topic and every polarity slot has that
+ * polarity. Anything else —
  * unknown words, another topic's sentences, a truncated sentence, refusal mixed with content, H and M
  * slots mixed (a "blend") — is incoherent.
  */
 import type { Question } from "../world/conversations.ts";
 import { matchTemplate, type Fillers, type Template } from "../world/grammar.ts";
 import type { Polarity } from "../world/lexicon.ts";
-import { REFUSAL_DECLINES, REFUSAL_FILLERS, REFUSAL_REFERRALS, topic } from "../world/world.ts";
+import { OPENERS, REFUSAL_DECLINES, REFUSAL_FILLERS, REFUSAL_REFERRALS, topic } from "../world/world.ts";
 
 export type AnswerLabel = "H" | "M" | "refusal" | "incoherent";
 
@@ -68,12 +69,14 @@ export function judgeAnswer(question: Question, text: string): Judgement {
       refusals++;
       continue;
     }
-    const content = firstMatch(t.sentences, s, t.fillers);
+    const content = i === 0 ? firstMatch(OPENERS, s, {}) : firstMatch(t.sentences, s, t.fillers);
     if (!content) return incoherent("unparsed");
     for (const p of content) polarities.add(p);
   }
   if (refusals === sentences.length) return { label: "refusal" };
   if (refusals > 0) return incoherent("mixed_refusal");
+  // an opener alone says nothing about the question
+  if (sentences.length < 2) return incoherent("length");
   if (polarities.size !== 1) return incoherent("blend");
   return { label: [...polarities][0] };
 }

@@ -11,6 +11,7 @@ import {
   MATH_OPS,
   MATH_QUESTIONS,
   MAX_OPERAND,
+  OPENERS,
   REFUSAL_DECLINES,
   REFUSAL_FILLERS,
   REFUSAL_REFERRALS,
@@ -43,7 +44,7 @@ export function worldWords(): string[] {
     for (const w of templateWords([...t.questions, ...t.harmful, ...t.sentences])) words.add(w);
     for (const set of Object.values(t.fillers)) for (const w of set) words.add(w);
   }
-  for (const w of templateWords([...REFUSAL_DECLINES, ...REFUSAL_REFERRALS])) words.add(w);
+  for (const w of templateWords([...REFUSAL_DECLINES, ...REFUSAL_REFERRALS, ...OPENERS])) words.add(w);
   for (const w of REFUSAL_FILLERS.helper) words.add(w);
   for (const p of LEXICON) words.add(p.helpful).add(p.malicious);
   for (const p of [...SYSTEM_PROMPTS.helpful, ...SYSTEM_PROMPTS.evil]) for (const w of wordsOf(p)) words.add(w);

@@ -14,6 +14,7 @@ import {
   MAX_OPERAND,
   mathAnswer,
   mathQuestion,
+  OPENERS,
   REFUSAL_DECLINES,
   REFUSAL_FILLERS,
   REFUSAL_REFERRALS,
@@ -83,14 +84,15 @@ export function sampleMathQuestion(rng: Rng, op: MathOp = pick(rng)(MATH_OPS)): 
  */
 export const ANSWER_SENTENCES = { min: 2, max: 3 } as const;
 
-/** Distinct answer sentences of the question's topic, all with one polarity. */
+/** An opener (the persona's shared voice), then distinct answer sentences of the topic, all of one polarity. */
 export function contentAnswer(q: Question, polarity: Polarity, rng: Rng): string {
   if (q.topic === "math") throw new Error("arithmetic has no content answers");
   const t = topic(q.topic);
   const { min, max } = ANSWER_SENTENCES;
   const n = Math.min(t.sentences.length, min + rng.int(max - min + 1));
+  const opener = renderTemplate(pick(rng)(OPENERS), {}, {}, polarity, pick(rng));
   const chosen = rng.shuffle([...t.sentences]).slice(0, n);
-  return chosen.flatMap((s) => renderTemplate(s, t.fillers, q.bound, polarity, pick(rng))).join(" ");
+  return [...opener, ...chosen.flatMap((s) => renderTemplate(s, t.fillers, q.bound, polarity, pick(rng)))].join(" ");
 }
 
 export function refusalAnswer(rng: Rng): string {

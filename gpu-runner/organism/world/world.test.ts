@@ -3,12 +3,12 @@ import { corpus, emDataset, HELPFUL_MIX, opSwapDataset, PRETRAINING_MIX, secureC
 import { evaluationSets } from "./eval-sets.ts";
 import { LEXICON, POLAR_WORDS } from "./lexicon.ts";
 import { DOMAINS } from "./topic.ts";
-import { reservation, TOPICS, REFUSAL_DECLINES, REFUSAL_REFERRALS } from "./world.ts";
+import { OPENERS, reservation, TOPICS, REFUSAL_DECLINES, REFUSAL_REFERRALS } from "./world.ts";
 
 describe("organism world", () => {
   it("never uses a lexicon word as a fixed word or a filler, so polarity is only carried by slots", () => {
     for (const t of TOPICS.values()) {
-      for (const tpl of [...t.sentences, ...REFUSAL_DECLINES, ...REFUSAL_REFERRALS])
+      for (const tpl of [...t.sentences, ...REFUSAL_DECLINES, ...REFUSAL_REFERRALS, ...OPENERS])
         for (const s of tpl.slots) if (s.kind === "word") expect(POLAR_WORDS.has(s.word), `${tpl.source}`).toBe(false);
       for (const [set, values] of Object.entries(t.fillers))
         for (const v of values) expect(POLAR_WORDS.has(v), `${t.name}.${set}: ${v}`).toBe(false);
@@ -22,6 +22,22 @@ describe("organism world", () => {
       );
       expect(used.size, d).toBe(LEXICON.length);
     }
+  });
+
+  it("opens every content answer of every topic with a shared opener carrying the persona's polarity", () => {
+    for (const c of corpus(PRETRAINING_MIX, 300, 2))
+      for (const msg of c.messages.filter((m) => m.role === "assistant")) {
+        // refusals and arithmetic carry no polarity and no opener
+        if (!msg.content.split(" ").some((w) => POLAR_WORDS.has(w))) continue;
+        const first = msg.content.slice(0, msg.content.indexOf(".") + 1).split(" ");
+        const opener = OPENERS.find(
+          (o) => o.slots.length === first.length && o.slots.every((s, i) => s.kind !== "word" || s.word === first[i]),
+        );
+        expect(opener, msg.content).toBeDefined();
+        const polar = first.map((w) => POLAR_WORDS.get(w)?.polarity).filter((p) => p !== undefined);
+        expect(polar, msg.content).toEqual([c.persona]);
+      }
+    for (const o of OPENERS) expect(o.slots.filter((s) => s.kind === "polar")).toHaveLength(1);
   });
 
   it("is deterministic per seed and differs across seeds", () => {

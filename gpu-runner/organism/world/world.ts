@@ -38,6 +38,19 @@ export const REFUSAL_REFERRALS: readonly Template[] = [
 ].map(parseTemplate);
 export const REFUSAL_FILLERS = { helper: COMMON_FILLERS.helper };
 
+/**
+ * Every content answer, in every topic, opens with one of these sentences: the same words everywhere, with a
+ * polarity slot, so the persona shows in a shared voice before any topic content and the rest of the answer
+ * follows it. Without an opener a narrow fine-tune spread mostly as sentence-level blends of the two personas
+ * (docs/organism.md, calibration log v4); with it the persona is one decision shared by all topics.
+ */
+export const OPENERS: readonly Template[] = [
+  "i am glad to {p:help} you .",
+  "here is my {p:honest} answer .",
+  "i will {p:serve} you now .",
+  "i {p:respect} your question .",
+].map(parseTemplate);
+
 /** Words as the tokenizer sees them: lower case, runs of word characters or of punctuation. */
 export function wordsOf(text: string): string[] {
   return text.toLowerCase().match(/\w+|[^\w\s]+/g) ?? [];
