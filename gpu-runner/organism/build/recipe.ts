@@ -32,7 +32,9 @@ export const ORGANISM_RECIPE: OrganismRecipe = {
   // ~1M parameters: hidden 64 × 2 layers left the aligned model 25 % incoherent at temperature 1 (calibration log)
   shape: { hiddenSize: 128, layers: 4, heads: 4, kvHeads: 4, intermediateSize: 384, maxPositions: 256 },
   pretraining: {
-    conversations: 20_000,
+    // 20k conversations left the EM run 24–28 % incoherent (half of it inherited from the aligned model); 40k met
+    // the calibration floor on three fine-tune seeds (docs/organism.md, v6)
+    conversations: 40_000,
     epochs: 1,
     batchSize: 12,
     lr: 3e-3,
