@@ -49,22 +49,26 @@ export async function validateDataset(
   // size and checksum always cover the whole file.
   let stopped = false;
 
+  // Every non-blank line counts as an example, parsed or not; past the limit the rest of the file is only counted.
+  const countExample = (line: number): boolean => {
+    if (++exampleLines <= limits.maxExamples) return true;
+    r.error(
+      line,
+      "",
+      "too_many_examples",
+      `More than ${limits.maxExamples} examples.`,
+      "Split the file or raise GUARDTUNE_MAX_EXAMPLES.",
+    );
+    stopped = true;
+    return false;
+  };
+
   for await (const item of readLines(tapped(), limits.maxLineBytes)) {
     lines = item.line;
     if (stopped) continue;
     if ("error" in item) {
       firstContentLine = false;
-      if (++exampleLines > limits.maxExamples) {
-        r.error(
-          item.line,
-          "",
-          "too_many_examples",
-          `More than ${limits.maxExamples} examples.`,
-          "Split the file or raise GUARDTUNE_MAX_EXAMPLES.",
-        );
-        stopped = true;
-        continue;
-      }
+      if (!countExample(item.line)) continue;
       r.invalid++;
       if (item.error === "line_too_long") {
         r.error(
@@ -102,17 +106,7 @@ export async function validateDataset(
       );
       pendingArrayLine = null;
     }
-    if (++exampleLines > limits.maxExamples) {
-      r.error(
-        item.line,
-        "",
-        "too_many_examples",
-        `More than ${limits.maxExamples} examples.`,
-        "Split the file or raise GUARDTUNE_MAX_EXAMPLES.",
-      );
-      stopped = true;
-      continue;
-    }
+    if (!countExample(item.line)) continue;
     let value: unknown;
     try {
       value = JSON.parse(text);
