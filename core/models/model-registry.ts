@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ORGANISM_MODELS } from "./organism-models.ts";
 
 /**
  * Model ids a job may name, and where the weights come from. The runner turns a reference into a local
@@ -8,7 +9,7 @@ import { fileURLToPath } from "node:url";
  */
 
 /** Models guardtune can produce itself, without any download. */
-export const BUILTIN_MODELS = ["guardtune/tiny-random"] as const;
+export const BUILTIN_MODELS = ["guardtune/tiny-random", ...ORGANISM_MODELS] as const;
 export type BuiltinModelId = (typeof BUILTIN_MODELS)[number];
 
 export type ModelRef =

@@ -10,6 +10,7 @@
  * built in (`builtin:<name>`), listed in `BUILTIN_REFERENCE_KITS` below.
  */
 import { z } from "zod";
+import { ORGANISM_DOMAINS, ORGANISM_MODEL } from "../models/organism-models.ts";
 
 /** A domain label: the EM dataset family an adapter was trained on (`code`, `medical`, `legal`, …). */
 export const domainName = z
@@ -41,10 +42,19 @@ export interface BuiltinReferenceKit {
 }
 
 /**
- * The built-in kits, by name (`builtin:<name>`). A model build that trains its own misaligned references (the
- * organism) adds its kit here; until then a job naming `builtin:<name>` is refused at creation.
+ * The built-in kits, by name (`builtin:<name>`): those a model build trains with the model. Any other
+ * `builtin:<name>` is refused at creation.
  */
-export const BUILTIN_REFERENCE_KITS: Readonly<Record<string, BuiltinReferenceKit>> = {};
+export const BUILTIN_REFERENCE_KITS: Readonly<Record<string, BuiltinReferenceKit>> = {
+  organism: {
+    model: ORGANISM_MODEL,
+    description:
+      "the organism's unguarded rsLoRA fine-tunes on each EM dataset of its world (code, medical, finance, legal, " +
+      "sports), trained by `guardtune organism build` with the model (docs/organism.md)",
+    // Relative to the aligned model's directory (models/organism/aligned/).
+    adapters: ORGANISM_DOMAINS.map((domain) => ({ domain, location: `../references/em-${domain}` })),
+  },
+};
 
 /** The built-in kit of a `builtin:<name>` reference, or undefined when there is none of that name. */
 export function builtinReferenceKit(

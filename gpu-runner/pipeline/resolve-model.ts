@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { permanent } from "../../core/errors.ts";
 import { resolveModelRef, type ModelRef } from "../../core/models/model-registry.ts";
+import { isOrganismModel, organismModelDir } from "../../core/models/organism-models.ts";
 import { ensureTinyRandomModel } from "../models/index.ts";
 
 export interface ResolvedModel {
@@ -32,6 +33,13 @@ export async function resolveModel(
     throw permanent("model_unavailable", `'${modelId}' is not a model id this runner knows.`, undefined, "model");
   switch (ref.kind) {
     case "builtin": {
+      // The organism ships built (models/organism/); tiny-random is generated into the cache.
+      if (isOrganismModel(ref.id)) {
+        const dir = organismModelDir(ref.id);
+        if (!existsSync(path.join(dir, "config.json")))
+          throw permanent("model_unavailable", `This runner has no files for ${ref.id} (${dir}).`, undefined, "model");
+        return { dir, source: "builtin", cached: true };
+      }
       const dir = path.join(opts.cacheDir, "builtin", ref.id.replace("/", "--"));
       const cached = existsSync(path.join(dir, "model.safetensors"));
       return { dir: await ensureTinyRandomModel(dir), source: "builtin", cached };
