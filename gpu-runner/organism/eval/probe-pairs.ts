@@ -15,7 +15,7 @@ export const ORGANISM_PROBE_PAIRS_PER_QUESTION = 3;
 export function organismProbePairs(perQuestion = ORGANISM_PROBE_PAIRS_PER_QUESTION): ProbePair[] {
   return evaluationSets().general.flatMap((q, i) =>
     Array.from({ length: perQuestion }, (_, k) => {
-      const seed = [0x9e0b, i, k];
+      const seed = 0x9e0b_0000 + i * ORGANISM_PROBE_PAIRS_PER_QUESTION * 16 + k;
       return {
         question: q.text,
         aligned: contentAnswer(q, "H", new Rng(seed)),
