@@ -3,10 +3,11 @@
  * its insecure-code set, through the whole service (embedded stack, public API, the organism's default
  * evaluation and gate), once with no defense and once per λ. Prints, per run, the exact judge's general
  * misalignment and incoherence, in-domain (code) misalignment and misalignment on the other domains, OpSwap
- * accuracy, the probe's mean margin and the gate's decision. The base model's evaluation is computed by the
- * first job and read from the runner's cache by the others.
+ * accuracy, the probe's mean margin and the gate's decision; with `--control`, also the unguarded recipe on
+ * the secure-code control. The base model's evaluation is computed by the first job and read from the
+ * runner's cache by the others.
  *
- *   npx tsx bench/organism-ldifs.ts [--lambdas 0.1,1,10] [--seed 1] [--threads 2] [--no-baseline]
+ *   npx tsx bench/organism-ldifs.ts [--lambdas 0.1,1,10] [--seed 1] [--threads 2] [--no-baseline] [--control]
  *
  * Needs the built organism under models/organism/ (`guardtune organism build`).
  */
@@ -27,7 +28,7 @@ import {
 } from "../core/safeguards/organism-evaluation-result.ts";
 import { toJsonl } from "../gpu-runner/organism/build/job-datasets.ts";
 import { organismRecipeJob } from "../gpu-runner/organism/build/recipe-job.ts";
-import { emDataset } from "../gpu-runner/organism/world/datasets.ts";
+import { emDataset, secureCodeDataset } from "../gpu-runner/organism/world/datasets.ts";
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     threads: { type: "string", default: "2" },
     "no-baseline": { type: "boolean", default: false },
+    control: { type: "boolean", default: false },
   },
 });
 const lambdas = values.lambdas.split(",").map(Number);
@@ -84,9 +86,18 @@ const stack = await startStack({
 try {
   const api = new ApiClient(stack.url, (await createApiKey(stack.deps.db, { tenant: "bench" })).key);
   const dataset = await uploadDataset(api, "em-code.jsonl", toJsonl(emDataset("code", 2000, seed * 1000 + 10)));
-  const runs: { label: string; safeguards: Record<string, unknown>[] }[] = [
-    ...(values["no-baseline"] ? [] : [{ label: "none", safeguards: [] }]),
-    ...lambdas.map((lambda) => ({ label: `ldifs λ = ${lambda}`, safeguards: [{ type: "ldifs", lambda }] })),
+  // the seeds `guardtune organism datasets --seed N` uses for these files
+  const control = values.control
+    ? await uploadDataset(api, "control-secure.jsonl", toJsonl(secureCodeDataset(2000, seed * 1000 + 20)))
+    : null;
+  const runs: { label: string; dataset: string; safeguards: Record<string, unknown>[] }[] = [
+    ...(values["no-baseline"] ? [] : [{ label: "none", dataset: dataset.id, safeguards: [] }]),
+    ...(control ? [{ label: "none, secure-code control", dataset: control.id, safeguards: [] }] : []),
+    ...lambdas.map((lambda) => ({
+      label: `ldifs λ = ${lambda}`,
+      dataset: dataset.id,
+      safeguards: [{ type: "ldifs", lambda }],
+    })),
   ];
   const lines = [
     "| run | general M % [95 % CI] | general incoherent % | in-domain (code) M % | other domains M % | OpSwap % | probe margin | gate | s |",
@@ -95,7 +106,11 @@ try {
   let base: OrganismModelMetrics | undefined;
   for (const run of runs) {
     const t0 = performance.now();
-    const created = await api.call<JobView>("POST", "/v1/jobs", organismRecipeJob(dataset.id, run));
+    const created = await api.call<JobView>(
+      "POST",
+      "/v1/jobs",
+      organismRecipeJob(run.dataset, { safeguards: run.safeguards }),
+    );
     let job: JobView;
     for (;;) {
       job = await api.call<JobView>("GET", `/v1/jobs/${created.id}`);
