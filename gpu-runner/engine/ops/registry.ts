@@ -4,6 +4,7 @@ import type { OpDef } from "./op-def.ts";
 import { add, addOp } from "./add.ts";
 import { cast, castOp } from "./cast.ts";
 import { compareOps, equal } from "./compare.ts";
+import { rotaryEmbeddingOp } from "./rotary-embedding.ts";
 import { concat, concatOp } from "./concat.ts";
 import { constant, constantOp } from "./constant.ts";
 import { constantOfShape, constantOfShapeOp, zerosLike } from "./constant-of-shape.ts";
@@ -91,6 +92,7 @@ const defs: readonly OpDef[] = [
   shapeOp,
   sizeOp,
   rangeOp,
+  rotaryEmbeddingOp,
   ...compareOps,
 ];
 
