@@ -33,7 +33,8 @@ import { reshape, reshapeOp } from "./reshape.ts";
 import { scatterElements, scatterElementsOp } from "./scatter-elements.ts";
 import { scatterND, scatterNDOp } from "./scatter-nd.ts";
 import { shape, shapeOf, shapeOp } from "./shape.ts";
-import { sigmoidOp } from "./sigmoid.ts";
+import { sigmoid, sigmoidOp } from "./sigmoid.ts";
+import { quickGeluOp } from "./quick-gelu.ts";
 import { sin, sinOp } from "./sin.ts";
 import { size, sizeOp } from "./size.ts";
 import { slice, sliceOp } from "./slice.ts";
@@ -93,6 +94,7 @@ const defs: readonly OpDef[] = [
   sizeOp,
   rangeOp,
   rotaryEmbeddingOp,
+  quickGeluOp,
   ...compareOps,
 ];
 
@@ -121,6 +123,7 @@ export const builders: Builders = {
   reciprocal,
   exp,
   log,
+  sigmoid,
   sin,
   cos,
   matmul,
