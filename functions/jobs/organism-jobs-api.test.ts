@@ -1,7 +1,8 @@
 /**
  * Jobs on the model organism get the organism's evaluation by default: its exact judge (`organism`), the gate
  * on, no training example held out; the `organism` judge is refused for every other model (422 naming the
- * field), with custom questions (it judges only answers of its world), and as a registered judge's name.
+ * field), with custom questions (it judges only answers of its world), and as a registered judge's name;
+ * `GET /v1/judges` lists it, built in, with the models it may judge.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config/load-config.ts";
@@ -79,6 +80,18 @@ describe("jobs on the model organism", () => {
     const problem = (await res.json()) as Problem;
     expect(problem.param).toBe("evaluation.broad.questions");
     expect(problem.detail).toContain("organism's own 24 general questions");
+  });
+
+  it("GET /v1/judges lists the built-in judge with its models, and each model it names may use it", async () => {
+    const list = (await (await t.request("/v1/judges")).json()) as {
+      data: { name: string; built_in: boolean; for_models: string[] | null }[];
+    };
+    const builtIn = list.data.filter((j) => j.built_in);
+    expect(builtIn).toMatchObject([
+      { name: "organism", for_models: ["guardtune/organism", "guardtune/organism-unaligned"] },
+    ]);
+    for (const model of builtIn[0].for_models ?? [])
+      expect((await createJob(model, { broad: { judge: "organism" } })).status).toBe(201);
   });
 
   it("refuses an operator judge registered under the built-in name", () => {

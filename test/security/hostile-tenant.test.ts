@@ -73,15 +73,22 @@ describe("a job cannot choose where a judge lives or which secret it sends", () 
     expect((await createJob({ broad: { judge: "keyed-judge" } })).status).toBe(201);
   });
 
-  it("GET /v1/judges lists names and models only", async () => {
+  it("GET /v1/judges lists names and models only, then the built-in organism judge", async () => {
     const res = await t.request("/v1/judges");
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(JSON.parse(text)).toEqual({
       object: "list",
       data: [
-        { object: "judge", name: "house-judge", model: "judge-7b" },
-        { object: "judge", name: "keyed-judge", model: "gpt-4o" },
+        { object: "judge", name: "house-judge", model: "judge-7b", built_in: false, for_models: null },
+        { object: "judge", name: "keyed-judge", model: "gpt-4o", built_in: false, for_models: null },
+        {
+          object: "judge",
+          name: "organism",
+          model: "exact",
+          built_in: true,
+          for_models: ["guardtune/organism", "guardtune/organism-unaligned"],
+        },
       ],
       has_more: false,
       next_cursor: null,
