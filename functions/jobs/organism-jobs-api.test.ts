@@ -9,6 +9,7 @@ import { loadConfig } from "../../core/config/load-config.ts";
 import { resolveGate, type EvaluationConfig } from "../../core/safeguards/evaluation-config.ts";
 import { createTestApp, type TestApp } from "../../test/helpers/test-app.ts";
 import { insertDataset } from "../../test/jobs/job-fixtures.ts";
+import type { Problem } from "../http/problem.ts";
 
 const REGISTERED = JSON.stringify([
   { name: "house-judge", base_url: "https://judge.example.com/v1", model: "judge-7b" },
@@ -23,11 +24,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-interface Problem {
-  code: string;
-  param: string | null;
-  detail: string;
-}
 const createJob = (model: string, evaluation?: unknown) =>
   t.request("/v1/jobs", {
     method: "POST",

@@ -11,6 +11,7 @@ import type { LookupAll, OutboundPolicy } from "../../core/net/outbound-guard.ts
 import { JudgeClient, JudgeError } from "../../gpu-runner/evals/judge-client.ts";
 import { createTestApp, type TestApp } from "../helpers/test-app.ts";
 import { insertDataset } from "../jobs/job-fixtures.ts";
+import type { Problem } from "../../functions/http/problem.ts";
 
 const SECRET = "s3cr3t-value-that-must-not-leave";
 const REGISTERED = JSON.stringify([
@@ -31,11 +32,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-interface Problem {
-  code: string;
-  param: string | null;
-  detail: string;
-}
 const createJob = (evaluation: unknown) =>
   t.request("/v1/jobs", {
     method: "POST",
