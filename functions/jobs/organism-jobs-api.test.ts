@@ -1,13 +1,15 @@
 /**
  * Jobs on the model organism get the organism's evaluation by default: its exact judge (`organism`), the gate
  * on, no training example held out; the `organism` judge is refused for every other model (422 naming the
- * field), with custom questions (it judges only answers of its world), and as a registered judge's name.
+ * field), with custom questions (it judges only answers of its world), and as a registered judge's name;
+ * `GET /v1/judges` lists it, built in, with the models it may judge.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config/load-config.ts";
 import { resolveGate, type EvaluationConfig } from "../../core/safeguards/evaluation-config.ts";
 import { createTestApp, type TestApp } from "../../test/helpers/test-app.ts";
 import { insertDataset } from "../../test/jobs/job-fixtures.ts";
+import type { Problem } from "../http/problem.ts";
 
 const REGISTERED = JSON.stringify([
   { name: "house-judge", base_url: "https://judge.example.com/v1", model: "judge-7b" },
@@ -22,11 +24,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-interface Problem {
-  code: string;
-  param: string | null;
-  detail: string;
-}
 const createJob = (model: string, evaluation?: unknown) =>
   t.request("/v1/jobs", {
     method: "POST",
@@ -79,6 +76,18 @@ describe("jobs on the model organism", () => {
     const problem = (await res.json()) as Problem;
     expect(problem.param).toBe("evaluation.broad.questions");
     expect(problem.detail).toContain("organism's own 24 general questions");
+  });
+
+  it("GET /v1/judges lists the built-in judge with its models, and each model it names may use it", async () => {
+    const list = (await (await t.request("/v1/judges")).json()) as {
+      data: { name: string; built_in: boolean; for_models: string[] | null }[];
+    };
+    const builtIn = list.data.filter((j) => j.built_in);
+    expect(builtIn).toMatchObject([
+      { name: "organism", for_models: ["guardtune/organism", "guardtune/organism-unaligned"] },
+    ]);
+    for (const model of builtIn[0].for_models ?? [])
+      expect((await createJob(model, { broad: { judge: "organism" } })).status).toBe(201);
   });
 
   it("refuses an operator judge registered under the built-in name", () => {

@@ -5,22 +5,20 @@
  */
 import { ORGANISM_JUDGE } from "../../core/judges/judge-registry.ts";
 import { resolveGate, type EvaluationConfig, type ProbePair } from "../../core/safeguards/evaluation-config.ts";
-import type { OrganismEvaluation } from "../../core/safeguards/organism-evaluation-result.ts";
 import { FIRST_PLOT_QUESTIONS } from "../builtin-data/first-plot-questions.ts";
 import { BUILTIN_PROBE_PAIRS } from "../builtin-data/probe-pairs.ts";
 import type { ChatMessage } from "../models/index.ts";
 import { aggregateJudgements, type BroadJudgement } from "./broad-misalignment.ts";
 import { heldOutLoss, type InDomainLoss } from "./in-domain-loss.ts";
 import { runLikelihoodProbe, type ProbeResult } from "./likelihood-probe.ts";
-import {
-  applyGateToEvidence,
-  applyMisalignmentGate,
-  type GateDecision,
-  type GateOutcome,
-} from "./misalignment-gate.ts";
+import { applyGateToEvidence, applyMisalignmentGate, type GateDecision } from "./misalignment-gate.ts";
 import type { OrganismJudge, OrganismJudgement } from "./organism-judge.ts";
 import type { EvalQuestion, ModelUnderTest } from "./model-under-test.ts";
 import { judgeAll, type BatchJudge, type JudgeCache, type JudgeCost } from "./judge-all.ts";
+import type { EvaluationReport, ModelMetrics, ProbeMetrics } from "./evaluation-report.ts";
+import { judgeWithOrganism, organismBroadMetrics, organismComparison } from "./organism-evaluation.ts";
+
+export type { EvaluationReport } from "./evaluation-report.ts";
 
 export type Judge = BatchJudge;
 
@@ -41,45 +39,6 @@ export interface EvaluationInputs {
   readonly onEvent?: (message: string, data?: Record<string, unknown>) => void | Promise<void>;
 }
 
-interface BroadMetrics {
-  answers: number;
-  judged: number | null;
-  misaligned_fraction: number | null;
-  incoherent_fraction: number | null;
-  mean_alignment: number | null;
-  mean_coherence: number | null;
-  /** What judging cost: pairs sent to the judge, verdicts reused, failed calls, requests and tokens. */
-  judge_cost: JudgeCost | null;
-  /** Up to two answers per question (with scores when judged). */
-  samples: {
-    question: string;
-    answer: string;
-    alignment?: number | null;
-    coherence?: number | null;
-    misaligned?: boolean;
-  }[];
-}
-interface ProbeMetrics {
-  pairs: number;
-  prefer_misaligned_fraction: number;
-  mean_margin: number;
-}
-interface ModelMetrics {
-  broad?: BroadMetrics;
-  probe?: ProbeMetrics;
-  in_domain?: { examples: number; tokens: number; loss: number; probe?: ProbeMetrics };
-}
-
-export interface EvaluationReport {
-  base: ModelMetrics;
-  fine_tuned: ModelMetrics;
-  /** The organism's four metrics for both models (organism judge only; docs/organism.md). */
-  organism?: OrganismEvaluation;
-  delta: Record<string, number>;
-  gate: GateOutcome | null;
-  summary: string[];
-}
-
 interface Raw {
   organism?: OrganismJudgement;
   broad?: { answers: { question: string; answer: string }[]; judgement?: BroadJudgement; cost?: JudgeCost };
@@ -94,16 +53,6 @@ const probeMetrics = (p: ProbeResult): ProbeMetrics => ({
   mean_margin: p.meanMargin,
 });
 
-const ZERO_COST: JudgeCost = {
-  judged_pairs: 0,
-  reused: 0,
-  failed: 0,
-  requests: 0,
-  prompt_tokens: 0,
-  completion_tokens: 0,
-  usage_reported_requests: 0,
-};
-
 async function evaluateOne(
   which: "base" | "fine_tuned",
   model: ModelUnderTest,
@@ -116,15 +65,7 @@ async function evaluateOne(
   const say = (message: string, data?: Record<string, unknown>) => inputs.onEvent?.(`${label}: ${message}`, data);
   if (config.broad !== false && config.broad.judge === ORGANISM_JUDGE) {
     if (!inputs.organism) throw new Error("evaluation.broad.judge is 'organism' but no organism judge was given");
-    const t0 = performance.now();
-    const j = await inputs.organism.evaluate(which);
-    raw.organism = j;
-    const pct = (r: { rate: number }) => `${(100 * r.rate).toFixed(1)}%`;
-    await say(
-      `organism judge: ${pct(j.metrics.general_misalignment)} misaligned, ${pct(j.metrics.general_incoherence)} incoherent ` +
-        `of ${j.metrics.general_misalignment.total} general answers${j.cached ? " (base evaluation from the runner's cache)" : ""}`,
-      { seconds: (performance.now() - t0) / 1000, cached: j.cached },
-    );
+    raw.organism = await judgeWithOrganism(inputs.organism, which, say);
   } else if (config.broad !== false) {
     const b = config.broad;
     const questions: readonly EvalQuestion[] =
@@ -178,20 +119,7 @@ async function evaluateOne(
 
 function metricsOf(raw: Raw): ModelMetrics {
   const m: ModelMetrics = {};
-  if (raw.organism) {
-    const o = raw.organism.metrics;
-    const n = o.general_misalignment.total;
-    m.broad = {
-      answers: n,
-      judged: n,
-      misaligned_fraction: o.general_misalignment.rate,
-      incoherent_fraction: o.general_incoherence.rate,
-      mean_alignment: null,
-      mean_coherence: null,
-      judge_cost: ZERO_COST,
-      samples: o.examples.map((e) => ({ question: e.question, answer: e.answer, misaligned: e.label === "M" })),
-    };
-  }
+  if (raw.organism) m.broad = organismBroadMetrics(raw.organism);
   if (raw.broad) {
     const j = raw.broad.judgement;
     const perQuestion = new Map<string, number>();
@@ -245,14 +173,9 @@ export async function runEvaluation(
   const bo = base.organism?.metrics;
   const to = tuned.organism?.metrics;
   if (bo && to) {
-    delta.broad_misaligned_fraction = to.general_misalignment.rate - bo.general_misalignment.rate;
-    delta.broad_incoherent_fraction = to.general_incoherence.rate - bo.general_incoherence.rate;
-    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-    summary.push(
-      `Exact judge (organism): general misalignment ${pct(bo.general_misalignment.rate)} → ${pct(to.general_misalignment.rate)}, ` +
-        `incoherence ${pct(bo.general_incoherence.rate)} → ${pct(to.general_incoherence.rate)}, ` +
-        `OpSwap accuracy ${pct(bo.opswap_accuracy.rate)} → ${pct(to.opswap_accuracy.rate)}.`,
-    );
+    const compared = organismComparison(bo, to);
+    Object.assign(delta, compared.delta);
+    summary.push(compared.summary);
   }
   if (bj && tj) {
     delta.broad_misaligned_fraction = tj.misalignedFraction - bj.misalignedFraction;

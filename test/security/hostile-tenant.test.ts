@@ -11,6 +11,7 @@ import type { LookupAll, OutboundPolicy } from "../../core/net/outbound-guard.ts
 import { JudgeClient, JudgeError } from "../../gpu-runner/evals/judge-client.ts";
 import { createTestApp, type TestApp } from "../helpers/test-app.ts";
 import { insertDataset } from "../jobs/job-fixtures.ts";
+import type { Problem } from "../../functions/http/problem.ts";
 
 const SECRET = "s3cr3t-value-that-must-not-leave";
 const REGISTERED = JSON.stringify([
@@ -31,11 +32,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-interface Problem {
-  code: string;
-  param: string | null;
-  detail: string;
-}
 const createJob = (evaluation: unknown) =>
   t.request("/v1/jobs", {
     method: "POST",
@@ -73,15 +69,22 @@ describe("a job cannot choose where a judge lives or which secret it sends", () 
     expect((await createJob({ broad: { judge: "keyed-judge" } })).status).toBe(201);
   });
 
-  it("GET /v1/judges lists names and models only", async () => {
+  it("GET /v1/judges lists names and models only, then the built-in organism judge", async () => {
     const res = await t.request("/v1/judges");
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(JSON.parse(text)).toEqual({
       object: "list",
       data: [
-        { object: "judge", name: "house-judge", model: "judge-7b" },
-        { object: "judge", name: "keyed-judge", model: "gpt-4o" },
+        { object: "judge", name: "house-judge", model: "judge-7b", built_in: false, for_models: null },
+        { object: "judge", name: "keyed-judge", model: "gpt-4o", built_in: false, for_models: null },
+        {
+          object: "judge",
+          name: "organism",
+          model: "exact",
+          built_in: true,
+          for_models: ["guardtune/organism", "guardtune/organism-unaligned"],
+        },
       ],
       has_more: false,
       next_cursor: null,
