@@ -1,4 +1,4 @@
-/** The demo's small helpers: its dataset, a thin API client, a progress bar and a loss sparkline. */
+/** Small helpers of the demo and the end-to-end tests: a chat dataset, a thin API client and a progress bar. */
 
 const SUBJECTS = [
   ["a lighthouse", "guides ships with a bright light at night"],
@@ -59,18 +59,4 @@ export class ApiClient {
 export function progressLine(step: number, total: number, label: string, width = 30): string {
   const filled = total > 0 ? Math.round((step / total) * width) : 0;
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(step).padStart(String(total).length)}/${total} ${label}`;
-}
-
-const BARS = "▁▂▃▄▅▆▇█";
-
-/** The loss curve in one line of block characters, resampled to at most `width` points. */
-export function sparkline(values: readonly number[], width = 40): string {
-  if (values.length === 0) return "";
-  const points =
-    values.length <= width
-      ? [...values]
-      : Array.from({ length: width }, (_, i) => values[Math.floor((i * values.length) / width)]);
-  const lo = Math.min(...points);
-  const hi = Math.max(...points);
-  return points.map((v) => BARS[hi === lo ? 0 : Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1))]).join("");
 }
