@@ -52,26 +52,37 @@ export function emRecipeMethod(): MethodInput {
 }
 
 /**
+ * How many pool candidates the demo's Interleaving++ job scores: a seeded random subset of the organism's pool
+ * (the safeguard's `candidates` cap). Scoring all 17,918 usable candidates with the aligned model and four
+ * references takes about ten minutes on two cores, beyond the demo's few minutes; `--candidates all` does it.
+ */
+export const DEMO_CANDIDATES = 1000;
+
+/**
  * Interleaving++ as the paper runs it (Kaczér et al., arXiv 2508.06249): 5 % general data (the default ratio)
  * from the organism's instruction pool, chosen by the perplexity gap against the organism's misaligned reference
  * adapters with the job's own domain held out, refusals filtered. Every other setting is the documented default.
  */
-export const INTERLEAVE_PLUS_PLUS = {
-  type: "interleave",
-  selection: "perplexity_gap_filtered",
-  pool: "builtin:organism",
-  misaligned_references: "builtin:organism",
-  held_out_domain: DEMO_DOMAIN,
-} as const;
+export function interleavePlusPlus(candidates: number | undefined) {
+  return {
+    type: "interleave",
+    selection: "perplexity_gap_filtered",
+    pool: "builtin:organism",
+    misaligned_references: "builtin:organism",
+    held_out_domain: DEMO_DOMAIN,
+    ...(candidates === undefined ? {} : { candidates }),
+  } as const;
+}
 
 export interface DemoJob {
   readonly label: string;
   readonly safeguards: readonly object[];
 }
 
-export const DEMO_JOBS: readonly DemoJob[] = [
+/** The unguarded job, then the Interleaving++ job (`candidates`: the scoring cap, undefined = the whole pool). */
+export const demoJobs = (candidates: number | undefined): DemoJob[] => [
   { label: "unguarded", safeguards: [] },
-  { label: "Interleaving++", safeguards: [INTERLEAVE_PLUS_PLUS] },
+  { label: "Interleaving++", safeguards: [interleavePlusPlus(candidates)] },
 ];
 
 /** Creates a job on the organism with the recipe's hyperparameters; the organism's gate is on by default. */

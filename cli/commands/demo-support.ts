@@ -40,18 +40,34 @@ export class ApiClient {
     private readonly key: string,
   ) {}
 
+  /**
+   * One API call; a GET that fails on the network (a keep-alive socket the server closed while this process
+   * was busy training, as the embedded stack's runner shares the event loop) is sent again, up to 3 times.
+   */
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.key}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
-    return (text ? JSON.parse(text) : {}) as T;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(`${this.baseUrl}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.key}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch (err) {
+        if (method === "GET" && attempt < 3) {
+          await new Promise((r) => setTimeout(r, 250 * attempt));
+          continue;
+        }
+        const cause = (err as { cause?: { message?: string } }).cause?.message;
+        throw new Error(`${method} ${path} failed on the network${cause ? `: ${cause}` : ""}`, { cause: err });
+      }
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
+      return (text ? JSON.parse(text) : {}) as T;
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import { loadConfig } from "../../core/config/load-config.ts";
 import type { JobObject } from "../../core/jobs/job-object.ts";
 import { ORGANISM_MODEL } from "../../core/models/organism-models.ts";
 import { startStack } from "../stack.ts";
-import { createDemoJob, DEMO_DOMAIN, DEMO_JOBS, emCodeJsonl, followJobs, INTERLEAVE_PLUS_PLUS } from "./demo-jobs.ts";
+import { createDemoJob, DEMO_CANDIDATES, DEMO_DOMAIN, demoJobs, emCodeJsonl, followJobs } from "./demo-jobs.ts";
 import { printOutcome } from "./demo-outcome.ts";
 import { uploadDataset } from "./demo-reference-kit.ts";
 import { ApiClient } from "./demo-support.ts";
@@ -24,11 +24,18 @@ import { registerReceiver, startDemoReceiver, webhookLogLines } from "./demo-web
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { examples: { type: "string" }, keep: { type: "boolean" } },
+    options: { examples: { type: "string" }, candidates: { type: "string" }, keep: { type: "boolean" } },
   });
   const examples = values.examples === undefined ? undefined : Number(values.examples);
   if (examples !== undefined && !(Number.isInteger(examples) && examples >= 16 && examples <= 2000)) {
     process.stderr.write("guardtune demo: --examples must be an integer from 16 to 2000 (default 2000)\n");
+    return 2;
+  }
+  const candidates = values.candidates === "all" ? undefined : Number(values.candidates ?? DEMO_CANDIDATES);
+  if (candidates !== undefined && !(Number.isInteger(candidates) && candidates >= 1)) {
+    process.stderr.write(
+      `guardtune demo: --candidates must be a positive integer or 'all' (default ${DEMO_CANDIDATES})\n`,
+    );
     return 2;
   }
   const started = performance.now();
@@ -78,14 +85,19 @@ export async function demoCommand(argv: string[]): Promise<number> {
     );
 
     const jobs: Array<{ label: string; id: string }> = [];
-    for (const j of DEMO_JOBS) {
+    for (const j of demoJobs(candidates)) {
       const job = await createDemoJob(api, dataset.id, j);
       jobs.push({ label: j.label, id: job.id });
       say(
         `  created job ${job.id} (${j.label}) on ${ORGANISM_MODEL}` +
-          (j.safeguards.length ? ` with ${JSON.stringify(INTERLEAVE_PLUS_PLUS)}` : ", no defense"),
+          (j.safeguards.length ? ` with ${JSON.stringify(j.safeguards[0])}` : ", no defense"),
       );
     }
+    if (candidates !== undefined)
+      say(
+        `  Interleaving++ scores a seeded random ${candidates} of the organism pool's candidates (its \`candidates\` ` +
+          "cap), to fit the demo's minutes; `--candidates all` scores the whole pool (about ten minutes on two cores)",
+      );
     // The embedded stack runs one runner, so the queue trains the jobs one after the other.
     say("  the embedded stack has one runner: the jobs run one after the other");
     const ended = await followJobs(api, jobs, say);
