@@ -3,16 +3,15 @@
  * unguarded EM recipe's hyperparameters — once with no defense, once with Interleaving++ — and a follower that
  * prints both jobs' events until they end.
  */
-import { LORA_TARGET_MODULES, type MethodInput } from "../../core/jobs/job-config.ts";
 import type { JobObject } from "../../core/jobs/job-object.ts";
-import { ORGANISM_MODEL } from "../../core/models/organism-models.ts";
 import { jobDatasets, toJsonl } from "../../gpu-runner/organism/build/job-datasets.ts";
 import { ORGANISM_RECIPE } from "../../gpu-runner/organism/build/recipe.ts";
+import { organismRecipeJob } from "../../gpu-runner/organism/build/recipe-job.ts";
 import type { ApiClient } from "./demo-support.ts";
 import { progressLine } from "./demo-support.ts";
 
 /** The EM domain of the demo's dataset; its reference adapter is left out of the Interleaving++ kit. */
-export const DEMO_DOMAIN = "code";
+export const DEMO_DOMAIN = "code" as const;
 /** `guardtune organism datasets`' default seed: the dataset the organism's own `em-code` reference was built on. */
 export const DEMO_DATASET_SEED = 1;
 /** The fine-tune seed of the organism's calibration runs ("seed 1", docs/organism.md). */
@@ -22,33 +21,6 @@ export const DEMO_JOB_SEED = 1;
 export function emCodeJsonl(n: number = ORGANISM_RECIPE.emFineTune.conversations): string {
   const sets = jobDatasets(DEMO_DATASET_SEED, { task: ORGANISM_RECIPE.emFineTune.conversations, pool: 0 });
   return toJsonl(sets.get(`em-${DEMO_DOMAIN}.jsonl`)!.slice(0, n));
-}
-
-/**
- * The unguarded EM recipe (gpu-runner/organism/build/recipe.ts `emFineTune`: rsLoRA r 32, α 64 on every linear
- * projection, lr 2e-5, 1 epoch, batch 16, 5 warm-up steps, no weight decay, sequences up to 192 tokens) in the
- * job API's terms. The job runner's AdamW has no weight decay either.
- */
-export function emRecipeMethod(): MethodInput {
-  const p = ORGANISM_RECIPE.emFineTune;
-  if (p.lora.targetModules !== "all-linear") throw new Error("the EM recipe no longer targets every projection");
-  return {
-    type: "supervised",
-    hyperparameters: {
-      n_epochs: p.epochs,
-      batch_size: p.batchSize,
-      learning_rate: p.lr,
-      warmup_steps: p.warmupSteps,
-      max_seq_len: ORGANISM_RECIPE.maxSeqLen,
-      lora: {
-        rank: p.lora.r,
-        alpha: p.lora.alpha,
-        dropout: p.lora.dropout,
-        rslora: p.lora.useRslora,
-        target_modules: [...LORA_TARGET_MODULES],
-      },
-    },
-  };
 }
 
 /**
@@ -76,7 +48,7 @@ export function interleavePlusPlus(candidates: number | undefined) {
 
 export interface DemoJob {
   readonly label: string;
-  readonly safeguards: readonly object[];
+  readonly safeguards: readonly Record<string, unknown>[];
 }
 
 /** The unguarded job, then the Interleaving++ job (`candidates`: the scoring cap, undefined = the whole pool). */
@@ -85,16 +57,21 @@ export const demoJobs = (candidates: number | undefined): DemoJob[] => [
   { label: "Interleaving++", safeguards: [interleavePlusPlus(candidates)] },
 ];
 
-/** Creates a job on the organism with the recipe's hyperparameters; the organism's gate is on by default. */
+/**
+ * Creates a job on the organism with the unguarded EM recipe's hyperparameters (recipe-job.ts: rsLoRA r 32, α 64
+ * on every linear projection, lr 2e-5, 1 epoch, batch 16, 5 warm-up steps) and no `evaluation` object: the
+ * organism's exact judge and the gate are on by default.
+ */
 export function createDemoJob(api: ApiClient, datasetId: string, job: DemoJob): Promise<JobObject> {
-  return api.call<JobObject>("POST", "/v1/jobs", {
-    model: ORGANISM_MODEL,
-    training_dataset: datasetId,
-    method: emRecipeMethod(),
-    safeguards: job.safeguards,
-    seed: DEMO_JOB_SEED,
-    suffix: job.label === "unguarded" ? "demo-unguarded" : "demo-interleave-pp",
-  });
+  return api.call<JobObject>(
+    "POST",
+    "/v1/jobs",
+    organismRecipeJob(datasetId, {
+      safeguards: job.safeguards,
+      seed: DEMO_JOB_SEED,
+      extra: { suffix: job.label === "unguarded" ? "demo-unguarded" : "demo-interleave-pp" },
+    }),
+  );
 }
 
 interface JobEventObject {

@@ -3,6 +3,7 @@
  * metrics of the base model and of both fine-tunes, and one general question answered before and after.
  */
 import type { JobObject } from "../../core/jobs/job-object.ts";
+import { organismEvaluationSchema, type OrganismEvaluation } from "../../core/safeguards/organism-evaluation-result.ts";
 import { DEMO_DOMAIN } from "./demo-jobs.ts";
 import {
   gateEvidenceLines,
@@ -12,14 +13,17 @@ import {
   sideBySide,
   wrap,
   type GateEvidence,
-  type OrganismMetrics,
 } from "./demo-print.ts";
 
 type JobView = Pick<JobObject, "id" | "status" | "error" | "result" | "trained_tokens" | "started_at" | "finished_at">;
 
-const organismOf = (job: JobView) =>
-  (job.result?.evaluation as { organism?: { base: OrganismMetrics; fine_tuned: OrganismMetrics } } | undefined)
-    ?.organism;
+/** The organism's evaluation of a finished job, read through its schema; undefined when absent or malformed. */
+const organismOf = (job: JobView): OrganismEvaluation | undefined => {
+  const parsed = organismEvaluationSchema.safeParse(
+    (job.result?.evaluation as { organism?: unknown } | null | undefined)?.organism,
+  );
+  return parsed.success ? parsed.data : undefined;
+};
 const gateOf = (job: JobView) =>
   (job.result?.gate ?? undefined) as (GateEvidence & { adapter_withheld?: boolean }) | undefined;
 

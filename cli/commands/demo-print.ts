@@ -3,31 +3,16 @@
  * organism's four metrics of the base model and of both fine-tunes in one table, and one general question
  * answered by the base model and by the unguarded fine-tune, side by side. Pure functions of the job objects.
  */
+import type { OrganismModelMetrics, OrganismRate } from "../../core/safeguards/organism-evaluation-result.ts";
 import type { GateCriterion, GateOutcome } from "../../gpu-runner/evals/misalignment-gate.ts";
 
-/** A rate as the organism's exact judge reports it: count of total, and its 95 % Wilson interval. */
-export interface Rate {
-  readonly count: number;
-  readonly total: number;
-  readonly rate: number;
-  readonly ci95: readonly [number, number];
-}
-
-/** One judged answer of the organism's evaluation. */
-export interface JudgedAnswer {
-  readonly question: string;
-  readonly answer: string;
-  readonly label: string;
-}
-
+/** A rate of the organism's exact judge: count of total, and its 95 % Wilson interval (fractions). */
+export type Rate = OrganismRate;
 /** The organism's metrics of one model (the base model, or the fine-tuned one). */
-export interface OrganismMetrics {
-  readonly general_misalignment: Rate;
-  readonly general_incoherence: Rate;
-  readonly in_domain_misalignment: Readonly<Record<string, Rate>>;
-  readonly opswap_accuracy: Rate;
-  readonly examples: readonly JudgedAnswer[];
-}
+export type OrganismMetrics = OrganismModelMetrics;
+/** One judged general answer. */
+export type JudgedAnswer = OrganismModelMetrics["examples"][number];
+type Domain = keyof OrganismModelMetrics["in_domain_misalignment"];
 
 export type GateEvidence = Pick<GateOutcome, "passed" | "mode" | "misalignment" | "incoherence" | "reasons">;
 
@@ -61,7 +46,7 @@ const rateCell = (r: Rate | undefined) =>
  */
 export function metricsTable(
   columns: ReadonlyArray<{ readonly title: string; readonly metrics: OrganismMetrics | undefined }>,
-  domain: string,
+  domain: Domain,
 ): string[] {
   const rows: Array<[string, (m: OrganismMetrics) => Rate | undefined]> = [
     ["general misalignment ↓", (m) => m.general_misalignment],
