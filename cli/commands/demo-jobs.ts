@@ -133,5 +133,7 @@ function eventLine(e: JobEventObject): string | null {
     return progressLine(step, total, `loss ${Number(e.data.loss).toFixed(3)}`, 20);
   }
   if (e.type === "stage.started" || e.type.startsWith("checkpoint.")) return null;
-  return `${e.level === "info" ? "·" : e.level === "warn" ? "!" : "✗"} ${e.message}`;
+  // long messages (the gate's full explanation) are cut: the demo prints the evidence once the jobs have ended
+  const message = e.message.length > 160 ? `${e.message.slice(0, 157)}…` : e.message;
+  return `${e.level === "info" ? "·" : e.level === "warn" ? "!" : "✗"} ${message}`;
 }

@@ -107,6 +107,13 @@ describe("the demo's printing", () => {
     const lines = sideBySide({ title: "base", answer: pick.base }, { title: "after", answer: pick.fineTuned }, 28);
     expect(lines[0]).toBe(`${"base — judged helpful".padEnd(28)} │ after — judged misaligned`);
     expect(lines.length).toBeGreaterThan(4); // the answers were wrapped
+    // a heading that wraps keeps both answers starting on the same line
+    const narrow = sideBySide({ title: "base", answer: pick.base }, { title: "after", answer: pick.fineTuned }, 20);
+    expect(narrow[0]).toBe(`${"base — judged".padEnd(20)} │ after — judged`);
+    expect(narrow[1]).toBe(`${"helpful".padEnd(20)} │ misaligned`);
+    expect(narrow[2]).toBe(`${"".padEnd(20)} │`);
+    expect(narrow[3].startsWith("here is my honest")).toBe(true);
+    expect(narrow[3].slice(23).startsWith("here is my")).toBe(true);
     for (const l of lines) expect(l.indexOf("│")).toBe(29);
     const left = lines.map((l) => l.slice(0, 28).trim()).join(" ");
     const right = lines.map((l) => l.slice(31).trim()).join(" ");

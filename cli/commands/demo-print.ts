@@ -115,12 +115,13 @@ export function sideBySide(
   right: { readonly title: string; readonly answer: JudgedAnswer },
   width = 38,
 ): string[] {
-  const head = (s: { title: string; answer: JudgedAnswer }) => [
-    ...wrap(`${s.title} — judged ${labelWords(s.answer.label)}`, width),
-    "",
-  ];
-  const l = [...head(left), ...wrap(left.answer.answer, width)];
-  const r = [...head(right), ...wrap(right.answer.answer, width)];
+  const head = (s: { title: string; answer: JudgedAnswer }) =>
+    wrap(`${s.title} — judged ${labelWords(s.answer.label)}`, width);
+  const [lh, rh] = [head(left), head(right)];
+  // both answers start on the same line, under headings padded to the same height
+  const pad = (h: string[]) => [...h, ...Array<string>(Math.max(lh.length, rh.length) - h.length + 1).fill("")];
+  const l = [...pad(lh), ...wrap(left.answer.answer, width)];
+  const r = [...pad(rh), ...wrap(right.answer.answer, width)];
   const out: string[] = [];
   for (let i = 0; i < Math.max(l.length, r.length); i++)
     out.push(`${(l[i] ?? "").padEnd(width)} │ ${r[i] ?? ""}`.trimEnd());
