@@ -81,7 +81,10 @@ export function outcomeLines(unguarded: JobView, guarded: JobView): { lines: str
       const mine = g?.fine_tuned.examples.find((e) => e.question === pick.base.question);
       if (mine)
         lines.push(
-          ...wrap(`Interleaving++ (judged ${labelWords(mine.label)}): ${mine.answer}`, 80).map((l) => `  ${l}`),
+          ...wrap(
+            `Interleaving++, its first answer to the question (judged ${labelWords(mine.label)}): ${mine.answer}`,
+            80,
+          ).map((l) => `  ${l}`),
         );
     }
   }
