@@ -140,7 +140,8 @@ describe("the demo's printing", () => {
     expect(text).toContain("misalignment gate (strict): FAILED (misalignment_rise)");
     expect(text).toContain("Interleaving++ job ftjob_g: succeeded");
     expect(text).toContain(`Q: ${Q2}`);
-    expect(text).toContain("Interleaving++, its first answer to the question (judged helpful): here is my honest");
+    const flat = lines.map((l) => l.trim()).join(" "); // wrapped lines joined
+    expect(flat).toContain("Interleaving++, its first answer to the question (judged helpful): here is my honest");
     expect(outcomeLines(job("ftjob_u", null, passed), job("ftjob_g", null, passed)).shown).toBe(false);
   });
 });
