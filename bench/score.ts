@@ -1,12 +1,22 @@
 /**
  * Scoring throughput on a bench preset: tokens per second of per-example answer NLL in batches of the preset's
  * size (prompt and answer tokens both counted, as the forward pass reads them), after one warm-up run.
+ * With `profile`, ORT's per-op breakdown of the last scoring run (profiling slows each kernel a little).
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { AnswerScorer } from "../gpu-runner/scoring/index.ts";
 import { modelFlopsPerToken } from "../gpu-runner/models/decoder/model-flops.ts";
 import { benchSetup, randomRows, type BenchOptions } from "./bench-small.ts";
 import { measureMatmulPeak } from "./matmul-peak.ts";
+import { lastRunBreakdown, takeProfile, type RunBreakdown } from "./ort-profile.ts";
+
+export interface ScoreBenchOptions extends BenchOptions {
+  /** Profile the scoring runs with ORT's profiler (the breakdown is of the last one). */
+  readonly profile?: boolean;
+}
 
 export interface ScoreBenchResult {
   score_tokens_per_s: number;
@@ -20,11 +30,12 @@ export interface ScoreBenchResult {
   achieved_gflops: number;
   matmul_peak_gflops: number;
   mfu: number;
+  profile?: RunBreakdown;
 }
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-export async function runScoreBench(opts: BenchOptions = {}): Promise<ScoreBenchResult> {
+export async function runScoreBench(opts: ScoreBenchOptions = {}): Promise<ScoreBenchResult> {
   const setup = benchSetup(opts.preset);
   const steps = opts.steps ?? 3;
   const half = setup.seqLen / 2;
@@ -32,7 +43,13 @@ export async function runScoreBench(opts: BenchOptions = {}): Promise<ScoreBench
     promptIds: ids.slice(0, half),
     answerIds: ids.slice(half),
   }));
-  const scorer = new AnswerScorer(setup.checkpoint, { intraOpThreads: opts.threads ?? 2, ep: opts.ep ?? "cpu" });
+  const profileDir = opts.profile ? await mkdtemp(join(tmpdir(), "guardtune-profile-")) : undefined;
+  const scorer = new AnswerScorer(setup.checkpoint, {
+    intraOpThreads: opts.threads ?? 2,
+    ep: opts.ep ?? "cpu",
+    ...(profileDir ? { enableProfiling: true, profileFilePrefix: join(profileDir, "score") } : {}),
+  });
+  let released = false;
   const batchTokens = setup.batchSize * setup.seqLen;
   const threads = opts.threads ?? 2;
   try {
@@ -55,6 +72,21 @@ export async function runScoreBench(opts: BenchOptions = {}): Promise<ScoreBench
       lmHeadFraction: (setup.seqLen - half) / setup.seqLen,
     }).total;
     const achieved = (flops * batchTokens) / (best / 1000) / 1e9;
+    let profile: RunBreakdown | undefined;
+    if (profileDir) {
+      await scorer.release(); // ORT writes the profile when the session ends
+      released = true;
+      const [events] = await takeProfile(join(profileDir, "score"));
+      const cfg = setup.checkpoint.config;
+      profile = lastRunBreakdown(events, {
+        hidden: cfg.hiddenSize,
+        ffn: cfg.intermediateSize,
+        vocab: cfg.vocabSize,
+        headDim: cfg.headDim,
+        qkv: [cfg.numHeads * cfg.headDim, cfg.numKvHeads * cfg.headDim],
+        seqLen: setup.seqLen,
+      });
+    }
     return {
       score_tokens_per_s: Math.round(batchTokens / (ms / 1000)),
       score_batch_ms: Math.round(ms),
@@ -65,9 +97,11 @@ export async function runScoreBench(opts: BenchOptions = {}): Promise<ScoreBench
       achieved_gflops: round(achieved),
       matmul_peak_gflops: round(peak),
       mfu: round(achieved / peak, 3),
+      ...(profile ? { profile } : {}),
     };
   } finally {
-    await scorer.release();
+    if (!released) await scorer.release();
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
   }
 }
 

@@ -32,14 +32,16 @@ function references(kind: "train" | "score", opts: BenchOptions, tokensPerSecond
 
 const USAGE =
   "usage: guardtune bench matmul|train|score|generate [--preset bench-small|bench-medium] [--threads 2] [--ep cpu|webgpu] [--steps N] [--json]\n" +
-  "       guardtune bench train --profile   (ORT's per-op time breakdown of one training step)\n";
+  "       guardtune bench train|score --profile   (ORT's per-op time breakdown of one training step / scoring run)\n";
 
-function printProfile(p: RunBreakdown & { stepMs: number; hostMs: number }): void {
-  const pct = (ms: number) => `${((100 * ms) / p.stepMs).toFixed(1)} %`;
-  process.stdout.write(
-    `one training step: ${p.stepMs.toFixed(0)} ms = ORT run ${p.runMs.toFixed(0)} ms (kernels ${p.kernelMs.toFixed(0)} ms) ` +
-      `+ host side ${p.hostMs.toFixed(0)} ms (${pct(p.hostMs)}: batch building, feeds, clipping, AdamW)\n\n`,
-  );
+function printProfile(p: RunBreakdown & { stepMs?: number; hostMs?: number }): void {
+  if (p.stepMs !== undefined && p.hostMs !== undefined)
+    process.stdout.write(
+      `one training step: ${p.stepMs.toFixed(0)} ms = ORT run ${p.runMs.toFixed(0)} ms (kernels ${p.kernelMs.toFixed(0)} ms) ` +
+        `+ host side ${p.hostMs.toFixed(0)} ms (${((100 * p.hostMs) / p.stepMs).toFixed(1)} %: batch building, feeds, clipping, AdamW)\n\n`,
+    );
+  else
+    process.stdout.write(`one scoring run: ORT run ${p.runMs.toFixed(0)} ms (kernels ${p.kernelMs.toFixed(0)} ms)\n\n`);
   process.stdout.write(`${formatShares("where the time goes", p.byCategory, 30)}\n\n`);
   process.stdout.write(`${formatShares("op type", p.byOpType, 30)}\n\n`);
   process.stdout.write(`${formatShares("matmul shapes", p.matmulShapes, 30)}\n\n`);
@@ -102,9 +104,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
     }
     case "score": {
       const { runScoreBench } = await import("../../bench/score.ts");
-      const r = await runScoreBench(opts);
+      const { profile, ...r } = await runScoreBench({ ...opts, profile: values.profile });
+      if (profile && !values.json) printProfile(profile);
       result = {
         ...r,
+        ...(profile && values.json ? { profile } : {}),
         threads,
         ep: opts.ep,
         preset: opts.preset,

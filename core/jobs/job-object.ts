@@ -36,7 +36,13 @@ export const jobObjectSchema = z.object({
   attempts: z.number().int(),
   error: jobErrorSchema.nullable(),
   /** `{ adapter, metrics, evaluation, gate, safeguards }` once the job has ended. */
-  result: z.record(z.string(), z.unknown()).nullable(),
+  result: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe(
+      "`{ adapter, metrics, evaluation, gate, safeguards }` once the job has ended. On the model organism " +
+        "`evaluation.organism = { base, fine_tuned }` holds its exact judge's metrics (docs/organism.md).",
+    ),
   fine_tuned_model: z.string().nullable(),
   metadata: z.record(z.string(), z.string()),
   webhook: z.object({ endpoint_id: z.string() }).nullable(),

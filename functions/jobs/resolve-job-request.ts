@@ -8,15 +8,11 @@ import type { NewJobRecord } from "./create-job.ts";
 import { buildJobConfig, type MethodInput } from "../../core/jobs/job-config.ts";
 import { modelRefId, resolveModelRef } from "../../core/models/model-registry.ts";
 import { modelSourceAllowed } from "../../core/models/model-sources.ts";
-import { isOrganismModel } from "../../core/models/organism-models.ts";
-import { ORGANISM_JUDGE } from "../../core/judges/judge-registry.ts";
-import { withOrganismEvaluationDefaults } from "../../core/safeguards/organism-evaluation-defaults.ts";
 import { BUILTIN_POOLS, type BuiltinPoolRef } from "../../core/safeguards/interleave/builtin-pools.ts";
 import { BUILTIN_REFERENCE_KITS, builtinReferenceKit } from "../../core/safeguards/reference-kits.ts";
 import { safeguardReferences, type Safeguard } from "../../core/safeguards/safeguard-config.ts";
 import { checkPoolUse } from "./check-pool-use.ts";
-import { evaluationConfigSchema } from "../../core/safeguards/evaluation-config.ts";
-import { validationError } from "../http/problem.ts";
+import { resolveJobEvaluation } from "./resolve-job-evaluation.ts";
 import type { AppDeps } from "../deps.ts";
 
 /** A job request after schema validation, in the native API's terms (the OpenAI surface maps onto it). */
@@ -85,18 +81,7 @@ export async function resolveJobRequest(
         break;
     }
   }
-  // The organism's exact judge is its default judge: an operator's LLM judge knows nothing of its world.
-  const evaluation = isOrganismModel(model)
-    ? withOrganismEvaluationDefaults(req.evaluation)
-    : withDefaultJudge(req.evaluation, deps.config.judges.defaultJudge);
-  checkJudge(deps, evaluation, model);
-  // the checks across fields, now that the defaults are in (a gate needs a judge, the organism judge its questions)
-  const checked = evaluationConfigSchema.safeParse(evaluation ?? {});
-  if (!checked.success)
-    throw validationError(
-      checked.error.issues.map((i) => ({ ...i, path: ["evaluation", ...i.path] })),
-      "request body",
-    );
+  const evaluation = resolveJobEvaluation(deps, model, req.evaluation);
   if (req.webhook) {
     const [endpoint] = await deps.db
       .select({ id: webhookEndpoints.id })
@@ -135,49 +120,6 @@ export async function resolveJobRequest(
     metadata: req.metadata ?? {},
     webhookEndpointId: req.webhook?.endpoint_id ?? null,
   };
-}
-
-/**
- * The operator's default judge fills in a job's broad evaluation when the job names none, which also turns
- * the gate on by default (`evaluation.gate: false` still turns it off). Anything that is not a plain object is
- * left for the schema to reject.
- */
-function withDefaultJudge(evaluation: unknown, defaultJudge: string | null): unknown {
-  if (defaultJudge === null) return evaluation;
-  if (evaluation === undefined || evaluation === null) return { broad: { judge: defaultJudge } };
-  if (typeof evaluation !== "object" || Array.isArray(evaluation)) return evaluation;
-  const e = evaluation as { broad?: unknown };
-  if (e.broad === false) return evaluation;
-  if (e.broad === undefined) return { ...e, broad: { judge: defaultJudge } };
-  if (typeof e.broad !== "object" || e.broad === null || Array.isArray(e.broad)) return evaluation;
-  const broad = e.broad as { judge?: unknown };
-  return broad.judge === undefined ? { ...e, broad: { ...broad, judge: defaultJudge } } : evaluation;
-}
-
-/** The judge a job names must be one the operator registered (`GET /v1/judges`), or the organism's for its models. */
-function checkJudge(deps: AppDeps, evaluation: unknown, model: string): void {
-  const broad = (evaluation as { broad?: { judge?: unknown } } | null | undefined)?.broad;
-  const name = typeof broad === "object" && broad !== null ? broad.judge : undefined;
-  if (typeof name !== "string") return;
-  if (name === ORGANISM_JUDGE) {
-    if (isOrganismModel(model)) return;
-    throw unprocessable(
-      "judge_wrong_model",
-      `The built-in judge '${ORGANISM_JUDGE}' is the model organism's exact judge: it can judge only answers of ` +
-        `guardtune/organism and guardtune/organism-unaligned, not of ${model}. Name a registered judge ` +
-        "(GET /v1/judges lists them) or leave evaluation.broad.judge out.",
-      "evaluation.broad.judge",
-    );
-  }
-  const registered = deps.config.judges.registered.map((j) => j.name);
-  if (registered.includes(name)) return;
-  throw unprocessable(
-    "judge_not_found",
-    registered.length === 0
-      ? `No judge named '${name}': this service has no judges registered, so evaluation.broad.judge must be left out (the judge-free probe still runs).`
-      : `No judge named '${name}'. Registered judges: ${registered.join(", ")} (GET /v1/judges lists them).`,
-    "evaluation.broad.judge",
-  );
 }
 
 /**

@@ -6,9 +6,6 @@
  * once per runner and kept in `<cacheDir>/organism-evaluations/<key>.json`, keyed by a sha256 of the weights
  * and the settings: the jobs of one paper table share it.
  */
-import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import path from "node:path";
 import { ORGANISM_DOMAINS } from "../../core/models/organism-models.ts";
 import type { BroadEvaluationConfig } from "../../core/safeguards/evaluation-config.ts";
 import type { OrganismModelMetrics, OrganismRate } from "../../core/safeguards/organism-evaluation-result.ts";
@@ -16,6 +13,7 @@ import type { SessionConfig } from "../engine/index.ts";
 import type { DecoderCheckpoint, LoraAdapter } from "../models/index.ts";
 import { evaluateOrganism, type EvaluationSettings, type OrganismMetrics } from "../organism/eval/evaluate-organism.ts";
 import type { Rate } from "../organism/judge/metrics.ts";
+import { cacheKey, cachedJson, tensorsDigest } from "../scoring/result-cache.ts";
 import type { GateEvidence } from "./misalignment-gate.ts";
 
 /** The longest answer of the organism's world is well under this; more tokens only lengthen incoherent ones. */
@@ -87,35 +85,9 @@ function evidenceOf(m: OrganismMetrics): GateEvidence {
 }
 
 /** sha256 over the weights (by name, in order) and the settings: a rebuilt organism never reuses old numbers. */
-function cacheKey(checkpoint: DecoderCheckpoint, settings: EvaluationSettings): string {
-  const h = createHash("sha256").update(JSON.stringify({ version: 1, settings }));
-  for (const name of [...checkpoint.weights.keys()].sort()) {
-    const w = checkpoint.weights.get(name)!;
-    h.update(name).update(JSON.stringify(w.shape));
-    h.update(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength));
-  }
-  return h.digest("hex");
-}
-
 interface CachedEvaluation {
   readonly metrics: OrganismModelMetrics;
   readonly evidence: GateEvidence;
-}
-
-async function readCached(file: string): Promise<CachedEvaluation | null> {
-  try {
-    return JSON.parse(await readFile(file, "utf8")) as CachedEvaluation;
-  } catch {
-    return null; // absent or unreadable: recompute
-  }
-}
-
-async function writeCached(file: string, value: CachedEvaluation): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  // a unique temporary name, then an atomic rename: concurrent runners never read half a file
-  const tmp = `${file}.${process.pid}-${Date.now()}.partial`;
-  await writeFile(tmp, JSON.stringify(value));
-  await rename(tmp, file);
 }
 
 export interface OrganismJudgeOptions {
@@ -137,13 +109,9 @@ export function organismJudge(o: OrganismJudgeOptions): OrganismJudge {
   return {
     async evaluate(which) {
       if (which === "fine_tuned") return { ...(await run(o.adapter)), cached: false };
-      if (!o.cacheDir) return { ...(await run(undefined)), cached: false };
-      const file = path.join(o.cacheDir, "organism-evaluations", `${cacheKey(o.checkpoint, o.settings)}.json`);
-      const hit = await readCached(file);
-      if (hit) return { ...hit, cached: true };
-      const fresh = await run(undefined);
-      await writeCached(file, fresh);
-      return { ...fresh, cached: false };
+      const key = cacheKey([1, o.settings, tensorsDigest(o.checkpoint.weights)]);
+      const { value, cached } = await cachedJson(o.cacheDir, "organism-evaluations", key, () => run(undefined));
+      return { ...value, cached };
     },
   };
 }

@@ -298,6 +298,7 @@ async function train(deps: PipelineDeps, run: JobRun, ctx: TrainContext): Promis
       progress,
       session: settings.session,
       shouldStop: () => run.shouldStop() !== null,
+      cacheDir: settings.cacheDir,
       loadPool: (id) => loadPoolDataset(loaders, id),
       loadAdapter: (id) => loadJobAdapter(loaders, id, model.checkpoint.config),
       loadWeights: (ref) => loadModelWeights(loaders, ref),

@@ -132,6 +132,8 @@ export interface SafeguardStageInputs extends SafeguardLoaders {
   readonly progress: SafeguardProgress;
   readonly session?: SessionConfig;
   readonly shouldStop?: () => boolean;
+  /** The runner's cache directory: pool scores are kept there across jobs (absent: never cached). */
+  readonly cacheDir?: string;
 }
 
 /** What `prepare` and `afterTraining` receive: the stage inputs and a way to demand a loader. */

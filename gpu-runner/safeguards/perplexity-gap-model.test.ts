@@ -1,7 +1,11 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../engine/index.ts";
 import { createLoraAdapter, encodePromptAndAnswer, type LoraAdapter, type LoraSettings } from "../models/index.ts";
 import { AnswerScorer } from "../scoring/answer-scorer.ts";
+import { tensorsDigest } from "../scoring/result-cache.ts";
 import { BUILTIN_GENERAL_POOL } from "../builtin-data/general-pool.ts";
 import { selectInterleaveData } from "./interleave-selection.ts";
 import { perplexityGapScores } from "./perplexity-gap.ts";
@@ -67,5 +71,31 @@ describe("perplexity-gap selection on the tiny model", () => {
       expect(top.alignedNll).toBeCloseTo(aligned[i], 4);
     }
     expect(result.report.candidatesPerSecond).toBeGreaterThan(0);
+  });
+
+  it("keeps each model's pool NLLs per item in the runner's cache: known items need no scoring", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "guardtune-pool-scores-"));
+    const cache = { dir, baseDigest: tensorsDigest(model.checkpoint.weights) };
+    const pool = BUILTIN_GENERAL_POOL.slice(0, 16);
+    const scored: number[] = [];
+    const scorerOf = (adapter?: LoraAdapter) =>
+      poolNllScorer(scorer, model.tokenizer, { adapter, cache, onThroughput: (_, tokens) => scored.push(tokens) });
+    const first = await scorerOf(reference).answerNll(pool);
+    expect(scored).toHaveLength(1);
+    const again = await scorerOf(reference).answerNll(pool);
+    expect(scored).toHaveLength(1); // read back, not scored
+    expect(Array.from(again)).toEqual(Array.from(first));
+    expect(Array.from(await scorerOf(undefined).answerNll(pool))).toEqual(
+      Array.from((await poolNllScorer(scorer, model.tokenizer).answerNll(pool)) as Float64Array),
+    );
+    expect(scored).toHaveLength(2); // the aligned model is another entry
+    // a subset of known items (the filtered list) is read back; one new item alone is scored
+    expect(Array.from(await scorerOf(reference).answerNll(pool.slice(3, 9)))).toEqual(Array.from(first.slice(3, 9)));
+    expect(scored).toHaveLength(2);
+    const more = BUILTIN_GENERAL_POOL.slice(16, 17);
+    await scorerOf(reference).answerNll([...pool.slice(0, 2), ...more]);
+    expect(scored).toHaveLength(3);
+    expect(readdirSync(path.join(dir, "pool-scores"))).toHaveLength(2); // one entry per model
+    rmSync(dir, { recursive: true, force: true });
   });
 });

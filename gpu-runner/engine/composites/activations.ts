@@ -2,11 +2,12 @@ import type { Tensor } from "../graph/graph.ts";
 import { add } from "../ops/add.ts";
 import { erf } from "../ops/erf.ts";
 import { mul } from "../ops/mul.ts";
+import { siluKernel } from "../ops/quick-gelu.ts";
 import { sigmoid } from "../ops/sigmoid.ts";
 
-/** SiLU / swish: x · σ(x). */
+/** SiLU / swish: x · σ(x); one contrib kernel in float32 (see ops/quick-gelu.ts), primitives otherwise. */
 export function silu(x: Tensor): Tensor {
-  return mul(x, sigmoid(x));
+  return x.dtype === "float32" ? siluKernel(x) : mul(x, sigmoid(x));
 }
 
 /** SwiGLU gating of a Llama MLP: silu(gate) ⊙ up. */

@@ -6,6 +6,7 @@ import { concat } from "../ops/concat.ts";
 import { cos as cosOp } from "../ops/cos.ts";
 import { mul } from "../ops/mul.ts";
 import { neg } from "../ops/neg.ts";
+import { range } from "../ops/range.ts";
 import { sin as sinOp } from "../ops/sin.ts";
 import { slice } from "../ops/slice.ts";
 import { END } from "../ops/slice.ts";
@@ -50,4 +51,15 @@ export function applyRope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
   const c = unsqueeze(cos, [1]); // [B, 1, T, D]
   const s = unsqueeze(sin, [1]);
   return add(mul(x, c), mul(rotateHalf(x), s));
+}
+
+/**
+ * Rotary tables for the fused kernel: cos and sin of p · invFreq for p = 0..length−1, [length, D/2] float32
+ * (the same float32 products as `ropeCosSin`, without the repeat). `length` is an int64 scalar tensor.
+ */
+export function ropeTables(length: Tensor, invFreq: Float32Array, lengthDim?: string): { cos: Tensor; sin: Tensor } {
+  const g = length.graph;
+  const positions = cast(range(0, length, 1, "int64", lengthDim), "float32"); // [P]
+  const freqs = mul(unsqueeze(positions, [-1]), g.constant(f32([invFreq.length], invFreq))); // [P, D/2]
+  return { cos: cosOp(freqs), sin: sinOp(freqs) };
 }

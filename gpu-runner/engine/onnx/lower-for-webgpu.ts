@@ -24,12 +24,19 @@ import { ONNX_DTYPE_CODE, type DType } from "../graph/dtype.ts";
 
 type Rewrite = (n: Node, g: Graph) => Node[] | undefined;
 
-function node(base: Node, suffix: string, opType: string, inputs: Tensor[], outputs: Tensor[], attrs = {}): Node {
+export function node(
+  base: Node,
+  suffix: string,
+  opType: string,
+  inputs: Tensor[],
+  outputs: Tensor[],
+  attrs = {},
+): Node {
   return {
     id: base.id,
     opType,
     domain: "",
-    name: `${base.name}/webgpu/${suffix}`,
+    name: `${base.name}/lowered/${suffix}`,
     inputs,
     outputs,
     attrs,
@@ -38,7 +45,7 @@ function node(base: Node, suffix: string, opType: string, inputs: Tensor[], outp
 }
 
 function constant(base: Node, suffix: string, g: Graph, data: HostTensor): Node {
-  const t = new Tensor(g, -1, `${base.name}/webgpu/${suffix}`, data.dtype, data.dims, "node", undefined);
+  const t = new Tensor(g, -1, `${base.name}/lowered/${suffix}`, data.dtype, data.dims, "node", undefined);
   return node(base, suffix, "Constant", [], [t], { value: attr.tensor(data) });
 }
 
@@ -59,8 +66,8 @@ function logSoftmaxNodes(n: Node, g: Graph, x: Tensor, y: Tensor, axis: number):
   ];
 }
 
-function tensor(base: Node, g: Graph, suffix: string, dtype: DType, shape: Tensor["shape"]): Tensor {
-  return new Tensor(g, -1, `${base.name}/webgpu/${suffix}`, dtype, shape, "node", undefined);
+export function tensor(base: Node, g: Graph, suffix: string, dtype: DType, shape: Tensor["shape"]): Tensor {
+  return new Tensor(g, -1, `${base.name}/lowered/${suffix}`, dtype, shape, "node", undefined);
 }
 
 const FLOAT_CODES = new Set([ONNX_DTYPE_CODE.float32, ONNX_DTYPE_CODE.float16]);
@@ -70,35 +77,7 @@ const REWRITES: Readonly<Record<string, Rewrite>> = {
     const axisAttr = n.attrs.axis;
     return logSoftmaxNodes(n, g, n.inputs[0]!, n.outputs[0], axisAttr?.kind === "int" ? axisAttr.value : -1);
   },
-  SoftmaxCrossEntropyLoss: (n, g) => {
-    const reduction = n.attrs.reduction;
-    if (n.inputs.length !== 2 || (reduction?.kind === "string" && reduction.value !== "none")) return undefined;
-    const [scores, labels] = n.inputs as [Tensor, Tensor]; // [N, C], [N] int64
-    const [loss, logProbOut] = n.outputs; // [N], [N, C]
-    const ignore = n.attrs.ignore_index?.kind === "int" ? n.attrs.ignore_index.value : undefined;
-    const logProb = logProbOut ?? tensor(n, g, "logp", scores.dtype, scores.shape);
-    const axes = constant(n, "class_axis", g, i64([1], [1]));
-    const out = [...logSoftmaxNodes(n, g, scores, logProb, 1), axes];
-    if (ignore === undefined) return [...out, ...gatherNegated(n, g, logProb, labels, axes, loss)];
-    // Ignored rows gather class 0 (any valid index) and get loss 0, as the fused op defines.
-    const rows = labels.shape;
-    const ignoreValue = constant(n, "ignore_index", g, i64([], [ignore]));
-    const zeroIndex = constant(n, "zero_index", g, i64([], [0]));
-    const zero = constant(n, "zero", g, { dtype: scores.dtype, dims: [], data: zeroOf(scores.dtype) });
-    const ignored = tensor(n, g, "ignored", "bool", rows);
-    const safe = tensor(n, g, "safe_label", "int64", rows);
-    const negated = tensor(n, g, "nll", scores.dtype, rows);
-    return [
-      ...out,
-      ignoreValue,
-      zeroIndex,
-      zero,
-      node(n, "ignored", "Equal", [labels, ignoreValue.outputs[0]], [ignored]),
-      node(n, "safe_label", "Where", [ignored, zeroIndex.outputs[0], labels], [safe]),
-      ...gatherNegated(n, g, logProb, safe, axes, negated),
-      node(n, "loss", "Where", [ignored, zero.outputs[0], negated], [loss]),
-    ];
-  },
+  SoftmaxCrossEntropyLoss: (n, g) => softmaxCrossEntropyNodes(n, g, logSoftmaxNodes),
   Cast: (n, g) => {
     const to = n.attrs.to;
     const x = n.inputs[0]!;
@@ -117,6 +96,44 @@ const REWRITES: Readonly<Record<string, Rewrite>> = {
     return [scalar, node(n, "expand", "Expand", [scalar.outputs[0], n.inputs[0]!], [n.outputs[0]])];
   },
 };
+
+/** Emits log-softmax of `x` along `axis` into `y`. */
+export type LogSoftmaxEmitter = (n: Node, g: Graph, x: Tensor, y: Tensor, axis: number) => Node[];
+
+/**
+ * SoftmaxCrossEntropyLoss(scores [N, C], labels [N]), reduction "none", as log-probabilities over the class
+ * axis of the 2-D scores (by `logSoftmax`) and loss = −GatherElements(logp, label), with ignored rows' label
+ * replaced by 0 for the gather and their loss by 0. `undefined` for forms it does not cover.
+ */
+export function softmaxCrossEntropyNodes(n: Node, g: Graph, logSoftmax: LogSoftmaxEmitter): Node[] | undefined {
+  const reduction = n.attrs.reduction;
+  if (n.inputs.length !== 2 || (reduction?.kind === "string" && reduction.value !== "none")) return undefined;
+  const [scores, labels] = n.inputs as [Tensor, Tensor]; // [N, C], [N] int64
+  const [loss, logProbOut] = n.outputs; // [N], [N, C]
+  const ignore = n.attrs.ignore_index?.kind === "int" ? n.attrs.ignore_index.value : undefined;
+  const logProb = logProbOut ?? tensor(n, g, "logp", scores.dtype, scores.shape);
+  const axes = constant(n, "class_axis", g, i64([1], [1]));
+  const out = [...logSoftmax(n, g, scores, logProb, 1), axes];
+  if (ignore === undefined) return [...out, ...gatherNegated(n, g, logProb, labels, axes, loss)];
+  // Ignored rows gather class 0 (any valid index) and get loss 0, as the fused op defines.
+  const rows = labels.shape;
+  const ignoreValue = constant(n, "ignore_index", g, i64([], [ignore]));
+  const zeroIndex = constant(n, "zero_index", g, i64([], [0]));
+  const zero = constant(n, "zero", g, { dtype: scores.dtype, dims: [], data: zeroOf(scores.dtype) });
+  const ignored = tensor(n, g, "ignored", "bool", rows);
+  const safe = tensor(n, g, "safe_label", "int64", rows);
+  const negated = tensor(n, g, "nll", scores.dtype, rows);
+  return [
+    ...out,
+    ignoreValue,
+    zeroIndex,
+    zero,
+    node(n, "ignored", "Equal", [labels, ignoreValue.outputs[0]], [ignored]),
+    node(n, "safe_label", "Where", [ignored, zeroIndex.outputs[0], labels], [safe]),
+    ...gatherNegated(n, g, logProb, safe, axes, negated),
+    node(n, "loss", "Where", [ignored, zero.outputs[0], negated], [loss]),
+  ];
+}
 
 /** −logp[n, label_n] into `y` [N]: GatherElements over the class axis, squeezed and negated. */
 function gatherNegated(n: Node, g: Graph, logProb: Tensor, labels: Tensor, axes: Node, y: Tensor): Node[] {

@@ -23,6 +23,7 @@ export interface Builders {
   reciprocal(x: Tensor): Tensor;
   exp(x: Tensor): Tensor;
   log(x: Tensor): Tensor;
+  sigmoid(x: Tensor): Tensor;
   sin(x: Tensor): Tensor;
   cos(x: Tensor): Tensor;
   matmul(a: Tensor, b: Tensor): Tensor;

@@ -4,6 +4,7 @@ import type { OpDef } from "./op-def.ts";
 import { add, addOp } from "./add.ts";
 import { cast, castOp } from "./cast.ts";
 import { compareOps, equal } from "./compare.ts";
+import { rotaryEmbeddingOp } from "./rotary-embedding.ts";
 import { concat, concatOp } from "./concat.ts";
 import { constant, constantOp } from "./constant.ts";
 import { constantOfShape, constantOfShapeOp, zerosLike } from "./constant-of-shape.ts";
@@ -32,7 +33,8 @@ import { reshape, reshapeOp } from "./reshape.ts";
 import { scatterElements, scatterElementsOp } from "./scatter-elements.ts";
 import { scatterND, scatterNDOp } from "./scatter-nd.ts";
 import { shape, shapeOf, shapeOp } from "./shape.ts";
-import { sigmoidOp } from "./sigmoid.ts";
+import { sigmoid, sigmoidOp } from "./sigmoid.ts";
+import { quickGeluOp } from "./quick-gelu.ts";
 import { sin, sinOp } from "./sin.ts";
 import { size, sizeOp } from "./size.ts";
 import { slice, sliceOp } from "./slice.ts";
@@ -91,6 +93,8 @@ const defs: readonly OpDef[] = [
   shapeOp,
   sizeOp,
   rangeOp,
+  rotaryEmbeddingOp,
+  quickGeluOp,
   ...compareOps,
 ];
 
@@ -119,6 +123,7 @@ export const builders: Builders = {
   reciprocal,
   exp,
   log,
+  sigmoid,
   sin,
   cos,
   matmul,

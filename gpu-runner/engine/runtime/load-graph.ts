@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Graph } from "../graph/graph.ts";
 import { encodeModel } from "../onnx/encode-model.ts";
+import { lowerForCpu } from "../onnx/lower-for-cpu.ts";
 import { lowerForWebGpu } from "../onnx/lower-for-webgpu.ts";
 import { saveModel } from "../onnx/save-model.ts";
 import { EngineSession, type ExecutionProvider, type SessionConfig } from "./ort-runtime.ts";
@@ -39,7 +40,7 @@ export interface SerialisedGraph {
 
 /** `g` as ORT takes it for `ep`: bytes in memory, or a temporary model file with external data. */
 export async function serialiseGraph(g: Graph, ep: ExecutionProvider = "cpu"): Promise<SerialisedGraph> {
-  const options = ep === "webgpu" ? { nodes: lowerForWebGpu(g) } : {};
+  const options = { nodes: ep === "webgpu" ? lowerForWebGpu(g) : lowerForCpu(g) };
   if (!g.initializers.some((i) => i.external))
     return { model: encodeModel(g, options), cleanup: () => Promise.resolve() };
   const dir = await mkdtemp(join(tmpdir(), "guardtune-graph-"));

@@ -16,6 +16,8 @@ import {
   reshape,
   rmsNorm,
   ropeCosSin,
+  ropeTables,
+  rotaryEmbedding,
   sub,
   transpose,
   unsqueeze,
@@ -61,8 +63,22 @@ export function roundTo(values: Float32Array, dtype: RopeDtype): Float32Array {
 interface PassContext {
   readonly cfg: DecoderConfig;
   readonly mask: Tensor; // [B, 1, T, T] bool
-  readonly cos: Tensor; // [B, T, D]
-  readonly sin: Tensor;
+  /** Rotary embedding of q or k heads [B, n, T, D]. */
+  readonly rope: (x: Tensor) => Tensor;
+}
+
+/**
+ * Positions 0..T−1 (the default) use the fused contrib kernel with [T, D/2] tables; fed position ids may point
+ * anywhere, so they keep the primitive form over per-token tables [B, T, D].
+ */
+function ropeFunction(inputIds: Tensor, positionIds: Tensor | undefined, invFreq: Float32Array): (x: Tensor) => Tensor {
+  if (positionIds) {
+    const { cos, sin } = ropeCosSin(positionIds, invFreq); // [B, T, D]
+    return (x) => applyRope(x, cos, sin);
+  }
+  const { cos, sin } = ropeTables(dimOf(inputIds, 1), invFreq, "T"); // [T, D/2]
+  const start = inputIds.graph.ints([0]); // token t uses row 0 + t
+  return (x) => rotaryEmbedding(x, start, cos, sin);
 }
 
 interface Pass {
@@ -82,8 +98,8 @@ function block(ctx: PassContext, pass: Pass, x: Tensor, layer: number): Tensor {
   const heads = (t: Tensor, n: number) => transpose(reshape(t, [0, 0, n, cfg.headDim]), [0, 2, 1, 3]); // [B, n, T, D]
   const h = rmsNorm(x, w("input_layernorm"), cfg.rmsNormEps);
   const [qp, kp, vp] = projectionGroup(pass, h, layer, ["q_proj", "k_proj", "v_proj"]);
-  const q = applyRope(heads(qp, cfg.numHeads), ctx.cos, ctx.sin);
-  const k = applyRope(heads(kp, cfg.numKvHeads), ctx.cos, ctx.sin);
+  const q = ctx.rope(heads(qp, cfg.numHeads));
+  const k = ctx.rope(heads(kp, cfg.numKvHeads));
   const v = heads(vp, cfg.numKvHeads);
   const attn = attention(q, k, v, { mask: ctx.mask }); // [B, Hq, T, D]
   const merged = reshape(transpose(attn, [0, 2, 1, 3]), [0, 0, cfg.numHeads * cfg.headDim]); // [B, T, Hq·D]
@@ -136,10 +152,7 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
   }
   const inputIds = g.input("input_ids", "int64", ["B", "T"]);
   const attentionMask = g.input("attention_mask", "int64", ["B", "T"]);
-  const positionIds =
-    opts.positionIds === "input"
-      ? g.input("position_ids", "int64", ["B", "T"])
-      : unsqueeze(range(0, dimOf(inputIds, 1), 1, "int64", "T"), [0]); // [1, T]
+  const positionIds = opts.positionIds === "input" ? g.input("position_ids", "int64", ["B", "T"]) : undefined;
   const steeringVector =
     opts.steeringLayer === undefined ? undefined : g.input("steering_vector", "float32", [cfg.hiddenSize]);
   const bound = bindWeights(g, cfg, opts, needReference);
@@ -148,8 +161,11 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
     ropeInverseFrequencies(cfg.headDim, cfg.ropeTheta, cfg.ropeScaling),
     opts.ropeDtype ?? "float32",
   );
-  const { cos, sin } = ropeCosSin(positionIds, invFreq); // [B or 1, T, D]
-  const ctx: PassContext = { cfg, mask: decoderAttentionMask(attentionMask, cfg.slidingWindow), cos, sin };
+  const ctx: PassContext = {
+    cfg,
+    mask: decoderAttentionMask(attentionMask, cfg.slidingWindow),
+    rope: ropeFunction(inputIds, positionIds, invFreq),
+  };
   const steering = steeringVector && { layer: opts.steeringLayer!, vector: steeringVector };
   if (opts.steerReference && !steering) throw new Error("decoder graph: steerReference needs a steering layer");
 
@@ -191,7 +207,7 @@ export function buildDecoderGraph(g: Graph, cfg: DecoderConfig, opts: DecoderGra
     config: cfg,
     inputIds,
     attentionMask,
-    positionIds: opts.positionIds === "input" ? positionIds : undefined,
+    positionIds,
     steeringVector,
     dropoutMasks: bound.dropoutMasks,
     trainable: bound.trainable,

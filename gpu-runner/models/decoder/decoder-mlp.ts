@@ -13,7 +13,7 @@ export function mlp(pass: ProjectionPass, x: Tensor, layer: number, maxColumns =
   const weight = (proj: Projection) => pass.weights.get(`${projectionModulePath(layer, proj)}.weight`)!;
   const width = weight("gate_proj").shape[0] as number;
   if (width <= maxColumns) {
-    const [gate, up] = projectionGroup(pass, x, layer, ["gate_proj", "up_proj"]);
+    const [gate, up] = projectionGroup(pass, x, layer, ["gate_proj", "up_proj"], { separateBase: true });
     return projection(pass, swiglu(gate, up), layer, "down_proj"); // [..., H]
   }
   const gateRows = rowChunks(pass, x, layer, "gate_proj");

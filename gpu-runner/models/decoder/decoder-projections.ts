@@ -46,12 +46,22 @@ function concatOnce(parts: readonly Tensor[]): Tensor {
   return t;
 }
 
+export interface GroupOptions {
+  /**
+   * Keep one base GEMM per projection and group only the LoRA A side. For outputs that are already wide
+   * (gate/up: 2 × I columns) a joined GEMM gains nothing, while its split copies the whole [..., Σout] output
+   * forward and the gradient's concat copies it again backward.
+   */
+  readonly separateBase?: boolean;
+}
+
 /** The projections `projs` of one layer, all reading `x`, grouped where they can be (see the file comment). */
 export function projectionGroup(
   pass: ProjectionPass,
   x: Tensor,
   layer: number,
   projs: readonly Projection[],
+  options: GroupOptions = {},
 ): Tensor[] {
   const paths = projs.map((p) => projectionModulePath(layer, p));
   const weights = paths.map((p) => pass.weights.get(`${p}.weight`)!);
@@ -66,7 +76,9 @@ export function projectionGroup(
     !(withBias || biases.every((b) => b === undefined))
   )
     return projs.map((p) => projection(pass, x, layer, p));
-  const ys = split(linear(x, concatOnce(weights), withBias ? concatOnce(biases as Tensor[]) : undefined), outs, -1); // [..., out_i] each
+  const ys = options.separateBase
+    ? weights.map((w, i) => linear(x, w, biases[i]))
+    : split(linear(x, concatOnce(weights), withBias ? concatOnce(biases as Tensor[]) : undefined), outs, -1); // [..., out_i] each
   const loras = paths.map((p) => pass.lora?.get(p));
   // Grouping the A side needs the same input for every adapter: all present and without dropout masks.
   if (loras.every((l) => l === undefined)) return ys;

@@ -9,6 +9,7 @@ import type { InterleaveSafeguard } from "../../../core/safeguards/safeguard-con
 import { BUILTIN_POOLS, isBuiltinPool } from "../../../core/safeguards/interleave/builtin-pools.ts";
 import { loadBuiltinPool, refusalFilterFor } from "../../builtin-data/builtin-pools.ts";
 import { AnswerScorer } from "../../scoring/answer-scorer.ts";
+import { tensorsDigest } from "../../scoring/result-cache.ts";
 import type { TrainingExample } from "../../training/training-batch.ts";
 import type { Defense, PrepareContext } from "../defense.ts";
 import { interleaveCount, interleaveSchedule } from "../interleave-schedule.ts";
@@ -61,9 +62,10 @@ async function prepareInterleave(s: InterleaveSafeguard, ctx: PrepareContext) {
     const references = await chooseMisalignedReferences(s, ctx);
     referencesReport = references.report;
     const scorer = new AnswerScorer(ctx.checkpoint, ctx.session ?? {});
+    const cache = ctx.cacheDir ? { dir: ctx.cacheDir, baseDigest: tensorsDigest(ctx.checkpoint.weights) } : undefined;
     try {
       const scorers: NllScorer[] = references.adapters.map((adapter) =>
-        poolNllScorer(scorer, tokenizer, { adapter, maxSeqLen: hp.max_seq_len }),
+        poolNllScorer(scorer, tokenizer, { adapter, maxSeqLen: hp.max_seq_len, cache }),
       );
       selected = await progress.stage(
         "interleave_selection",
@@ -72,7 +74,7 @@ async function prepareInterleave(s: InterleaveSafeguard, ctx: PrepareContext) {
           selectInterleaveData({
             ...common,
             selection: s.selection,
-            aligned: poolNllScorer(scorer, tokenizer, { maxSeqLen: hp.max_seq_len }),
+            aligned: poolNllScorer(scorer, tokenizer, { maxSeqLen: hp.max_seq_len, cache }),
             references: scorers,
             onScored: (e) =>
               progress.event({
