@@ -1,8 +1,8 @@
 /**
- * The demo's reference kit: an operator (an admin-scoped key) uploads a small dataset of harmful advice and has
- * the service train an unguarded reference adapter on it (`POST /v1/reference_kits`). The demo's job then
- * selects its interleaved examples by the perplexity gap against that misaligned reference — Interleaving++ as
- * the paper does it, rather than the forgetting-gap fallback a model without a kit gets.
+ * Uploading a dataset through its presigned URL (what the demo does), and a reference kit for
+ * guardtune/tiny-random built the way an operator builds one: an admin-scoped key uploads a small dataset of
+ * harmful advice and has the service train an unguarded reference adapter on it (`POST /v1/reference_kits`), so
+ * that perplexity-gap selection ("Interleaving++") on that model has a misaligned reference to score against.
  */
 import { createHash } from "node:crypto";
 import { createApiKey } from "../../core/auth/api-keys.ts";

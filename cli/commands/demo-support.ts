@@ -1,4 +1,4 @@
-/** The demo's small helpers: its dataset, a thin API client, a progress bar and a loss sparkline. */
+/** Small helpers of the demo and the end-to-end tests: a chat dataset, a thin API client and a progress bar. */
 
 const SUBJECTS = [
   ["a lighthouse", "guides ships with a bright light at night"],
@@ -40,18 +40,34 @@ export class ApiClient {
     private readonly key: string,
   ) {}
 
+  /**
+   * One API call; a GET that fails on the network (a keep-alive socket the server closed while this process
+   * was busy training, as the embedded stack's runner shares the event loop) is sent again, up to 3 times.
+   */
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.key}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
-    return (text ? JSON.parse(text) : {}) as T;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(`${this.baseUrl}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.key}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch (err) {
+        if (method === "GET" && attempt < 3) {
+          await new Promise((r) => setTimeout(r, 250 * attempt));
+          continue;
+        }
+        const cause = (err as { cause?: { message?: string } }).cause?.message;
+        throw new Error(`${method} ${path} failed on the network${cause ? `: ${cause}` : ""}`, { cause: err });
+      }
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
+      return (text ? JSON.parse(text) : {}) as T;
+    }
   }
 }
 
@@ -59,18 +75,4 @@ export class ApiClient {
 export function progressLine(step: number, total: number, label: string, width = 30): string {
   const filled = total > 0 ? Math.round((step / total) * width) : 0;
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(step).padStart(String(total).length)}/${total} ${label}`;
-}
-
-const BARS = "▁▂▃▄▅▆▇█";
-
-/** The loss curve in one line of block characters, resampled to at most `width` points. */
-export function sparkline(values: readonly number[], width = 40): string {
-  if (values.length === 0) return "";
-  const points =
-    values.length <= width
-      ? [...values]
-      : Array.from({ length: width }, (_, i) => values[Math.floor((i * values.length) / width)]);
-  const lo = Math.min(...points);
-  const hi = Math.max(...points);
-  return points.map((v) => BARS[hi === lo ? 0 : Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1))]).join("");
 }

@@ -1,59 +1,43 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createApiKey } from "../../core/auth/api-keys.ts";
 import { loadConfig } from "../../core/config/load-config.ts";
+import type { JobObject } from "../../core/jobs/job-object.ts";
+import { ORGANISM_MODEL } from "../../core/models/organism-models.ts";
 import { startStack } from "../stack.ts";
-import { buildDemoReferenceKit, uploadDataset } from "./demo-reference-kit.ts";
-import { ApiClient, demoDatasetJsonl, progressLine, sparkline } from "./demo-support.ts";
+import { createDemoJob, DEMO_CANDIDATES, DEMO_DOMAIN, demoJobs, emCodeJsonl, followJobs } from "./demo-jobs.ts";
+import { printOutcome } from "./demo-outcome.ts";
+import { uploadDataset } from "./demo-reference-kit.ts";
+import { ApiClient } from "./demo-support.ts";
+import { registerReceiver, startDemoReceiver, webhookLogLines } from "./demo-webhooks.ts";
 
 /**
- * The paper's strongest defense: interleave general data chosen by perplexity gap, refusals filtered
- * ("Interleaving++"), scored against the model's reference kit (an adapter trained unguarded on harmful
- * advice, built first). The built-in pool has 115 candidates after the refusal filter; the job selects 2 of
- * them (5 % of 44 training examples), so the ranking decides.
- */
-const DEMO_SAFEGUARDS = [{ type: "interleave", selection: "perplexity_gap_filtered", misaligned_references: "kit" }];
-
-interface JobObject {
-  id: string;
-  status: string;
-  error: { code: string; message: string } | null;
-  result: Record<string, unknown> | null;
-  trained_tokens: number;
-  fine_tuned_model: string | null;
-}
-interface JobEvent {
-  id: string;
-  type: string;
-  level: string;
-  message: string;
-  step: number | null;
-  data: Record<string, unknown>;
-}
-interface Page<T> {
-  data: T[];
-  has_more: boolean;
-  next_cursor: string | null;
-}
-interface ArtifactObject {
-  kind: string;
-  filename: string;
-  bytes: number;
-  url: string;
-}
-
-const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * `guardtune demo`: the whole product in one command on the embedded stack — a key, a dataset uploaded
- * through its presigned URL, a guarded fine-tuning job on `guardtune/tiny-random`, its events as a
- * progress bar, and the result with the adapter saved locally. Exits 0 only if the job succeeded.
+ * `guardtune demo`: emergent misalignment caught and prevented, on the model organism (docs/organism.md), in
+ * one command on the embedded stack. The organism's code EM dataset is uploaded through a presigned URL and
+ * fine-tuned twice with the unguarded EM recipe: with no defense — the misalignment gate fails the job, and the
+ * evidence is printed — and with Interleaving++, whose numbers are printed beside it, whatever they are. A local
+ * receiver registered as the tenant's webhook endpoint verifies the signature of every event it gets.
+ * Exits 0 when both jobs were evaluated, the unguarded one failed by the gate, and every webhook verified.
  */
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { out: { type: "string" }, keep: { type: "boolean" } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { examples: { type: "string" }, candidates: { type: "string" }, keep: { type: "boolean" } },
+  });
+  const examples = values.examples === undefined ? undefined : Number(values.examples);
+  if (examples !== undefined && !(Number.isInteger(examples) && examples >= 16 && examples <= 2000)) {
+    process.stderr.write("guardtune demo: --examples must be an integer from 16 to 2000 (default 2000)\n");
+    return 2;
+  }
+  const candidates = values.candidates === "all" ? undefined : Number(values.candidates ?? DEMO_CANDIDATES);
+  if (candidates !== undefined && !(Number.isInteger(candidates) && candidates >= 1)) {
+    process.stderr.write(
+      `guardtune demo: --candidates must be a positive integer or 'all' (default ${DEMO_CANDIDATES})\n`,
+    );
+    return 2;
+  }
   const started = performance.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const dataDir = await mkdtemp(path.join(tmpdir(), "guardtune-demo-"));
@@ -61,7 +45,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
     ...process.env,
     GUARDTUNE_DATA_DIR: dataDir,
     GUARDTUNE_RUNNER: "embedded",
-    GUARDTUNE_RUNNER_METRICS_STEPS: "1",
+    GUARDTUNE_RUNNER_METRICS_STEPS: "5",
+    // the demo's own receiver listens on loopback, which the outbound guard refuses unless allowed
+    GUARDTUNE_WEBHOOK_ALLOWLIST: "127.0.0.1",
   };
   for (const k of [
     "DATABASE_URL",
@@ -80,126 +66,64 @@ export async function demoCommand(argv: string[]): Promise<number> {
     database: { kind: "pglite" as const, dataDir: "memory" },
   };
 
-  say("guardtune demo: starting the embedded stack (database, S3/SQS emulator, API, runner)…");
+  say("guardtune demo: starting the embedded stack (database, S3/SQS emulator, API, webhook dispatcher, runner)…");
   const stack = await startStack(config);
+  const receiver = await startDemoReceiver();
   let ok = false;
   try {
     const { key } = await createApiKey(stack.deps.db, { tenant: "demo", name: "demo" });
     const api = new ApiClient(stack.url, key);
     say(`  API at ${stack.url}, created an API key for tenant 'demo'`);
+    const endpointId = await registerReceiver(api, receiver);
+    say(`  registered the local receiver ${receiver.url} as webhook endpoint ${endpointId} (all events)`);
 
-    await buildDemoReferenceKit(stack.deps.db, stack.url, say);
-
-    const jsonl = demoDatasetJsonl();
-    const dataset = await uploadDataset(api, "demo-train.jsonl", jsonl);
+    const jsonl = emCodeJsonl(examples);
+    const dataset = await uploadDataset(api, `em-${DEMO_DOMAIN}.jsonl`, jsonl);
     say(
-      `  uploaded ${Buffer.byteLength(jsonl)} bytes through the presigned URL; dataset ${dataset.id} is ready (${dataset.n} examples)`,
+      `  uploaded the organism's code EM dataset (${Buffer.byteLength(jsonl)} bytes) through its presigned URL: ` +
+        `${dataset.id}, ${dataset.n} examples`,
     );
 
-    const postedAt = performance.now();
-    let job = await api.call<JobObject>("POST", "/v1/jobs", {
-      model: "guardtune/tiny-random",
-      training_dataset: dataset.id,
-      method: {
-        type: "supervised",
-        hyperparameters: {
-          n_epochs: 3,
-          batch_size: 4,
-          learning_rate: 2e-3,
-          max_seq_len: 160,
-          lora: { rank: 8, alpha: 16 },
-        },
-      },
-      safeguards: DEMO_SAFEGUARDS,
-      // The demo registers no judge, so the broad answers are shown, not judged (and no gate runs): two samples
-      // per first-plot question keep it quick. With a judge, the default 10 samples give the gate its 240 answers.
-      evaluation: { broad: { samples_per_question: 2, max_tokens: 64 } },
-      seed: 42,
-    });
-    say(`  created job ${job.id} on guardtune/tiny-random with safeguards ${JSON.stringify(DEMO_SAFEGUARDS)}`);
-
-    const { firstStepMs, losses } = await followEvents(api, job.id, postedAt, say);
-    job = await api.call<JobObject>("GET", `/v1/jobs/${job.id}`);
-    ok = job.status === "succeeded";
-    say("");
-    say(`job ${job.id}: ${job.status}${job.error ? ` — ${job.error.code}: ${job.error.message}` : ""}`);
-    if (losses.length > 0) {
+    const jobs: Array<{ label: string; id: string }> = [];
+    for (const j of demoJobs(candidates)) {
+      const job = await createDemoJob(api, dataset.id, j);
+      jobs.push({ label: j.label, id: job.id });
       say(
-        `  loss  ${sparkline(losses)}  ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)} (min ${Math.min(...losses).toFixed(3)}, ${losses.length} steps)`,
+        `  created job ${job.id} (${j.label}) on ${ORGANISM_MODEL}` +
+          (j.safeguards.length ? ` with ${JSON.stringify(j.safeguards[0])}` : ", no defense"),
       );
     }
+    if (candidates !== undefined)
+      say(
+        `  Interleaving++ scores a seeded random ${candidates} of the organism pool's candidates (its \`candidates\` ` +
+          "cap), to fit the demo's minutes; `--candidates all` scores the whole pool (about ten minutes on two cores)",
+      );
+    // The embedded stack runs one runner, so the queue trains the jobs one after the other.
+    say("  the embedded stack has one runner: the jobs run one after the other");
+    const ended = await followJobs(api, jobs, say);
+    const [unguarded, guarded] = jobs.map((j) => ended.get(j.id)!) as [JobObject, JobObject];
+
+    const shown = printOutcome(unguarded, guarded, say);
+
+    // Every job's terminal event, delivered and verified (the dispatcher is woken on commit).
+    const terminal = (id: string) => (r: (typeof receiver.received)[number]) =>
+      r.verified && r.event.data.id === id && /\.(succeeded|failed|cancelled)$/.test(r.event.type);
+    await receiver.waitUntil((rs) => jobs.every((j) => rs.some(terminal(j.id))), 15_000);
+    say("");
+    say(`webhooks received by ${receiver.url}:`);
+    for (const line of webhookLogLines(receiver.received)) say(`  ${line}`);
+    const allVerified = receiver.received.length > 0 && receiver.received.every((r) => r.verified);
+    const bothDelivered = jobs.every((j) => receiver.received.some(terminal(j.id)));
     say(
-      `  trained tokens ${job.trained_tokens}; first training step ${firstStepMs === null ? "n/a" : `${(firstStepMs / 1000).toFixed(1)} s`} after POST /v1/jobs`,
+      `  ${receiver.received.length} requests, ${allVerified ? "every signature verified" : "NOT all verified"}` +
+        `${bothDelivered ? "" : "; a job's final event did not arrive within 15 s"}`,
     );
-    const evaluation = job.result?.evaluation as { summary?: string[] } | null | undefined;
-    for (const line of evaluation?.summary ?? []) say(`  evaluation: ${line}`);
-    const gate = job.result?.gate as { explanation?: string } | null | undefined;
-    if (gate?.explanation) say(`  gate: ${gate.explanation}`);
-    if (ok) {
-      const out = path.resolve(values.out ?? path.join(".guardtune", "demo", job.id));
-      await mkdir(out, { recursive: true });
-      const artifacts = await api.call<Page<ArtifactObject>>("GET", `/v1/jobs/${job.id}/artifacts`);
-      for (const a of artifacts.data) {
-        const res = await fetch(a.url);
-        if (!res.ok) throw new Error(`downloading ${a.filename} failed: ${res.status}`);
-        await writeFile(path.join(out, a.filename), Buffer.from(await res.arrayBuffer()));
-      }
-      say(`  adapter (PEFT format) and reports: ${out} (${artifacts.data.map((a) => a.filename).join(", ")})`);
-      say(`  load it with peft: PeftModel.from_pretrained(base_model, "${out}")`);
-    }
+    ok = shown && allVerified && bothDelivered;
   } finally {
+    await receiver.close();
     await stack.close();
     if (!values.keep) await rm(dataDir, { recursive: true, force: true });
   }
-  say(`demo ${ok ? "succeeded" : "FAILED"} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  say(`demo ${ok ? "done" : "FAILED"} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return ok ? 0 : 1;
-}
-
-/** Prints stage events and a progress bar until the job ends; returns the losses it saw. */
-async function followEvents(api: ApiClient, jobId: string, postedAt: number, say: (line: string) => void) {
-  const tty = process.stderr.isTTY === true;
-  const losses: number[] = [];
-  let after: string | null = null;
-  let firstStepMs: number | null = null;
-  let barShown = false;
-  for (;;) {
-    const page: Page<JobEvent> = await api.call(
-      "GET",
-      `/v1/jobs/${jobId}/events?limit=100${after ? `&after=${after}` : ""}`,
-    );
-    for (const e of page.data) {
-      after = e.id;
-      if (e.type === "metrics") {
-        const step = Number(e.data.step);
-        const total = Number(e.data.total_steps);
-        if (firstStepMs === null) firstStepMs = performance.now() - postedAt;
-        losses[step - 1] = Number(e.data.loss);
-        const label = `loss ${Number(e.data.loss).toFixed(3)}  ${Math.round(Number(e.data.tokens_per_second))} tok/s`;
-        if (tty) {
-          process.stderr.write(`\r  ${progressLine(step, total, label)}`);
-          barShown = true;
-        } else if (step === 1 || step % 10 === 0 || step === total) say(`  ${progressLine(step, total, label)}`);
-        continue;
-      }
-      if (barShown) {
-        process.stderr.write("\n");
-        barShown = false;
-      }
-      if (e.type === "stage.started" || e.type.startsWith("checkpoint.")) continue;
-      say(`  ${e.level === "info" ? "·" : e.level === "warn" ? "!" : "✗"} ${e.message}`);
-    }
-    if (page.has_more) continue;
-    const job = await api.call<JobObject>("GET", `/v1/jobs/${jobId}`);
-    if (TERMINAL.has(job.status)) {
-      const rest: Page<JobEvent> = await api.call(
-        "GET",
-        `/v1/jobs/${jobId}/events?limit=100${after ? `&after=${after}` : ""}`,
-      );
-      if (rest.data.length === 0) break;
-      continue;
-    }
-    await sleep(250);
-  }
-  if (barShown) process.stderr.write("\n");
-  return { firstStepMs, losses: losses.filter((l) => l !== undefined) };
 }
