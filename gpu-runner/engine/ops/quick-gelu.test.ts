@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { f32, gradients, Graph, mul, reduceSum, sigmoid } from "../index.ts";
 import { randomF64 } from "../testing/grad-check.ts";
 import { runGraph, values } from "../testing/run-graph.ts";
+import { TEST_EP } from "../testing/test-ep.ts";
 import { siluKernel } from "./quick-gelu.ts";
 
 // The contrib kernel is float32 only, so its gradient rule is checked against the chain rule through
@@ -22,10 +23,13 @@ describe("QuickGelu (alpha 1) as SiLU", () => {
     g.output(gradients(reduceSum(mul(primitive, p)), [xIn])[0], "dPrimitive");
     const asF32 = (t: { dims: readonly number[]; data: unknown }) => f32(t.dims, Array.from(t.data as Float64Array));
     const out = await runGraph(g, { x: asF32(x), probe: asF32(probe) });
-    expect(values(out.fused)).toEqual(values(out.primitive)); // the same logistic and product: bit-equal
-    const [a, e] = [values(out.dFused), values(out.dPrimitive)];
-    const worst = Math.max(...a.map((v, i) => Math.abs(v - e[i]) / Math.max(1, Math.abs(e[i]))));
-    expect(worst).toBeLessThanOrEqual(1e-6);
+    const worst = (a: number[], e: number[]) =>
+      Math.max(...a.map((v, i) => Math.abs(v - e[i]) / Math.max(1, Math.abs(e[i]))));
+    // On the CPU EP the kernel computes the same logistic and product: bit-equal. WebGPU's shader evaluates the
+    // logistic its own way (differences of a few float32 ulps).
+    if (TEST_EP === "cpu") expect(values(out.fused)).toEqual(values(out.primitive));
+    else expect(worst(values(out.fused), values(out.primitive))).toBeLessThanOrEqual(1e-6);
+    expect(worst(values(out.dFused), values(out.dPrimitive))).toBeLessThanOrEqual(1e-6);
   });
 
   it("rejects float64, saying why", () => {
