@@ -6,7 +6,7 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { buildResults, writeOutputs } from "./build-results.ts";
-import { cellsFor, tasksFor } from "./matrix.ts";
+import { cellsFor, checkMatrix, tasksFor } from "./matrix.ts";
 import { createProgressDisplay } from "./progress-display.ts";
 import { runCells } from "./run-jobs.ts";
 import { embeddedTarget, remoteTarget, type Target } from "./target.ts";
@@ -64,6 +64,7 @@ export async function paperTableCommand(argv: string[]): Promise<number> {
 
   const tasks = tasksFor({ quick, allDomains: values.domains === "all" });
   const cells = cellsFor(tasks, seeds);
+  checkMatrix(cells, { quick });
   const startedAt = new Date();
   const started = performance.now();
   say(`guardtune paper-table: ${cells.length} jobs (${tasks.map((t) => t.id).join(", ")}; ${seeds} seed(s))`);

@@ -6,7 +6,8 @@
 import { ORGANISM_DOMAINS, ORGANISM_MODEL, ORGANISM_UNALIGNED_MODEL } from "../../../core/models/organism-models.ts";
 import { LORA_TARGET_MODULES, type MethodInput } from "../../../core/jobs/job-config.ts";
 import type { SafeguardInput } from "../../../core/safeguards/safeguard-config.ts";
-import type { CreateJobBody } from "../../../functions/jobs/job-schemas.ts";
+import { z } from "zod";
+import { CreateJobBody } from "../../../functions/jobs/job-schemas.ts";
 import { ORGANISM_RECIPE } from "../../../gpu-runner/organism/build/recipe.ts";
 
 export type Domain = (typeof ORGANISM_DOMAINS)[number];
@@ -160,4 +161,22 @@ export function jobRequest(cell: Cell, datasetId: string, opts: { quick: boolean
     suffix: `pt-${cell.task.id}-${cell.method.replaceAll("_", "-")}-s${cell.seed}`.slice(0, 64),
     metadata: { paper_table_task: cell.task.id, paper_table_method: cell.method, paper_table_seed: String(cell.seed) },
   };
+}
+
+/** A placeholder of the right shape: the request schema checks dataset ids only for their form. */
+const PLACEHOLDER_DATASET = "file_00000000000000000000000000";
+
+/**
+ * Checks every cell's request against the API's own job-creation schema before anything starts, so a matrix
+ * this service version cannot run fails in a second with the field to fix, not after the first jobs.
+ */
+export function checkMatrix(cells: readonly Cell[], opts: { quick: boolean }): void {
+  for (const cell of cells) {
+    const parsed = CreateJobBody.safeParse(jobRequest(cell, PLACEHOLDER_DATASET, opts));
+    if (!parsed.success)
+      throw new RangeError(
+        `the ${cell.method} job of ${cell.task.id} is not a valid job request for this version of guardtune:\n` +
+          z.prettifyError(parsed.error),
+      );
+  }
 }

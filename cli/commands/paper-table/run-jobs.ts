@@ -77,9 +77,10 @@ async function runOne(api: ApiClient, p: JobProgress, opts: RunOptions): Promise
   try {
     job = await api.call<JobObject>("POST", "/v1/jobs", body);
   } catch (err) {
-    throw new Error(`creating the job of ${p.cell.task.id} / ${p.cell.method} / seed ${p.cell.seed} failed`, {
-      cause: err,
-    });
+    throw new Error(
+      `creating the job of ${p.cell.task.id} / ${p.cell.method} / seed ${p.cell.seed} failed: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   p.jobId = job.id;
   p.status = job.status;
