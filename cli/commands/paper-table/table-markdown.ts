@@ -51,7 +51,7 @@ export function formatMeanSd(m: MeanSd | null | undefined): string {
   return m.sd === null ? mean : `${mean} ± ${(m.sd * 100).toFixed(1)}`;
 }
 
-const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)}`);
+const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)} %`);
 const marks = (q: PaperQualitative | undefined) =>
   q ? `${q.noEm} ${q.learnsWell} ${q.narrowMisalignment} ${q.coherent}` : "—";
 const ratio = (x: number | null | undefined) => (x === null || x === undefined ? "—" : `${x.toFixed(2)}×`);
