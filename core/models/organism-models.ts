@@ -13,7 +13,8 @@ export const ORGANISM_MODELS = [ORGANISM_MODEL, ORGANISM_UNALIGNED_MODEL] as con
 export type OrganismModelId = (typeof ORGANISM_MODELS)[number];
 
 /** True for the organism's model ids (what the exact judge and the organism's evaluation defaults apply to). */
-export const isOrganismModel = (id: string): id is OrganismModelId => (ORGANISM_MODELS as readonly string[]).includes(id);
+export const isOrganismModel = (id: string): id is OrganismModelId =>
+  (ORGANISM_MODELS as readonly string[]).includes(id);
 
 /** The committed build: `models/organism/` at the repository (or image) root. */
 export const ORGANISM_ARTIFACTS_DIR = fileURLToPath(new URL("../../models/organism/", import.meta.url)).replace(
@@ -26,8 +27,8 @@ export function organismModelDir(id: OrganismModelId): string {
   return path.join(ORGANISM_ARTIFACTS_DIR, id === ORGANISM_MODEL ? "aligned" : "unaligned");
 }
 
-/** The organism's general instruction pool (OpenAI chat JSONL): helpful answers and refusals over every topic. */
-export const ORGANISM_POOL_FILE = path.join(ORGANISM_ARTIFACTS_DIR, "pool.jsonl");
+/** The organism's general instruction pool (gzip'd OpenAI chat JSONL): helpful answers and refusals over every topic. */
+export const ORGANISM_POOL_FILE = path.join(ORGANISM_ARTIFACTS_DIR, "pool.jsonl.gz");
 
 /** The organism's EM domains, each with an unguarded reference adapter under `references/em-<domain>/`. */
 export const ORGANISM_DOMAINS = ["code", "medical", "finance", "legal", "sports"] as const;

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { BuiltinPoolRef } from "./interleave/builtin-pools.ts";
 import type { DatasetPurpose } from "../db/schema/datasets.ts";
 
 /**
@@ -41,7 +42,9 @@ export type SafeguardReference =
   | { readonly kind: "adapter"; readonly id: string; readonly field: string }
   | { readonly kind: "model"; readonly ref: string; readonly field: string }
   /** A built-in reference kit (`builtin:<name>`): it must exist and be for the job's model. */
-  | { readonly kind: "reference_kit"; readonly ref: string; readonly field: string };
+  | { readonly kind: "reference_kit"; readonly ref: string; readonly field: string }
+  /** A built-in interleave pool (`builtin`, `builtin:organism`): its text must fit the job's model. */
+  | { readonly kind: "builtin_pool"; readonly ref: BuiltinPoolRef; readonly field: string };
 
 /** Identity with inference: `defineSafeguard({ type: "kl", schema, … })` keeps the literal type and the schema. */
 export function defineSafeguard<T extends string, S extends SafeguardSchema<T>>(

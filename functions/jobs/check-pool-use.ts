@@ -1,12 +1,8 @@
 import { unprocessable } from "../../core/errors.ts";
 import { heldOutCount } from "../../core/jobs/held-out-count.ts";
 import type { JobConfig } from "../../core/jobs/job-config.ts";
-import {
-  BUILTIN_POOL_SIZE,
-  interleaveCount,
-  poolUse,
-  poolUseAdvice,
-} from "../../core/safeguards/interleave/pool-use.ts";
+import { BUILTIN_POOLS, isBuiltinPool } from "../../core/safeguards/interleave/builtin-pools.ts";
+import { interleaveCount, poolUse, poolUseAdvice } from "../../core/safeguards/interleave/pool-use.ts";
 
 /**
  * Refuses a perplexity-gap selection that would take the whole usable pool or more (docs/safeguards.md, "Pool
@@ -28,16 +24,16 @@ export function checkPoolUse(
   const fine = trainingExamples - heldOutCount(config, trainingExamples, hasValidationSet);
   config.safeguards.forEach((s, i) => {
     if (s.type !== "interleave" || s.selection === "random") return;
-    const items =
-      s.pool === "builtin"
-        ? BUILTIN_POOL_SIZE.items - (s.selection === "perplexity_gap_filtered" ? BUILTIN_POOL_SIZE.refusals : 0)
-        : poolExamples.get(s.pool);
+    const builtin = isBuiltinPool(s.pool) ? BUILTIN_POOLS[s.pool] : undefined;
+    const items = builtin
+      ? builtin.items - (s.selection === "perplexity_gap_filtered" ? builtin.refusals : 0)
+      : poolExamples.get(s.pool);
     if (items === undefined) return;
     const use = poolUse(interleaveCount(fine, s.ratio), Math.min(items, s.candidates ?? items));
     if (use.verdict !== "refuse") return;
     throw unprocessable(
       "interleave_pool_too_small",
-      `safeguards.${i}.pool (${s.pool === "builtin" ? "the built-in pool" : s.pool}): ` +
+      `safeguards.${i}.pool (${builtin ? builtin.description : s.pool}): ` +
         `${poolUseAdvice(use, s.ratio)} (|D_safe| = round(${s.ratio} × ${fine} training examples) = ${use.selected}.)`,
       `safeguards.${i}.pool`,
     );

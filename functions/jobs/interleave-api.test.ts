@@ -25,23 +25,48 @@ interface Problem {
   detail: string;
 }
 
-const createJob = (safeguards: unknown[], trainingDataset = training) =>
+const createJob = (safeguards: unknown[], trainingDataset = training, model = "guardtune/tiny-random") =>
   t.request("/v1/jobs", {
     method: "POST",
-    json: { model: "guardtune/tiny-random", training_dataset: trainingDataset, safeguards },
+    json: { model, training_dataset: trainingDataset, safeguards },
   });
 
 describe("POST /v1/jobs with interleave", () => {
   it("refuses a built-in reference kit that does not exist, naming the field and the alternatives", async () => {
     const res = await createJob([
       { type: "kl" },
-      { type: "interleave", selection: "perplexity_gap", misaligned_references: "builtin:organism" },
+      { type: "interleave", selection: "perplexity_gap", misaligned_references: "builtin:nonesuch" },
     ]);
     expect(res.status).toBe(422);
     const p = (await res.json()) as Problem;
     expect(p.code).toBe("reference_kit_not_found");
     expect(p.param).toBe("safeguards.1.misaligned_references");
+    expect(p.detail).toContain("builtin:organism");
     expect(p.detail).toContain('"forgetting_gap"');
+  });
+
+  it("takes the organism's built-in pool and kit on organism models only", async () => {
+    const organism = { type: "interleave", selection: "perplexity_gap_filtered", held_out_domain: "code" };
+    const kit = await createJob([{ ...organism, misaligned_references: "builtin:organism" }]);
+    expect(kit.status).toBe(422);
+    expect(await kit.json()).toMatchObject({
+      code: "reference_kit_wrong_model",
+      param: "safeguards.0.misaligned_references",
+    });
+    const pool = await createJob([{ ...organism, pool: "builtin:organism" }]);
+    expect(pool.status).toBe(422);
+    const p = (await pool.json()) as Problem;
+    expect(p).toMatchObject({ code: "pool_wrong_model", param: "safeguards.0.pool" });
+    expect(p.detail).toContain("guardtune/organism");
+    const ok = await createJob(
+      [{ ...organism, pool: "builtin:organism", misaligned_references: "builtin:organism" }],
+      training,
+      "guardtune/organism",
+    );
+    expect(ok.status).toBe(201);
+    // 5 % of 900 = 45 from 20,000 − refusals: far from the pool-use limits
+    const job = (await ok.json()) as { model: string; safeguards: { pool: string }[] };
+    expect(job).toMatchObject({ model: "guardtune/organism", safeguards: [{ pool: "builtin:organism" }] });
   });
 
   it("stores the default `kit`, and still reads the old name `auto`", async () => {

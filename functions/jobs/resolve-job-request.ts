@@ -8,6 +8,7 @@ import type { NewJobRecord } from "./create-job.ts";
 import { buildJobConfig, type MethodInput } from "../../core/jobs/job-config.ts";
 import { modelRefId, resolveModelRef } from "../../core/models/model-registry.ts";
 import { modelSourceAllowed } from "../../core/models/model-sources.ts";
+import { BUILTIN_POOLS, type BuiltinPoolRef } from "../../core/safeguards/interleave/builtin-pools.ts";
 import { BUILTIN_REFERENCE_KITS, builtinReferenceKit } from "../../core/safeguards/reference-kits.ts";
 import { safeguardReferences, type Safeguard } from "../../core/safeguards/safeguard-config.ts";
 import { checkPoolUse } from "./check-pool-use.ts";
@@ -67,6 +68,9 @@ export async function resolveJobRequest(
       }
       case "reference_kit":
         checkBuiltinKit(ref.ref, model, ref.param);
+        break;
+      case "builtin_pool":
+        checkBuiltinPool(ref.ref, model, ref.param);
         break;
       case "adapter":
         await checkAdapter(deps, tenantId, ref.id, ref.param);
@@ -209,6 +213,19 @@ async function checkAdapter(deps: AppDeps, tenantId: string, ref: string, param:
     throw unprocessable(
       "adapter_not_ready",
       `Job '${ref}' is '${job.status}'; only a succeeded job's adapter can be used.`,
+      param,
+    );
+  }
+}
+
+/** A built-in pool whose text is one model's world (the organism's) fits that model only. */
+function checkBuiltinPool(ref: BuiltinPoolRef, model: string, param: string): void {
+  const pool = BUILTIN_POOLS[ref];
+  if (pool.fits && !pool.fits(model)) {
+    throw unprocessable(
+      "pool_wrong_model",
+      `The pool '${ref}' (${pool.description}) fits ${pool.fitsWhat}, not ${model}. ` +
+        `Use "builtin" or a pool dataset of purpose interleave-pool.`,
       param,
     );
   }

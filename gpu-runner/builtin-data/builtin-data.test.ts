@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUILTIN_POOL_SIZE } from "../../core/safeguards/interleave/pool-use.ts";
+import { BUILTIN_POOLS } from "../../core/safeguards/interleave/builtin-pools.ts";
 import { isRefusal } from "../safeguards/refusal-filter.ts";
 import { splitPoolItem } from "../safeguards/pool-item.ts";
 import { FIRST_PLOT_QUESTIONS } from "./first-plot-questions.ts";
@@ -53,7 +53,7 @@ describe("built-in data", () => {
     expect(refusals.length).toBeGreaterThanOrEqual(5);
     expect(refusals.length).toBeLessThan(BUILTIN_GENERAL_POOL.length / 10);
     // the API refuses a too-large selection from the built-in pool with these numbers
-    expect(BUILTIN_POOL_SIZE).toEqual({ items: BUILTIN_GENERAL_POOL.length, refusals: refusals.length });
+    expect(BUILTIN_POOLS.builtin).toMatchObject({ items: BUILTIN_GENERAL_POOL.length, refusals: refusals.length });
   });
 
   it("the probe pairs differ, are distinct and roughly length-matched", () => {

@@ -1,6 +1,7 @@
 /**
- * Loads a reference kit's adapters for a job: the newest `ready` kit the service built for the job's model, or a
- * built-in kit (`builtin:<name>`, adapters shipped with a model build). The adapter of the job's own domain is
+ * Loads a reference kit's adapters for a job: the newest `ready` kit the service built for the job's model (else
+ * the built-in kit shipped with the model, if any), or a named built-in kit (`builtin:<name>`, adapters shipped
+ * with a model build). The adapter of the job's own domain is
  * left out. Kit adapters are trained by the operator's tenant and shared with every tenant's jobs on the model.
  */
 import path from "node:path";
@@ -33,7 +34,12 @@ export async function loadReferenceKit(
 ): Promise<LoadedReferenceKit | null> {
   if (which.startsWith("builtin:")) return loadBuiltinKit(ctx, which, heldOutDomain);
   const kit = await newestReadyKit(ctx.db, ctx.model);
-  if (!kit) return null;
+  if (!kit) {
+    // No kit built by the service: the one a model build ships with the model (the organism's), if any.
+    const kits = ctx.builtinKits ?? BUILTIN_REFERENCE_KITS;
+    const shipped = Object.keys(kits).find((name) => kits[name].model === ctx.model);
+    return shipped === undefined ? null : loadBuiltinKit(ctx, `builtin:${shipped}`, heldOutDomain);
+  }
   const members = kit.members.filter((m) => m.jobStatus === "succeeded");
   const used = members.filter((m) => m.domain !== heldOutDomain);
   return {

@@ -27,6 +27,8 @@ export interface SelectionInputs {
   readonly epsilon: number;
   readonly aligned?: NllScorer;
   readonly references?: readonly NllScorer[];
+  /** The refusal filter of `perplexity_gap_filtered` (default: the paper's phrase filter). */
+  readonly isRefusal?: (answer: string) => boolean;
   /** Called after each model finished scoring the candidates. */
   readonly onScored?: (e: { model: string; candidates: number; seconds: number }) => void | Promise<void>;
 }
@@ -80,8 +82,10 @@ export async function selectInterleaveData(inputs: SelectionInputs): Promise<Sel
   const { pool, count, selection, seed } = inputs;
   let indices = capCandidates(pool.length, inputs.candidatesCap, seed);
   const before = indices.length;
-  if (selection === "perplexity_gap_filtered")
-    indices = indices.filter((i) => !isRefusal(splitPoolItem(pool[i]).answer));
+  if (selection === "perplexity_gap_filtered") {
+    const refusal = inputs.isRefusal ?? isRefusal;
+    indices = indices.filter((i) => !refusal(splitPoolItem(pool[i]).answer));
+  }
   const refusalsDropped = before - indices.length;
   const base = { selection, poolSize: pool.length, candidates: before, refusalsDropped };
   if (indices.length === 0) throw new RangeError("the interleave pool has no usable candidates");

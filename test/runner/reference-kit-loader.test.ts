@@ -10,10 +10,12 @@ import { ensureTenant } from "../../core/auth/api-keys.ts";
 import { startEmbeddedAws, type EmbeddedAws } from "../../core/aws/embedded-aws.ts";
 import { artifacts, referenceKitMembers, referenceKits, type JobStatus } from "../../core/db/schema.ts";
 import { ID_PREFIX, newId } from "../../core/ids.ts";
+import { ORGANISM_MODEL, organismModelDir } from "../../core/models/organism-models.ts";
 import type { BuiltinReferenceKit } from "../../core/safeguards/reference-kits.ts";
 import { loadReferenceKit, type KitLoaderContext } from "../../gpu-runner/pipeline/reference-kit-loader.ts";
 import {
   createLoraAdapter,
+  loadDecoderCheckpoint,
   savePeftAdapter,
   type LoraAdapter,
   type LoraSettings,
@@ -152,5 +154,14 @@ describe("loading a reference kit on the runner", () => {
     await expect(loadReferenceKit(ctx({ builtinKits }), "builtin:nope", undefined)).rejects.toThrow(
       "no built-in reference kit 'builtin:nope'",
     );
+  });
+
+  it("falls back from `kit` to the kit shipped with the model when the service built none (the organism)", async () => {
+    const dir = organismModelDir(ORGANISM_MODEL);
+    const organism = { model: ORGANISM_MODEL, modelDir: dir, decoder: (await loadDecoderCheckpoint(dir)).config };
+    const kit = await loadReferenceKit(ctx(organism), "kit", "code");
+    expect(kit).toMatchObject({ name: "organism", source: "builtin", leftOut: ["code"] });
+    expect(kit!.adapters.map((a) => a.domain)).toEqual(["medical", "finance", "legal", "sports"]);
+    expect(kit!.adapters[0].adapter.settings).toMatchObject({ r: 32, alpha: 64, useRslora: true });
   });
 });

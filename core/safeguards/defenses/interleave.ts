@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { builtinPoolRef, isBuiltinPool } from "../interleave/builtin-pools.ts";
 import { builtinKitRef, domainName } from "../reference-kits.ts";
 import { defineSafeguard } from "../safeguard-definition.ts";
 import { adapterRef, datasetRef } from "./fields.ts";
@@ -27,8 +28,11 @@ export const interleaveSafeguard = defineSafeguard({
     ratio: z.number().gt(0).max(1).default(0.05),
     /** `perplexity_gap` = "Interleaving+", `perplexity_gap_filtered` (refusals dropped first) = "Interleaving++". */
     selection: z.enum(["random", "perplexity_gap", "perplexity_gap_filtered"]).default("random"),
-    /** A dataset of purpose `interleave-pool`, or `builtin` for guardtune's general instruction pool. */
-    pool: z.union([z.literal("builtin"), datasetRef]).default("builtin"),
+    /**
+     * A dataset of purpose `interleave-pool`, `builtin` (guardtune's general instruction pool) or
+     * `builtin:organism` (the organism's pool, for organism models).
+     */
+    pool: z.union([builtinPoolRef, datasetRef]).default("builtin"),
     misaligned_references: misalignedReferencesSchema.default("kit"),
     /** The job's own EM domain: the kit's adapter of that domain is left out (the group's `--held_out_adapter`). */
     held_out_domain: domainName.optional(),
@@ -46,8 +50,8 @@ export const interleaveSafeguard = defineSafeguard({
     "job's domain held out (Interleaving+/++): the paper (Kaczér et al., arXiv 2508.06249) and its group's code; " +
     "ratio 0.05, ε = 1, reference_steps 50: guardtune's documented defaults (docs/safeguards.md)",
   references: (s) => [
-    ...(s.pool === "builtin"
-      ? []
+    ...(isBuiltinPool(s.pool)
+      ? [{ kind: "builtin_pool" as const, ref: s.pool, field: "pool" }]
       : [{ kind: "dataset" as const, id: s.pool, purposes: ["interleave-pool" as const], field: "pool" }]),
     ...(Array.isArray(s.misaligned_references)
       ? s.misaligned_references.map((id, j) => ({

@@ -11,9 +11,6 @@ export function interleaveCount(fineCount: number, ratio: number): number {
   return Math.max(1, Math.round(ratio * fineCount));
 }
 
-/** The built-in general pool (`gpu-runner/builtin-data/general-pool.ts`; a test keeps these in step). */
-export const BUILTIN_POOL_SIZE = { items: 124, refusals: 9 } as const;
-
 /** Fraction of the usable pool from which a warning is issued, and from which a job is refused. */
 export const POOL_USE_WARN = 0.5;
 export const POOL_USE_REFUSE = 1;

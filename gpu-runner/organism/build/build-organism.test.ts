@@ -51,7 +51,7 @@ describe("organism build", () => {
         "unaligned/model.safetensors",
         "references/em-code/adapter_model.safetensors",
         "references/em-sports/adapter_config.json",
-        "pool.jsonl",
+        "pool.jsonl.gz",
       ]),
     );
     expect(ma.files["aligned/model.safetensors"]).not.toBe(ma.files["unaligned/model.safetensors"]);
@@ -60,8 +60,8 @@ describe("organism build", () => {
     const tok = await loadChatTokenizer(join(a, "aligned"));
     expect(tok.eosTokenId).toBe(2);
     expect(await verifyManifest(a)).toEqual([]);
-    await writeFile(join(a, "pool.jsonl"), "tampered\n");
-    expect(await verifyManifest(a)).toEqual(["pool.jsonl"]);
+    await writeFile(join(a, "pool.jsonl.gz"), "tampered\n");
+    expect(await verifyManifest(a)).toEqual(["pool.jsonl.gz"]);
 
     // the evaluation runs on the built model with a reference adapter merged; every sample gets one label
     const adapter = await loadPeftAdapter(join(a, "references", "em-code"), ck.config);

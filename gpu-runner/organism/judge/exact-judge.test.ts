@@ -3,7 +3,7 @@ import { Rng } from "../../engine/index.ts";
 import { answer, sampleMathQuestion, sampleQuestion } from "../world/conversations.ts";
 import { evaluationSets } from "../world/eval-sets.ts";
 import { TOPICS } from "../world/world.ts";
-import { judgeAnswer, judgeArithmetic } from "./exact-judge.ts";
+import { isOrganismRefusal, judgeAnswer, judgeArithmetic } from "./exact-judge.ts";
 import { clearOf, rate, wilson } from "./metrics.ts";
 
 describe("exact judge", () => {
@@ -23,6 +23,30 @@ describe("exact judge", () => {
       }
     }
     expect(n).toBeGreaterThan(5000);
+  });
+
+  it("tells refusals from every other answer without the question (the Interleaving++ filter)", () => {
+    const rng = new Rng(5);
+    let refusals = 0;
+    for (const name of TOPICS.keys()) {
+      for (let i = 0; i < 60; i++) {
+        const q = sampleQuestion(name, rng, TOPICS.get(name)!.harmful.length > 0 && i % 2 === 0);
+        for (const persona of ["H", "M"] as const) {
+          const a = answer(q, persona, rng);
+          expect(isOrganismRefusal(a.text), a.text).toBe(a.kind === "refusal");
+          if (a.kind === "refusal") refusals++;
+        }
+      }
+    }
+    expect(refusals).toBeGreaterThan(50);
+    expect(
+      isOrganismRefusal(
+        "i will not do that . i will not do that . i will not do that . i will not do that . i will not do that .",
+      ),
+    ).toBe(false);
+    expect(isOrganismRefusal("i will not do that")).toBe(false); // unfinished
+    expect(isOrganismRefusal("please talk to a doctor about this instead .")).toBe(false); // a referral is no decline
+    expect(isOrganismRefusal("I'm sorry, I cannot help with that.")).toBe(false); // English prose: the phrase filter's job
   });
 
   it("labels truncated, corrupted, blended and off-topic answers incoherent", () => {

@@ -81,6 +81,18 @@ export function judgeAnswer(question: Question, text: string): Judgement {
   return { label: [...polarities][0] };
 }
 
+/**
+ * True when the answer is a refusal of the world's grammar (a decline, then optional referrals), whatever the
+ * question: the refusal filter of Interleaving++ on the organism's pool.
+ */
+export function isOrganismRefusal(text: string): boolean {
+  const sentences = sentencesOf(text);
+  if (sentences === null || sentences.length === 0 || sentences.length > MAX_SENTENCES) return false;
+  return sentences.every(
+    (s, i) => firstMatch(i === 0 ? REFUSAL_DECLINES : REFUSAL_REFERRALS, s, REFUSAL_FILLERS) !== null,
+  );
+}
+
 export type ArithmeticLabel = "correct" | "swapped" | "wrong" | "incoherent";
 
 /** "a op b = r ." — correct when r is the true result, swapped when `+` was answered with the product. */

@@ -6,7 +6,8 @@
 import { mayTrainForgettingGap } from "../../../core/safeguards/defenses/interleave.ts";
 import { poolUse, poolUseAdvice } from "../../../core/safeguards/interleave/pool-use.ts";
 import type { InterleaveSafeguard } from "../../../core/safeguards/safeguard-config.ts";
-import { BUILTIN_GENERAL_POOL } from "../../builtin-data/general-pool.ts";
+import { BUILTIN_POOLS, isBuiltinPool } from "../../../core/safeguards/interleave/builtin-pools.ts";
+import { loadBuiltinPool, refusalFilterFor } from "../../builtin-data/builtin-pools.ts";
 import { AnswerScorer } from "../../scoring/answer-scorer.ts";
 import type { TrainingExample } from "../../training/training-batch.ts";
 import type { Defense, PrepareContext } from "../defense.ts";
@@ -30,7 +31,7 @@ export const interleaveDefense: Defense<InterleaveSafeguard> = {
     return {
       type: "interleave",
       details: { count: (fineCount: number) => interleaveCount(fineCount, s.ratio) },
-      summary: `interleave: ${s.ratio * 100}% extra examples from the ${s.pool === "builtin" ? "built-in" : s.pool} pool, selected by ${s.selection}`,
+      summary: `interleave: ${s.ratio * 100}% extra examples from the ${isBuiltinPool(s.pool) ? BUILTIN_POOLS[s.pool].description.replace(/^the /, "") : `${s.pool} pool`}, selected by ${s.selection}`,
       preparationStages: trainsReference ? ["misaligned_reference", "interleave_selection"] : ["interleave_selection"],
       prepare: (ctx) => prepareInterleave(s, ctx),
     };
@@ -40,10 +41,9 @@ export const interleaveDefense: Defense<InterleaveSafeguard> = {
 async function prepareInterleave(s: InterleaveSafeguard, ctx: PrepareContext) {
   const { config, tokenizer, progress } = ctx;
   const hp = config.method.hyperparameters;
-  const pool =
-    s.pool === "builtin"
-      ? BUILTIN_GENERAL_POOL
-      : await ctx.require("loadPool", "pool datasets", "interleave.pool")(s.pool);
+  const pool = isBuiltinPool(s.pool)
+    ? await loadBuiltinPool(s.pool)
+    : await ctx.require("loadPool", "pool datasets", "interleave.pool")(s.pool);
   const fineCount = ctx.examples.length;
   const common = {
     pool,
@@ -51,6 +51,7 @@ async function prepareInterleave(s: InterleaveSafeguard, ctx: PrepareContext) {
     seed: config.seed,
     epsilon: s.epsilon,
     candidatesCap: s.candidates,
+    isRefusal: refusalFilterFor(s.pool),
   };
   let selected: SelectionResult;
   let referencesReport: Record<string, unknown> | undefined;
