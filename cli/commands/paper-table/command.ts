@@ -6,17 +6,20 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { buildResults, writeOutputs } from "./build-results.ts";
-import { cellsFor, checkMatrix, tasksFor } from "./matrix.ts";
+import { cellsFor, checkMatrix, METHOD_IDS, parseMethods, tasksFor } from "./matrix.ts";
 import { createProgressDisplay } from "./progress-display.ts";
 import { runCells } from "./run-jobs.ts";
 import { embeddedTarget, remoteTarget, type Target } from "./target.ts";
 import { uploadTaskDatasets } from "./upload-datasets.ts";
 
-export const USAGE = `usage: guardtune paper-table [--seeds N] [--quick] [--domains code|all] [--out DIR] [--json]
+const METHOD_LIST = METHOD_IDS.join(", ");
+
+export const USAGE = `usage: guardtune paper-table [--seeds N] [--quick] [--domains code|all] [--methods a,b] [--out DIR] [--json]
                             [--concurrency N] [--base-url URL --api-key KEY]
   --seeds N         seeds per cell (default 3; --quick: 1)
   --quick           one seed, the code EM task and OpSwap only, fewer evaluation samples
   --domains all     also the medical, finance, legal and sports EM tasks
+  --methods a,b     only these methods (default all: ${METHOD_LIST})
   --out DIR         where results.json, table.md and chart.svg go (default paper-table/)
   --json            print results.json on stdout (progress goes to stderr)
   --concurrency N   jobs in flight; the embedded stack starts this many runners (default: the CPU count, ≤ 8)
@@ -37,6 +40,7 @@ export async function paperTableCommand(argv: string[]): Promise<number> {
       seeds: { type: "string" },
       quick: { type: "boolean" },
       domains: { type: "string" },
+      methods: { type: "string" },
       out: { type: "string" },
       json: { type: "boolean" },
       concurrency: { type: "string" },
@@ -63,7 +67,7 @@ export async function paperTableCommand(argv: string[]): Promise<number> {
   const say = (line: string) => log.write(`${line}\n`);
 
   const tasks = tasksFor({ quick, allDomains: values.domains === "all" });
-  const cells = cellsFor(tasks, seeds);
+  const cells = cellsFor(tasks, seeds, parseMethods(values.methods));
   checkMatrix(cells, { quick });
   const startedAt = new Date();
   const started = performance.now();

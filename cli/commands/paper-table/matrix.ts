@@ -61,7 +61,7 @@ export function safeguardsFor(method: MethodId, task: Task): SafeguardInput[] {
   const interleave = (selection: "random" | "perplexity_gap" | "perplexity_gap_filtered"): SafeguardInput => ({
     type: "interleave",
     selection,
-    pool: ORGANISM_POOL as never,
+    pool: ORGANISM_POOL,
     ...(selection === "random"
       ? {}
       : {
@@ -131,12 +131,23 @@ export interface Cell {
 }
 
 /** Every (task, method, seed) cell, seeds 1…n; the unguarded run of each task first. */
-export function cellsFor(tasks: readonly Task[], seeds: number): Cell[] {
+export function cellsFor(tasks: readonly Task[], seeds: number, methods: readonly MethodId[] = METHOD_IDS): Cell[] {
   const cells: Cell[] = [];
   for (let seed = 1; seed <= seeds; seed++)
     for (const task of tasks)
-      for (const method of task.noneOnly ? (["none"] as const) : METHOD_IDS) cells.push({ task, method, seed });
+      for (const method of task.noneOnly ? (["none"] as const) : METHOD_IDS)
+        if (methods.includes(method)) cells.push({ task, method, seed });
   return cells;
+}
+
+/** `--methods a,b`: a subset of the methods, each checked against the list. */
+export function parseMethods(value: string | undefined): MethodId[] {
+  if (value === undefined) return [...METHOD_IDS];
+  const names = value.split(",").map((s) => s.trim());
+  const unknown = names.filter((n) => !(METHOD_IDS as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0)
+    throw new RangeError(`--methods: unknown method(s) ${unknown.join(", ")}; choose from ${METHOD_IDS.join(", ")}`);
+  return names as MethodId[];
 }
 
 /**
