@@ -3,7 +3,7 @@
  * with `POST /v1/jobs` and followed through its status and events until it ends.
  */
 import type { JobObject } from "../../../core/jobs/job-object.ts";
-import type { ApiClient } from "../demo-support.ts";
+import type { RetryingApiClient } from "./api-client.ts";
 import type { FinishedCell } from "./collect-results.ts";
 import { jobRequest, type Cell } from "./matrix.ts";
 
@@ -39,7 +39,11 @@ export interface RunOptions {
   readonly onProgress: (all: readonly JobProgress[]) => void;
 }
 
-export async function runCells(api: ApiClient, cells: readonly Cell[], opts: RunOptions): Promise<FinishedCell[]> {
+export async function runCells(
+  api: RetryingApiClient,
+  cells: readonly Cell[],
+  opts: RunOptions,
+): Promise<FinishedCell[]> {
   const progress: JobProgress[] = cells.map((cell) => ({
     cell,
     jobId: null,
@@ -69,13 +73,13 @@ export async function runCells(api: ApiClient, cells: readonly Cell[], opts: Run
   return finished;
 }
 
-async function runOne(api: ApiClient, p: JobProgress, opts: RunOptions): Promise<FinishedCell> {
+async function runOne(api: RetryingApiClient, p: JobProgress, opts: RunOptions): Promise<FinishedCell> {
   const datasetId = opts.datasetIds.get(p.cell.task.dataset);
   if (!datasetId) throw new Error(`no uploaded dataset for ${p.cell.task.dataset} (task ${p.cell.task.id})`);
   const body = jobRequest(p.cell, datasetId, { quick: opts.quick });
   let job: JobObject;
   try {
-    job = await api.call<JobObject>("POST", "/v1/jobs", body);
+    job = await api.create<JobObject>("/v1/jobs", body);
   } catch (err) {
     throw new Error(
       `creating the job of ${p.cell.task.id} / ${p.cell.method} / seed ${p.cell.seed} failed: ${(err as Error).message}`,

@@ -9,16 +9,20 @@ import { createApiKey } from "../../../core/auth/api-keys.ts";
 import { loadConfig } from "../../../core/config/load-config.ts";
 import { startRunner, type RunnerHandle } from "../../../gpu-runner/worker/start-runner.ts";
 import { startStack } from "../../stack.ts";
-import { ApiClient } from "../demo-support.ts";
+import { RetryingApiClient } from "./api-client.ts";
 
 export interface Target {
-  readonly api: ApiClient;
+  readonly api: RetryingApiClient;
   readonly description: string;
   close(): Promise<void>;
 }
 
 export function remoteTarget(baseUrl: string, apiKey: string): Target {
-  return { api: new ApiClient(baseUrl.replace(/\/$/, ""), apiKey), description: baseUrl, close: async () => {} };
+  return {
+    api: new RetryingApiClient(baseUrl.replace(/\/$/, ""), apiKey),
+    description: baseUrl,
+    close: async () => {},
+  };
 }
 
 /** Variables that would point the embedded stack at another deployment's database, bucket or queues. */
@@ -62,7 +66,7 @@ export async function embeddedTarget(runners: number): Promise<Target> {
       );
     const { key } = await createApiKey(stack.deps.db, { tenant: "paper-table", name: "paper-table" });
     return {
-      api: new ApiClient(stack.url, key),
+      api: new RetryingApiClient(stack.url, key),
       description: `embedded stack at ${stack.url} with ${runners} runner${runners === 1 ? "" : "s"}`,
       close: async () => {
         await Promise.all(extra.map((r) => r.stop()));
