@@ -1,6 +1,7 @@
 /**
  * The matrix's progress: on a terminal, one bar per job in flight (with its ETA) redrawn in place under a
- * summary line; in a log, one plain line whenever a job starts, passes a quarter of its steps, or ends.
+ * summary line; in a log, one plain line whenever a job starts, enters a stage, passes a quarter of its steps,
+ * or ends.
  */
 import { progressLine } from "../demo-support.ts";
 import type { JobProgress } from "./run-jobs.ts";
@@ -57,7 +58,7 @@ export function createProgressDisplay(stream: NodeJS.WriteStream, startedMs = pe
       for (const p of all) {
         if (p.jobId === null) continue;
         const quarter = p.total > 0 ? Math.floor((4 * p.step) / p.total) : -1;
-        const key = `${p.status}:${quarter}`;
+        const key = `${p.status}:${quarter}:${p.stage}`;
         if (seen.get(p) === key) continue;
         seen.set(p, key);
         stream.write(`${summaryLine(all, elapsed())} | ${jobLine(p)}\n`);
