@@ -10,6 +10,13 @@ import { z } from "zod";
 export const JUDGE_KEY_VARIABLE = /^GUARDTUNE_JUDGE_[A-Z0-9_]+_API_KEY$/;
 export const JUDGE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
+/**
+ * The built-in judge of the model organism (docs/organism.md): its exact judge parses answers with the
+ * organism's own grammar, so it needs no network and costs nothing. Valid only for the organism's models; an
+ * operator cannot register a judge under this name.
+ */
+export const ORGANISM_JUDGE = "organism";
+
 export const registeredJudgeSchema = z.strictObject({
   /** What jobs write in `evaluation.broad.judge`. */
   name: z.string().regex(JUDGE_NAME, "must be 1–64 lower-case letters, digits, '.', '_' or '-'"),
@@ -32,6 +39,12 @@ const registrySchema = z
     for (const [i, j] of judges.entries()) {
       if (seen.has(j.name))
         ctx.addIssue({ code: "custom", path: [i, "name"], message: `'${j.name}' is registered twice` });
+      if (j.name === ORGANISM_JUDGE)
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          message: `'${ORGANISM_JUDGE}' is the built-in judge of the model organism; register this judge under another name`,
+        });
       seen.add(j.name);
     }
   });

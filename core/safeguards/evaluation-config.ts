@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { JUDGE_NAME } from "../judges/judge-registry.ts";
+import { JUDGE_NAME, ORGANISM_JUDGE } from "../judges/judge-registry.ts";
 
 /**
  * The `evaluation` object of a fine-tuning job: what is measured on the base model (adapter off) and on the
@@ -13,6 +13,7 @@ const questionList = z.array(z.string().trim().min(1).max(2000)).min(1).max(500)
 /**
  * The EM judge (alignment and coherence 0–100), by the name the operator registered it under
  * (`GET /v1/judges`). Where it lives and which key it uses are the operator's configuration, never the job's.
+ * `organism` is the built-in exact judge of the model organism, valid only for the organism's models.
  */
 export const judgeNameSchema = z
   .string()
@@ -92,30 +93,42 @@ export const gateConfigSchema = z.strictObject({
 
 const section = <T extends z.ZodType>(schema: T) => z.union([z.literal(false), schema]);
 
-export const evaluationConfigSchema = z
-  .strictObject({
-    broad: section(broadEvaluationSchema).default(() => broadEvaluationSchema.parse({})),
-    probe: section(probeEvaluationSchema).default(() => probeEvaluationSchema.parse({})),
-    in_domain: section(inDomainEvaluationSchema).default(() => inDomainEvaluationSchema.parse({})),
-    /** Absent = on with its defaults whenever a judge is available; `false` = off. */
-    gate: section(gateConfigSchema).optional(),
-  })
-  .superRefine((e, ctx) => {
-    if (!e.gate) return;
-    if (e.broad === false) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["gate"],
-        message: "the gate needs the broad evaluation (evaluation.broad is false)",
-      });
-    } else if (e.broad.judge === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["gate"],
-        message: "the gate needs a judge: set evaluation.broad.judge, or set evaluation.gate to false",
-      });
-    }
-  });
+/**
+ * The request's `evaluation` object, field by field. Checks across fields (a gate needs a judge) wait until
+ * the service has filled in the model's defaults (an operator's default judge, the organism's own judge):
+ * `evaluationConfigSchema` below.
+ */
+export const evaluationRequestSchema = z.strictObject({
+  broad: section(broadEvaluationSchema).default(() => broadEvaluationSchema.parse({})),
+  probe: section(probeEvaluationSchema).default(() => probeEvaluationSchema.parse({})),
+  in_domain: section(inDomainEvaluationSchema).default(() => inDomainEvaluationSchema.parse({})),
+  /** Absent = on with its defaults whenever a judge is available; `false` = off. */
+  gate: section(gateConfigSchema).optional(),
+});
+
+export const evaluationConfigSchema = evaluationRequestSchema.superRefine((e, ctx) => {
+  if (e.broad !== false && e.broad.judge === ORGANISM_JUDGE && e.broad.questions !== "builtin") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["broad", "questions"],
+      message: `the '${ORGANISM_JUDGE}' judge asks the organism's own 24 general questions (it can judge only answers of its world); leave evaluation.broad.questions out`,
+    });
+  }
+  if (!e.gate) return;
+  if (e.broad === false) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["gate"],
+      message: "the gate needs the broad evaluation (evaluation.broad is false)",
+    });
+  } else if (e.broad.judge === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["gate"],
+      message: "the gate needs a judge: set evaluation.broad.judge, or set evaluation.gate to false",
+    });
+  }
+});
 
 export type BroadEvaluationConfig = z.infer<typeof broadEvaluationSchema>;
 export type ProbeEvaluationConfig = z.infer<typeof probeEvaluationSchema>;

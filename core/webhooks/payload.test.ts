@@ -33,6 +33,25 @@ describe("fitWebhookPayload", () => {
     expect((fitted.data.notes as string).length).toBe(1000);
   });
 
+  it("keeps small nested values whole and the small fields of a large object (a failed job's error and gate)", () => {
+    const gate = { passed: false, reasons: ["misalignment_rise"], misalignment: { base: 0, fine_tuned: 0.77 } };
+    const p = event({
+      id: "ftjob_1",
+      object: "fine_tuning.job",
+      status: "failed",
+      error: { code: "misalignment_gate", message: "Misalignment gate failed: …" },
+      result: { gate, evaluation: { samples: "s".repeat(30_000) }, metrics: { steps: 125 } },
+    });
+    const fitted = fitWebhookPayload(p);
+    expect(size(fitted)).toBeLessThan(MAX_WEBHOOK_BODY_BYTES);
+    expect(fitted.data).toMatchObject({
+      error: { code: "misalignment_gate" },
+      result: { gate, metrics: { steps: 125 } },
+      truncated: true,
+      truncated_fields: ["result.evaluation"],
+    });
+  });
+
   it("falls back to id, object and status when even the scalars are too big", () => {
     const wide = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`f${i}`, "y".repeat(900)]));
     const fitted = fitWebhookPayload(event({ id: "file_1", object: "dataset", status: "ready", ...wide }));

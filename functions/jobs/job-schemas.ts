@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { methodSchema, seedSchema, suffixSchema } from "../../core/jobs/job-config.ts";
 import { jobObjectSchema } from "../../core/jobs/job-object.ts";
-import { evaluationConfigSchema } from "../../core/safeguards/evaluation-config.ts";
+import { evaluationRequestSchema } from "../../core/safeguards/evaluation-config.ts";
 import { safeguardListSchema } from "../../core/safeguards/safeguard-config.ts";
 
 export const MAX_METADATA_PAIRS = 16;
@@ -35,7 +35,7 @@ export const CreateJobBody = z
       description: 'In-training defenses; `[]` or `[{ type: "none" }]` trains unguarded.',
       example: [{ type: "kl", lambda: 0.1 }],
     }),
-    evaluation: evaluationConfigSchema.optional(),
+    evaluation: evaluationRequestSchema.optional(),
     seed: seedSchema.optional(),
     suffix: suffixSchema.optional(),
     metadata: metadataSchema.optional(),

@@ -8,10 +8,15 @@ import type { NewJobRecord } from "./create-job.ts";
 import { buildJobConfig, type MethodInput } from "../../core/jobs/job-config.ts";
 import { modelRefId, resolveModelRef } from "../../core/models/model-registry.ts";
 import { modelSourceAllowed } from "../../core/models/model-sources.ts";
+import { isOrganismModel } from "../../core/models/organism-models.ts";
+import { ORGANISM_JUDGE } from "../../core/judges/judge-registry.ts";
+import { withOrganismEvaluationDefaults } from "../../core/safeguards/organism-evaluation-defaults.ts";
 import { BUILTIN_POOLS, type BuiltinPoolRef } from "../../core/safeguards/interleave/builtin-pools.ts";
 import { BUILTIN_REFERENCE_KITS, builtinReferenceKit } from "../../core/safeguards/reference-kits.ts";
 import { safeguardReferences, type Safeguard } from "../../core/safeguards/safeguard-config.ts";
 import { checkPoolUse } from "./check-pool-use.ts";
+import { evaluationConfigSchema } from "../../core/safeguards/evaluation-config.ts";
+import { validationError } from "../http/problem.ts";
 import type { AppDeps } from "../deps.ts";
 
 /** A job request after schema validation, in the native API's terms (the OpenAI surface maps onto it). */
@@ -80,8 +85,18 @@ export async function resolveJobRequest(
         break;
     }
   }
-  const evaluation = withDefaultJudge(req.evaluation, deps.config.judges.defaultJudge);
-  checkJudge(deps, evaluation);
+  // The organism's exact judge is its default judge: an operator's LLM judge knows nothing of its world.
+  const evaluation = isOrganismModel(model)
+    ? withOrganismEvaluationDefaults(req.evaluation)
+    : withDefaultJudge(req.evaluation, deps.config.judges.defaultJudge);
+  checkJudge(deps, evaluation, model);
+  // the checks across fields, now that the defaults are in (a gate needs a judge, the organism judge its questions)
+  const checked = evaluationConfigSchema.safeParse(evaluation ?? {});
+  if (!checked.success)
+    throw validationError(
+      checked.error.issues.map((i) => ({ ...i, path: ["evaluation", ...i.path] })),
+      "request body",
+    );
   if (req.webhook) {
     const [endpoint] = await deps.db
       .select({ id: webhookEndpoints.id })
@@ -139,11 +154,21 @@ function withDefaultJudge(evaluation: unknown, defaultJudge: string | null): unk
   return broad.judge === undefined ? { ...e, broad: { ...broad, judge: defaultJudge } } : evaluation;
 }
 
-/** The judge a job names must be one the operator registered (`GET /v1/judges`). */
-function checkJudge(deps: AppDeps, evaluation: unknown): void {
+/** The judge a job names must be one the operator registered (`GET /v1/judges`), or the organism's for its models. */
+function checkJudge(deps: AppDeps, evaluation: unknown, model: string): void {
   const broad = (evaluation as { broad?: { judge?: unknown } } | null | undefined)?.broad;
   const name = typeof broad === "object" && broad !== null ? broad.judge : undefined;
   if (typeof name !== "string") return;
+  if (name === ORGANISM_JUDGE) {
+    if (isOrganismModel(model)) return;
+    throw unprocessable(
+      "judge_wrong_model",
+      `The built-in judge '${ORGANISM_JUDGE}' is the model organism's exact judge: it can judge only answers of ` +
+        `guardtune/organism and guardtune/organism-unaligned, not of ${model}. Name a registered judge ` +
+        "(GET /v1/judges lists them) or leave evaluation.broad.judge out.",
+      "evaluation.broad.judge",
+    );
+  }
   const registered = deps.config.judges.registered.map((j) => j.name);
   if (registered.includes(name)) return;
   throw unprocessable(

@@ -82,8 +82,10 @@ export function jobRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.openapi(createJob, async (c) => {
     const body = c.req.valid("json");
     const tenantId = c.get("tenant").id;
-    const out = await withIdempotency(deps, c, await c.req.json(), {
-      prepare: () => resolveJobRequest(deps, tenantId, body),
+    const raw = (await c.req.json()) as { evaluation?: unknown };
+    const out = await withIdempotency(deps, c, raw, {
+      // the evaluation as sent (validated above): the model's defaults fill only what the request left out
+      prepare: () => resolveJobRequest(deps, tenantId, { ...body, evaluation: raw.evaluation }),
       commit: async (tx, record) => ({ status: 201, body: toJobObject(await insertQueuedJob(tx, record)) }),
     });
     // Wake the relay now that the queue intent is committed (it also polls).

@@ -117,8 +117,11 @@ export function fineTuningJobRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.openapi(create, async (c) => {
     const body = c.req.valid("json");
     const tenantId = c.get("tenant").id;
-    const out = await withIdempotency(deps, c, await c.req.json(), {
-      prepare: () => resolveJobRequest(deps, tenantId, toJobRequest(body), OPENAI_PARAMS),
+    const raw = (await c.req.json()) as { evaluation?: unknown };
+    const out = await withIdempotency(deps, c, raw, {
+      // the evaluation as sent (validated above): the model's defaults fill only what the request left out
+      prepare: () =>
+        resolveJobRequest(deps, tenantId, { ...toJobRequest(body), evaluation: raw.evaluation }, OPENAI_PARAMS),
       commit: async (tx, record) => ({ status: 200, body: toFineTuningJob(await insertQueuedJob(tx, record), []) }),
     });
     if (!out.replayed) deps.notify?.("jobs-outbox");

@@ -6,7 +6,7 @@ import {
   suffixSchema,
   type MethodInput,
 } from "../../core/jobs/job-config.ts";
-import { evaluationConfigSchema } from "../../core/safeguards/evaluation-config.ts";
+import { evaluationRequestSchema } from "../../core/safeguards/evaluation-config.ts";
 import { safeguardListSchema } from "../../core/safeguards/safeguard-config.ts";
 import { metadataSchema } from "../jobs/job-schemas.ts";
 import type { JobRequest } from "../jobs/resolve-job-request.ts";
@@ -57,7 +57,7 @@ export const CreateFineTuningJobBody = z
     /** Accepted for compatibility; guardtune has no third-party integrations. */
     integrations: z.array(z.unknown()).nullable().optional(),
     safeguards: safeguardListSchema.optional(),
-    evaluation: evaluationConfigSchema.optional(),
+    evaluation: evaluationRequestSchema.optional(),
   })
   .openapi("CreateFineTuningJobRequest");
 export type CreateFineTuningJobBody = z.infer<typeof CreateFineTuningJobBody>;

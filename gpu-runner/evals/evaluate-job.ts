@@ -10,7 +10,10 @@ import type { JobConfig } from "../../core/jobs/job-config.ts";
 import type { SessionConfig } from "../engine/index.ts";
 import type { ChatMessage, ChatTokenizer, DecoderCheckpoint, LoraAdapter } from "../models/index.ts";
 import { AnswerScorer } from "../scoring/answer-scorer.ts";
-import type { RegisteredJudge } from "../../core/judges/judge-registry.ts";
+import { ORGANISM_JUDGE, type RegisteredJudge } from "../../core/judges/judge-registry.ts";
+import { isOrganismModel } from "../../core/models/organism-models.ts";
+import { organismProbePairs } from "../organism/eval/probe-pairs.ts";
+import { organismJudge, organismSettings, type OrganismJudge } from "./organism-judge.ts";
 import type { LookupAll, OutboundPolicy } from "../../core/net/outbound-guard.ts";
 import { JudgeClient, JudgeError } from "./judge-client.ts";
 import type { JudgeCache } from "./judge-all.ts";
@@ -20,6 +23,10 @@ import { runEvaluation, type EvaluationReport } from "./run-evaluation.ts";
 
 export interface JobEvaluationInputs {
   readonly config: JobConfig;
+  /** The job's model id: the organism's models get the organism's probe pairs and may use its exact judge. */
+  readonly modelId?: string;
+  /** The runner's cache directory (the organism's base-model evaluations are kept there). */
+  readonly cacheDir?: string;
   readonly checkpoint: DecoderCheckpoint;
   readonly tokenizer: ChatTokenizer;
   /** The trained adapter as it will be delivered (after any SafeLoRA projection). */
@@ -56,7 +63,24 @@ export async function evaluateJob(
   const { config, checkpoint, tokenizer } = inputs;
   const e = config.evaluation;
   let judge: JudgeClient | undefined;
-  if (e.broad !== false && e.broad.judge) {
+  let organism: OrganismJudge | undefined;
+  if (e.broad !== false && e.broad.judge === ORGANISM_JUDGE) {
+    // Checked at creation; a job row written otherwise still must not judge another model's answers.
+    if (!inputs.modelId || !isOrganismModel(inputs.modelId))
+      throw permanent(
+        "judge_failed",
+        `The '${ORGANISM_JUDGE}' judge judges only the organism's models, not ${inputs.modelId ?? "this model"}.`,
+        undefined,
+        "evaluation.broad.judge",
+      );
+    organism = organismJudge({
+      checkpoint,
+      adapter: inputs.adapter,
+      settings: organismSettings(e.broad),
+      ...(inputs.session ? { session: inputs.session } : {}),
+      ...(inputs.cacheDir ? { cacheDir: inputs.cacheDir } : {}),
+    });
+  } else if (e.broad !== false && e.broad.judge) {
     try {
       const settings = inputs.judges ?? { registered: [], policy: NO_PRIVATE_TARGETS, env: {} };
       judge = JudgeClient.fromRegistry(e.broad.judge, settings.registered, settings.env, {
@@ -77,6 +101,8 @@ export async function evaluateJob(
       base: engineModelUnderTest(common),
       fineTuned: engineModelUnderTest({ ...common, adapter: inputs.adapter }),
       ...(judge ? { judge } : {}),
+      ...(organism ? { organism } : {}),
+      ...(inputs.modelId && isOrganismModel(inputs.modelId) ? { builtinProbePairs: organismProbePairs() } : {}),
       ...(inputs.judges?.cache ? { judgeCache: inputs.judges.cache } : {}),
       ...(inputs.heldOut ? { heldOut: inputs.heldOut } : {}),
       ...(inputs.onEvent ? { onEvent: inputs.onEvent } : {}),

@@ -3,14 +3,22 @@
  * their differences, and the gate. Produces `result.evaluation` (snake_case, as the API shows it) and the
  * gate decision; progress goes to `onEvent`.
  */
+import { ORGANISM_JUDGE } from "../../core/judges/judge-registry.ts";
 import { resolveGate, type EvaluationConfig, type ProbePair } from "../../core/safeguards/evaluation-config.ts";
+import type { OrganismEvaluation } from "../../core/safeguards/organism-evaluation-result.ts";
 import { FIRST_PLOT_QUESTIONS } from "../builtin-data/first-plot-questions.ts";
 import { BUILTIN_PROBE_PAIRS } from "../builtin-data/probe-pairs.ts";
 import type { ChatMessage } from "../models/index.ts";
 import { aggregateJudgements, type BroadJudgement } from "./broad-misalignment.ts";
 import { heldOutLoss, type InDomainLoss } from "./in-domain-loss.ts";
 import { runLikelihoodProbe, type ProbeResult } from "./likelihood-probe.ts";
-import { applyMisalignmentGate, type GateDecision, type GateOutcome } from "./misalignment-gate.ts";
+import {
+  applyGateToEvidence,
+  applyMisalignmentGate,
+  type GateDecision,
+  type GateOutcome,
+} from "./misalignment-gate.ts";
+import type { OrganismJudge, OrganismJudgement } from "./organism-judge.ts";
 import type { EvalQuestion, ModelUnderTest } from "./model-under-test.ts";
 import { judgeAll, type BatchJudge, type JudgeCache, type JudgeCost } from "./judge-all.ts";
 
@@ -24,6 +32,10 @@ export interface EvaluationInputs {
   readonly judge?: Judge;
   /** Verdicts shared across the runner's evaluations. */
   readonly judgeCache?: JudgeCache;
+  /** The organism's exact judge, when `config.broad.judge` is `organism` (organism models only). */
+  readonly organism?: OrganismJudge;
+  /** What `probe.pairs: "builtin"` means for this model (default: the general-purpose built-in pairs). */
+  readonly builtinProbePairs?: readonly ProbePair[];
   /** Held-out conversations of the fine-tuning task (validation dataset or split). */
   readonly heldOut?: readonly (readonly ChatMessage[])[];
   readonly onEvent?: (message: string, data?: Record<string, unknown>) => void | Promise<void>;
@@ -61,12 +73,15 @@ interface ModelMetrics {
 export interface EvaluationReport {
   base: ModelMetrics;
   fine_tuned: ModelMetrics;
+  /** The organism's four metrics for both models (organism judge only; docs/organism.md). */
+  organism?: OrganismEvaluation;
   delta: Record<string, number>;
   gate: GateOutcome | null;
   summary: string[];
 }
 
 interface Raw {
+  organism?: OrganismJudgement;
   broad?: { answers: { question: string; answer: string }[]; judgement?: BroadJudgement; cost?: JudgeCost };
   probe?: ProbeResult;
   inDomain?: InDomainLoss;
@@ -79,16 +94,38 @@ const probeMetrics = (p: ProbeResult): ProbeMetrics => ({
   mean_margin: p.meanMargin,
 });
 
+const ZERO_COST: JudgeCost = {
+  judged_pairs: 0,
+  reused: 0,
+  failed: 0,
+  requests: 0,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  usage_reported_requests: 0,
+};
+
 async function evaluateOne(
-  label: string,
+  which: "base" | "fine_tuned",
   model: ModelUnderTest,
   inputs: EvaluationInputs,
   probePairs: readonly ProbePair[] | null,
 ): Promise<Raw> {
   const { config, judge } = inputs;
   const raw: Raw = {};
+  const label = which === "base" ? "base model" : "fine-tuned model";
   const say = (message: string, data?: Record<string, unknown>) => inputs.onEvent?.(`${label}: ${message}`, data);
-  if (config.broad !== false) {
+  if (config.broad !== false && config.broad.judge === ORGANISM_JUDGE) {
+    if (!inputs.organism) throw new Error("evaluation.broad.judge is 'organism' but no organism judge was given");
+    const t0 = performance.now();
+    const j = await inputs.organism.evaluate(which);
+    raw.organism = j;
+    const pct = (r: { rate: number }) => `${(100 * r.rate).toFixed(1)}%`;
+    await say(
+      `organism judge: ${pct(j.metrics.general_misalignment)} misaligned, ${pct(j.metrics.general_incoherence)} incoherent ` +
+        `of ${j.metrics.general_misalignment.total} general answers${j.cached ? " (base evaluation from the runner's cache)" : ""}`,
+      { seconds: (performance.now() - t0) / 1000, cached: j.cached },
+    );
+  } else if (config.broad !== false) {
     const b = config.broad;
     const questions: readonly EvalQuestion[] =
       b.questions === "builtin" ? FIRST_PLOT_QUESTIONS : b.questions.map((question) => ({ question }));
@@ -141,6 +178,20 @@ async function evaluateOne(
 
 function metricsOf(raw: Raw): ModelMetrics {
   const m: ModelMetrics = {};
+  if (raw.organism) {
+    const o = raw.organism.metrics;
+    const n = o.general_misalignment.total;
+    m.broad = {
+      answers: n,
+      judged: n,
+      misaligned_fraction: o.general_misalignment.rate,
+      incoherent_fraction: o.general_incoherence.rate,
+      mean_alignment: null,
+      mean_coherence: null,
+      judge_cost: ZERO_COST,
+      samples: o.examples.map((e) => ({ question: e.question, answer: e.answer, misaligned: e.label === "M" })),
+    };
+  }
   if (raw.broad) {
     const j = raw.broad.judgement;
     const perQuestion = new Map<string, number>();
@@ -183,14 +234,26 @@ export async function runEvaluation(
   inputs: EvaluationInputs,
 ): Promise<{ report: EvaluationReport; gate: GateDecision | null }> {
   const { config } = inputs;
-  const probePairs =
-    config.probe === false ? null : config.probe.pairs === "builtin" ? BUILTIN_PROBE_PAIRS : config.probe.pairs;
-  const base = await evaluateOne("base model", inputs.base, inputs, probePairs);
-  const tuned = await evaluateOne("fine-tuned model", inputs.fineTuned, inputs, probePairs);
+  const builtin = inputs.builtinProbePairs ?? BUILTIN_PROBE_PAIRS;
+  const probePairs = config.probe === false ? null : config.probe.pairs === "builtin" ? builtin : config.probe.pairs;
+  const base = await evaluateOne("base", inputs.base, inputs, probePairs);
+  const tuned = await evaluateOne("fine_tuned", inputs.fineTuned, inputs, probePairs);
   const delta: Record<string, number> = {};
   const summary: string[] = [];
   const bj = base.broad?.judgement;
   const tj = tuned.broad?.judgement;
+  const bo = base.organism?.metrics;
+  const to = tuned.organism?.metrics;
+  if (bo && to) {
+    delta.broad_misaligned_fraction = to.general_misalignment.rate - bo.general_misalignment.rate;
+    delta.broad_incoherent_fraction = to.general_incoherence.rate - bo.general_incoherence.rate;
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    summary.push(
+      `Exact judge (organism): general misalignment ${pct(bo.general_misalignment.rate)} → ${pct(to.general_misalignment.rate)}, ` +
+        `incoherence ${pct(bo.general_incoherence.rate)} → ${pct(to.general_incoherence.rate)}, ` +
+        `OpSwap accuracy ${pct(bo.opswap_accuracy.rate)} → ${pct(to.opswap_accuracy.rate)}.`,
+    );
+  }
   if (bj && tj) {
     delta.broad_misaligned_fraction = tj.misalignedFraction - bj.misalignedFraction;
     summary.push(
@@ -213,12 +276,23 @@ export async function runEvaluation(
   const gateConfig = resolveGate(config);
   if (gateConfig) {
     // The schema only accepts a gate with a judge, so both judgements exist here.
-    if (!bj || !tj) throw new Error("the gate is on but no answers were judged");
-    gate = applyMisalignmentGate(gateConfig, { base: bj, fineTuned: tj });
+    if (base.organism && tuned.organism) {
+      gate = applyGateToEvidence(gateConfig, { base: base.organism.evidence, fineTuned: tuned.organism.evidence });
+    } else {
+      if (!bj || !tj) throw new Error("the gate is on but no answers were judged");
+      gate = applyMisalignmentGate(gateConfig, { base: bj, fineTuned: tj });
+    }
   }
   if (gate) summary.push(gate.outcome.explanation);
   return {
-    report: { base: metricsOf(base), fine_tuned: metricsOf(tuned), delta, gate: gate?.outcome ?? null, summary },
+    report: {
+      base: metricsOf(base),
+      fine_tuned: metricsOf(tuned),
+      ...(bo && to ? { organism: { base: bo, fine_tuned: to } } : {}),
+      delta,
+      gate: gate?.outcome ?? null,
+      summary,
+    },
     gate,
   };
 }

@@ -198,6 +198,8 @@ async function runPipeline(deps: PipelineDeps, run: JobRun): Promise<RunOutcome>
         : await progress.stage("evaluate", "Evaluating the base and fine-tuned models", () =>
             (deps.evaluate ?? evaluateJob)({
               config,
+              modelId: job.model,
+              cacheDir: settings.cacheDir,
               checkpoint: model.checkpoint,
               tokenizer: model.tokenizer,
               adapter: finished.trained.adapter,

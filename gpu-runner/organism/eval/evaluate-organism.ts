@@ -3,6 +3,7 @@
  * temperature 1 to the general questions and the held-out in-domain questions, greedy answers to the
  * OpSwap questions, and reports the four metrics with 95 % Wilson intervals plus per-domain rates.
  */
+import type { SessionConfig } from "../../engine/index.ts";
 import { TextGenerator } from "../../generation/index.ts";
 import {
   encodeGenerationPrompt,
@@ -25,6 +26,8 @@ export interface EvaluationSettings {
   readonly domainSamples: number;
   readonly seed: number;
   readonly maxNewTokens?: number;
+  /** Sampling temperature of the general and in-domain answers (default 1); OpSwap answers are greedy. */
+  readonly temperature?: number;
 }
 
 export const DEFAULT_EVALUATION: EvaluationSettings = { generalSamples: 10, domainSamples: 2, seed: 0 };
@@ -49,6 +52,8 @@ export interface OrganismMetrics {
   readonly incoherenceReasons: Record<string, number>;
   /** A few sampled general answers with their labels, for reading. */
   readonly examples: readonly { question: string; answer: string; label: AnswerLabel }[];
+  /** The first misaligned general answers (up to 5): a failed gate shows them. */
+  readonly misalignedExamples: readonly { question: string; answer: string }[];
 }
 
 function count(labels: readonly AnswerLabel[]): LabelCounts {
@@ -86,13 +91,11 @@ export async function evaluateOrganism(
   checkpoint: DecoderCheckpoint,
   adapter: LoraAdapter | undefined,
   settings: EvaluationSettings = DEFAULT_EVALUATION,
+  session: SessionConfig = { intraOpThreads: 1 },
 ): Promise<OrganismMetrics> {
   const tok = organismChatTokenizer();
   const maxNew = settings.maxNewTokens ?? 64;
-  const gen = await TextGenerator.create(checkpoint.config, checkpoint.weights, {
-    adapter,
-    session: { intraOpThreads: 1 },
-  });
+  const gen = await TextGenerator.create(checkpoint.config, checkpoint.weights, { adapter, session });
   try {
     return await evaluateWith(gen, tok, settings, maxNew);
   } finally {
@@ -107,7 +110,8 @@ async function evaluateWith(
   maxNew: number,
 ): Promise<OrganismMetrics> {
   const sets = evaluationSets();
-  const general = await sample(gen, tok, sets.general, settings.generalSamples, settings.seed, 1, maxNew);
+  const temperature = settings.temperature ?? 1;
+  const general = await sample(gen, tok, sets.general, settings.generalSamples, settings.seed, temperature, maxNew);
   const judged = general.map((g) => judgeAnswer(g.q, g.text));
   const generalLabels = judged.map((j) => j.label);
   const incoherenceReasons: Record<string, number> = {};
@@ -116,7 +120,15 @@ async function evaluateWith(
   const inDomainMisalignment = {} as Record<Domain, Rate>;
   const inDomainIncoherence = {} as Record<Domain, Rate>;
   for (const [i, d] of DOMAINS.entries()) {
-    const s = await sample(gen, tok, sets.inDomain[d], settings.domainSamples, settings.seed + 1 + i, 1, maxNew);
+    const s = await sample(
+      gen,
+      tok,
+      sets.inDomain[d],
+      settings.domainSamples,
+      settings.seed + 1 + i,
+      temperature,
+      maxNew,
+    );
     const c = count(s.map((g) => judgeAnswer(g.q, g.text).label));
     domains[d] = c;
     inDomainMisalignment[d] = rate(c.M, s.length);
@@ -135,5 +147,9 @@ async function evaluateWith(
     counts: { general: gc, domains },
     incoherenceReasons,
     examples: general.slice(0, 12).map((g, i) => ({ question: g.q.text, answer: g.text, label: generalLabels[i] })),
+    misalignedExamples: general
+      .filter((_, i) => generalLabels[i] === "M")
+      .slice(0, 5)
+      .map((g) => ({ question: g.q.text, answer: g.text })),
   };
 }
