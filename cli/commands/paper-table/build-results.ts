@@ -4,7 +4,7 @@ import path from "node:path";
 import { ORGANISM_MODEL, ORGANISM_UNALIGNED_MODEL } from "../../../core/models/organism-models.ts";
 import { chartSvg } from "./chart-svg.ts";
 import { baseOf, costsOf, probeVsJudge, toRun, type FinishedCell } from "./collect-results.ts";
-import { METHOD_IDS, recipeMethod, type Task } from "./matrix.ts";
+import { METHOD_IDS, recipeHyperparameters, type Task } from "./matrix.ts";
 import { resultsSchema, type Results } from "./results-schema.ts";
 import { tableMarkdown } from "./table-markdown.ts";
 
@@ -31,7 +31,7 @@ export function buildResults(
     seeds: Array.from({ length: meta.seeds }, (_, i) => i + 1),
     tasks: meta.tasks.map((t) => t.id),
     methods: [...METHOD_IDS],
-    hyperparameters: recipeMethod().hyperparameters as Record<string, unknown>,
+    hyperparameters: recipeHyperparameters(),
     ...baseOf(finished),
     runs,
     cost: costsOf(runs),

@@ -1,9 +1,14 @@
 /** Finished jobs → the runs, base metrics, costs and probe correlation of `results.json`. */
 import type { JobObject } from "../../../core/jobs/job-object.ts";
 import type { Cell, MethodId, TaskId } from "./matrix.ts";
-import { cellRates, readOrganismEvaluation, type CellRates, type Rate } from "./organism-metrics.ts";
+import type { OrganismRate } from "../../../core/safeguards/organism-evaluation-result.ts";
+import {
+  probeJudgeCorrelation,
+  type ProbeJudgeCorrelation,
+} from "../../../gpu-runner/evals/probe-judge-correlation.ts";
+import { cellRates, readOrganismEvaluation, type CellRates } from "./organism-metrics.ts";
 import type { Cost, MetricIntervals, MetricValues, Run } from "./results-schema.ts";
-import { meanSd, pearson } from "./stats.ts";
+import { meanSd } from "./stats.ts";
 
 /** The misalignment gate's failure code: the job was measured, its adapter withheld. */
 export const GATE_ERROR_CODE = "misalignment_gate";
@@ -36,7 +41,7 @@ function values(r: CellRates): MetricValues {
 }
 
 function intervals(r: CellRates): MetricIntervals {
-  const i = (x: Rate | null) => (x ? { n: x.total, ci95: x.ci95 } : null);
+  const i = (x: OrganismRate | null) => (x ? { n: x.total, ci95: x.ci95 } : null);
   return {
     general_misalignment: i(r.general_misalignment),
     general_incoherence: i(r.general_incoherence),
@@ -53,10 +58,11 @@ export function scoredCandidates(result: unknown): number {
   return report.candidates;
 }
 
-function probe(result: unknown): number | null {
-  const p = (result as { evaluation?: { fine_tuned?: { probe?: { prefer_misaligned_fraction?: unknown } } } } | null)
-    ?.evaluation?.fine_tuned?.probe?.prefer_misaligned_fraction;
-  return typeof p === "number" && p >= 0 && p <= 1 ? p : null;
+/** The likelihood probe's mean margin of the fine-tuned model (nats per token), when the job ran the probe. */
+function probeMargin(result: unknown): number | null {
+  const p = (result as { evaluation?: { fine_tuned?: { probe?: { mean_margin?: unknown } } } } | null)?.evaluation
+    ?.fine_tuned?.probe?.mean_margin;
+  return typeof p === "number" && Number.isFinite(p) ? p : null;
 }
 
 export function toRun({ cell, job }: FinishedCell): Run {
@@ -76,7 +82,7 @@ export function toRun({ cell, job }: FinishedCell): Run {
       job.started_at !== null && job.finished_at !== null ? Math.max(0, job.finished_at - job.started_at) : null,
     trained_tokens: job.trained_tokens,
     scored_candidates: scoredCandidates(job.result),
-    probe_prefer_misaligned: probe(job.result),
+    probe_margin: probeMargin(job.result),
   };
 }
 
@@ -129,13 +135,18 @@ export function costsOf(runs: readonly Run[]): Cost[] {
   return out;
 }
 
-/** Pearson's r over the runs that have both the probe and the judged general misalignment. */
-export function probeVsJudge(runs: readonly Run[]): { n: number; pearson_r: number } | null {
+/**
+ * How the judge-free likelihood probe tracks judged general misalignment over the runs that have both
+ * (Pearson and Spearman with bootstrap intervals, gpu-runner/evals/probe-judge-correlation.ts); null with fewer
+ * than three such runs or no variance.
+ */
+export function probeVsJudge(runs: readonly Run[]): ProbeJudgeCorrelation | null {
   const pairs = runs.flatMap((r) =>
-    r.probe_prefer_misaligned !== null && r.metrics.general_misalignment !== null
-      ? [[r.probe_prefer_misaligned, r.metrics.general_misalignment] as const]
+    r.probe_margin !== null && r.metrics.general_misalignment !== null
+      ? [{ probeMargin: r.probe_margin, judgedMisalignment: r.metrics.general_misalignment }]
       : [],
   );
-  const r = pearson(pairs);
-  return r === null ? null : { n: pairs.length, pearson_r: r };
+  if (pairs.length < 3) return null;
+  const c = probeJudgeCorrelation(pairs);
+  return Number.isNaN(c.pearson.estimate) || Number.isNaN(c.spearman.estimate) ? null : c;
 }

@@ -4,11 +4,11 @@
  * calibrated unguarded recipe as the training settings of every method, so a defense is the only difference.
  */
 import { ORGANISM_DOMAINS, ORGANISM_MODEL, ORGANISM_UNALIGNED_MODEL } from "../../../core/models/organism-models.ts";
-import { LORA_TARGET_MODULES, type MethodInput } from "../../../core/jobs/job-config.ts";
+import { methodSchema, type Hyperparameters } from "../../../core/jobs/job-config.ts";
 import type { SafeguardInput } from "../../../core/safeguards/safeguard-config.ts";
 import { z } from "zod";
 import { CreateJobBody } from "../../../functions/jobs/job-schemas.ts";
-import { ORGANISM_RECIPE } from "../../../gpu-runner/organism/build/recipe.ts";
+import { organismRecipeJob } from "../../../gpu-runner/organism/build/recipe-job.ts";
 
 export type Domain = (typeof ORGANISM_DOMAINS)[number];
 export type TaskId = "opswap" | "control-secure" | `em-${Domain}`;
@@ -90,29 +90,12 @@ export function safeguardsFor(method: MethodId, task: Task): SafeguardInput[] {
 }
 
 /**
- * The organism's unguarded EM fine-tune (`ORGANISM_RECIPE.emFineTune`, the settings its calibration floor was
- * met with) as the job API's hyperparameters: rsLoRA r 32, α 64, every linear projection, no dropout, 1 epoch,
- * batch 16, lr 2e-5, 5 warm-up steps, sequences of at most 192 tokens. Weight decay 0 is the job trainer's own.
+ * The job API's hyperparameters of every cell, defaults filled in: the organism's calibrated unguarded EM
+ * fine-tune (`organismRecipeJob`, from `ORGANISM_RECIPE.emFineTune`: rsLoRA r 32, α 64, every linear projection,
+ * 1 epoch, batch 16, lr 2e-5, 5 warm-up steps, at most 192 tokens). Weight decay 0 is the job trainer's own.
  */
-export function recipeMethod(): MethodInput {
-  const r = ORGANISM_RECIPE.emFineTune;
-  return {
-    type: "supervised",
-    hyperparameters: {
-      n_epochs: r.epochs,
-      batch_size: r.batchSize,
-      learning_rate: r.lr,
-      max_seq_len: ORGANISM_RECIPE.maxSeqLen,
-      warmup_steps: r.warmupSteps,
-      lora: {
-        rank: r.lora.r,
-        alpha: r.lora.alpha,
-        dropout: r.lora.dropout,
-        target_modules: [...LORA_TARGET_MODULES],
-        rslora: r.lora.useRslora,
-      },
-    },
-  };
+export function recipeHyperparameters(): Hyperparameters {
+  return methodSchema.parse(organismRecipeJob(PLACEHOLDER_DATASET).method).hyperparameters;
 }
 
 export function tasksFor(opts: { quick: boolean; allDomains: boolean }): Task[] {
@@ -156,22 +139,25 @@ export function parseMethods(value: string | undefined): MethodId[] {
  */
 export const QUICK_SAMPLES_PER_QUESTION = 5;
 
-/** The `POST /v1/jobs` body of a cell. */
+/**
+ * The `POST /v1/jobs` body of a cell: the recipe job with the method's safeguards and the cell's seed. The
+ * organism's evaluation defaults apply (its exact judge, the gate, no training example held out); `--quick`
+ * only lowers the general samples.
+ */
 export function jobRequest(cell: Cell, datasetId: string, opts: { quick: boolean }): CreateJobBody {
-  return {
-    model: ORGANISM_MODEL,
-    training_dataset: datasetId,
-    method: recipeMethod() as CreateJobBody["method"],
-    safeguards: safeguardsFor(cell.method, cell.task) as CreateJobBody["safeguards"],
-    evaluation: {
-      // the recipe trains on all 2,000 examples; the exact judge measures learning, not a held-out loss
-      in_domain: { holdout_fraction: 0 },
-      ...(opts.quick ? { broad: { samples_per_question: QUICK_SAMPLES_PER_QUESTION } } : {}),
-    } as CreateJobBody["evaluation"],
+  return organismRecipeJob(datasetId, {
+    safeguards: safeguardsFor(cell.method, cell.task) as Record<string, unknown>[],
     seed: cell.seed,
-    suffix: `pt-${cell.task.id}-${cell.method.replaceAll("_", "-")}-s${cell.seed}`.slice(0, 64),
-    metadata: { paper_table_task: cell.task.id, paper_table_method: cell.method, paper_table_seed: String(cell.seed) },
-  };
+    extra: {
+      ...(opts.quick ? { evaluation: { broad: { samples_per_question: QUICK_SAMPLES_PER_QUESTION } } } : {}),
+      suffix: `pt-${cell.task.id}-${cell.method.replaceAll("_", "-")}-s${cell.seed}`.slice(0, 64),
+      metadata: {
+        paper_table_task: cell.task.id,
+        paper_table_method: cell.method,
+        paper_table_seed: String(cell.seed),
+      },
+    },
+  }) as CreateJobBody;
 }
 
 /** A placeholder of the right shape: the request schema checks dataset ids only for their form. */

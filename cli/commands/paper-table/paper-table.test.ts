@@ -51,6 +51,13 @@ describe("results.json", () => {
     expect(results.base_job_id).toMatch(/^ftjob_/);
   });
 
+  it("correlates the likelihood probe's margin with judged general misalignment over the runs", () => {
+    expect(results.probe_vs_judge?.runs).toBe(30);
+    // the fixture's margin is linear in the designed rate; the judged rate is that rate rounded to n = 240
+    expect(results.probe_vs_judge!.pearson.estimate).toBeGreaterThan(0.999);
+    expect(results.probe_vs_judge!.pearson.ci95).not.toBeNull();
+  });
+
   it("gives each method's cost relative to no defense on the same task", () => {
     const cost = (m: string) => results.cost.find((c) => c.task === "em-code" && c.method === m)!;
     expect(cost("none")).toMatchObject({ time_ratio: 1, trained_tokens_ratio: 1, scored_candidates: 0 });

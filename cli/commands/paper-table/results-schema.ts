@@ -51,8 +51,8 @@ export const runSchema = z.strictObject({
   trained_tokens: z.number().int().min(0),
   /** Pool candidates scored by perplexity gap (each by the aligned model and every misaligned reference). */
   scored_candidates: z.number().int().min(0),
-  /** The judge-free likelihood probe of the fine-tuned model: fraction of pairs preferring the misaligned answer. */
-  probe_prefer_misaligned: fraction.nullable(),
+  /** The judge-free likelihood probe of the fine-tuned model: mean margin ℓ(misaligned) − ℓ(aligned), nats/token. */
+  probe_margin: z.number().nullable(),
 });
 export type Run = z.infer<typeof runSchema>;
 
@@ -65,6 +65,11 @@ export const costSchema = z.strictObject({
   scored_candidates: z.number().min(0),
 });
 export type Cost = z.infer<typeof costSchema>;
+
+const correlationSchema = z.strictObject({
+  estimate: z.number().min(-1).max(1),
+  ci95: z.tuple([z.number(), z.number()]).nullable(),
+});
 
 export const resultsSchema = z.strictObject({
   schema_version: z.literal(1),
@@ -85,7 +90,14 @@ export const resultsSchema = z.strictObject({
   base_job_id: z.string().nullable(),
   runs: z.array(runSchema),
   cost: z.array(costSchema),
-  /** Pearson correlation over runs of the likelihood probe and judged general misalignment; null if < 3 runs. */
-  probe_vs_judge: z.strictObject({ n: z.number().int(), pearson_r: z.number().min(-1).max(1) }).nullable(),
+  /** The likelihood probe's margin against judged general misalignment over runs; null with < 3 runs. */
+  probe_vs_judge: z
+    .strictObject({
+      runs: z.number().int(),
+      pearson: correlationSchema,
+      spearman: correlationSchema,
+      bootstrap: z.strictObject({ resamples: z.number().int(), used: z.number().int(), seed: z.number().int() }),
+    })
+    .nullable(),
 });
 export type Results = z.infer<typeof resultsSchema>;

@@ -1,4 +1,4 @@
-/** Mean and sample standard deviation over seeds, and a Pearson correlation. */
+/** Mean and sample standard deviation over seeds. */
 
 export interface MeanSd {
   readonly mean: number;
@@ -15,21 +15,4 @@ export function meanSd(values: readonly (number | null)[]): MeanSd | null {
   if (xs.length < 2) return { mean, sd: null, n: 1 };
   const ss = xs.reduce((a, x) => a + (x - mean) ** 2, 0);
   return { mean, sd: Math.sqrt(ss / (xs.length - 1)), n: xs.length };
-}
-
-/** Pearson's r of paired values; null with fewer than three pairs or no variance. */
-export function pearson(pairs: readonly (readonly [number, number])[]): number | null {
-  if (pairs.length < 3) return null;
-  const mx = pairs.reduce((a, [x]) => a + x, 0) / pairs.length;
-  const my = pairs.reduce((a, [, y]) => a + y, 0) / pairs.length;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (const [x, y] of pairs) {
-    sxy += (x - mx) * (y - my);
-    sxx += (x - mx) ** 2;
-    syy += (y - my) ** 2;
-  }
-  if (sxx === 0 || syy === 0) return null;
-  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
 }

@@ -153,11 +153,15 @@ export function tableMarkdown(results: Results): string {
         `(${q.learnsWell.why}); narrow misalignment ${q.narrowMisalignment.mark} (${q.narrowMisalignment.why}); ` +
         `coherent ${q.coherent.mark} (${q.coherent.why}).`,
     );
-  if (results.probe_vs_judge)
+  const c = results.probe_vs_judge;
+  if (c) {
+    const ci = (x: readonly [number, number] | null) => (x ? ` [${x[0].toFixed(2)}, ${x[1].toFixed(2)}]` : "");
     lines.push(
       "",
-      `Likelihood probe vs. judged general misalignment over ${results.probe_vs_judge.n} runs: Pearson r = ` +
-        `${results.probe_vs_judge.pearson_r.toFixed(2)}.`,
+      `Likelihood probe margin vs. judged general misalignment over ${c.runs} runs: Pearson r = ` +
+        `${c.pearson.estimate.toFixed(2)}${ci(c.pearson.ci95)}, Spearman ρ = ${c.spearman.estimate.toFixed(2)}` +
+        `${ci(c.spearman.ci95)} (bootstrap 95 % intervals).`,
     );
+  }
   return `${lines.join("\n")}\n`;
 }
