@@ -6,6 +6,7 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { buildResults, writeOutputs } from "./build-results.ts";
+import type { FinishedCell } from "./collect-results.ts";
 import { cellsFor, checkMatrix, METHOD_IDS, parseMethods, tasksFor } from "./matrix.ts";
 import { createProgressDisplay } from "./progress-display.ts";
 import { runCells } from "./run-jobs.ts";
@@ -81,22 +82,27 @@ export async function paperTableCommand(argv: string[]): Promise<number> {
     say(`  running on the ${target.description}, ${concurrency} job(s) at a time`);
     const datasetIds = await uploadTaskDatasets(target.api, tasks, say);
     const display = createProgressDisplay(process.stderr);
+    const command = `guardtune paper-table ${argv.join(" ")}`.trim();
+    const resultsOf = (finished: readonly FinishedCell[]) =>
+      buildResults(finished, {
+        command,
+        startedAt,
+        wallSeconds: (performance.now() - started) / 1000,
+        quick,
+        seeds,
+        tasks,
+      });
+    let writing = Promise.resolve();
     const finished = await runCells(target.api, cells, {
       concurrency,
       quick,
       datasetIds,
       onProgress: (all) => display.update(all),
+      // the outputs so far after every job, one write at a time: a long run that is stopped keeps its finished cells
+      onFinished: (sofar) => (writing = writing.then(() => writeOutputs(out, resultsOf(sofar)).then(() => undefined))),
     });
     display.finish();
-    const command = `guardtune paper-table ${argv.join(" ")}`.trim();
-    const results = buildResults(finished, {
-      command,
-      startedAt,
-      wallSeconds: (performance.now() - started) / 1000,
-      quick,
-      seeds,
-      tasks,
-    });
+    const results = resultsOf(finished);
     const files = await writeOutputs(out, results);
     const unmeasured = results.runs.filter((r) => r.metrics.general_misalignment === null);
     measuredAll = unmeasured.length === 0;

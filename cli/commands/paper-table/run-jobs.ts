@@ -37,6 +37,8 @@ export interface RunOptions {
   readonly quick: boolean;
   readonly datasetIds: ReadonlyMap<string, string>;
   readonly onProgress: (all: readonly JobProgress[]) => void;
+  /** After each job ends, with every job ended so far (in matrix order). */
+  readonly onFinished?: (finished: readonly FinishedCell[]) => Promise<void>;
 }
 
 export async function runCells(
@@ -61,6 +63,7 @@ export async function runCells(
     while (next < cells.length) {
       const i = next++;
       finished[i] = await runOne(api, progress[i], opts);
+      await opts.onFinished?.(finished.filter((f) => f !== undefined));
       opts.onProgress(progress);
     }
   };
