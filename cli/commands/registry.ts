@@ -32,6 +32,10 @@ export const EXTRA_COMMANDS: Record<string, Command> = {
     run: async (argv) => (await import("./demo.ts")).demoCommand(argv),
     help: "train a guarded adapter end to end on the embedded stack and print the result",
   },
+  "paper-table": {
+    run: async (argv) => (await import("./paper-table/command.ts")).paperTableCommand(argv),
+    help: "[--seeds N] [--quick] [--domains all] [--out DIR] [--json]: the paper's defense table on the model organism",
+  },
   ...backgroundCommands(),
 };
 
