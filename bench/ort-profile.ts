@@ -4,6 +4,7 @@
  */
 import { readdir, readFile, rm } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
+import type { DecoderConfig } from "../gpu-runner/models/index.ts";
 
 interface TraceEvent {
   readonly cat: string;
@@ -62,6 +63,18 @@ export interface ModelWidths {
   /** Widths of the q/k/v projections (heads × head dim). */
   readonly qkv: readonly number[];
   readonly seqLen: number;
+}
+
+/** The widths of a decoder config, for naming what its kernels touch. */
+export function modelWidths(cfg: DecoderConfig, seqLen: number): ModelWidths {
+  return {
+    hidden: cfg.hiddenSize,
+    ffn: cfg.intermediateSize,
+    vocab: cfg.vocabSize,
+    headDim: cfg.headDim,
+    qkv: [cfg.numHeads * cfg.headDim, cfg.numKvHeads * cfg.headDim],
+    seqLen,
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import { AnswerScorer } from "../gpu-runner/scoring/index.ts";
 import { modelFlopsPerToken } from "../gpu-runner/models/decoder/model-flops.ts";
 import { benchSetup, randomRows, type BenchOptions } from "./bench-small.ts";
 import { measureMatmulPeak } from "./matmul-peak.ts";
-import { lastRunBreakdown, takeProfile, type RunBreakdown } from "./ort-profile.ts";
+import { lastRunBreakdown, modelWidths, takeProfile, type RunBreakdown } from "./ort-profile.ts";
 
 export interface ScoreBenchOptions extends BenchOptions {
   /** Profile the scoring runs with ORT's profiler (the breakdown is of the last one). */
@@ -78,14 +78,7 @@ export async function runScoreBench(opts: ScoreBenchOptions = {}): Promise<Score
       released = true;
       const [events] = await takeProfile(join(profileDir, "score"));
       const cfg = setup.checkpoint.config;
-      profile = lastRunBreakdown(events, {
-        hidden: cfg.hiddenSize,
-        ffn: cfg.intermediateSize,
-        vocab: cfg.vocabSize,
-        headDim: cfg.headDim,
-        qkv: [cfg.numHeads * cfg.headDim, cfg.numKvHeads * cfg.headDim],
-        seqLen: setup.seqLen,
-      });
+      profile = lastRunBreakdown(events, modelWidths(cfg, setup.seqLen));
     }
     return {
       score_tokens_per_s: Math.round(batchTokens / (ms / 1000)),

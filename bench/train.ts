@@ -13,7 +13,7 @@ import { modelFlopsPerToken } from "../gpu-runner/models/decoder/model-flops.ts"
 import { trainAdapter } from "../gpu-runner/training/index.ts";
 import { benchSetup, randomRows, type BenchOptions } from "./bench-small.ts";
 import { measureMatmulPeak } from "./matmul-peak.ts";
-import { lastRunBreakdown, takeProfile, type RunBreakdown } from "./ort-profile.ts";
+import { lastRunBreakdown, modelWidths, takeProfile, type RunBreakdown } from "./ort-profile.ts";
 
 export interface TrainBenchOptions extends BenchOptions {
   /** Profile the last step with ORT's profiler. */
@@ -87,14 +87,7 @@ export async function runTrainBench(opts: TrainBenchOptions = {}): Promise<Train
     if (profileDir) {
       const [events] = await takeProfile(join(profileDir, "train"));
       const cfg = setup.checkpoint.config;
-      const b = lastRunBreakdown(events, {
-        hidden: cfg.hiddenSize,
-        ffn: cfg.intermediateSize,
-        vocab: cfg.vocabSize,
-        headDim: cfg.headDim,
-        qkv: [cfg.numHeads * cfg.headDim, cfg.numKvHeads * cfg.headDim],
-        seqLen: setup.seqLen,
-      });
+      const b = lastRunBreakdown(events, modelWidths(cfg, setup.seqLen));
       // The last step's wall time less ORT's run: batch building, feeds, gradient clipping, AdamW, copies.
       profile = { ...b, stepMs: stepMs[stepMs.length - 1], hostMs: stepMs[stepMs.length - 1] - b.runMs };
     }

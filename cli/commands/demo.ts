@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createApiKey } from "../../core/auth/api-keys.ts";
-import { loadConfig } from "../../core/config/load-config.ts";
+import { embeddedStackConfig } from "../embedded-config.ts";
 import type { JobObject } from "../../core/jobs/job-object.ts";
 import { ORGANISM_MODEL } from "../../core/models/organism-models.ts";
 import { startStack } from "../stack.ts";
@@ -41,30 +41,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const started = performance.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const dataDir = await mkdtemp(path.join(tmpdir(), "guardtune-demo-"));
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    GUARDTUNE_DATA_DIR: dataDir,
-    GUARDTUNE_RUNNER: "embedded",
+  const config = embeddedStackConfig(dataDir, {
     GUARDTUNE_RUNNER_METRICS_STEPS: "5",
     // the demo's own receiver listens on loopback, which the outbound guard refuses unless allowed
     GUARDTUNE_WEBHOOK_ALLOWLIST: "127.0.0.1",
-  };
-  for (const k of [
-    "DATABASE_URL",
-    "GUARDTUNE_BUCKET",
-    "GUARDTUNE_JOBS_QUEUE_URL",
-    "GUARDTUNE_JOBS_DLQ_URL",
-    "GUARDTUNE_UPLOADS_QUEUE_URL",
-    "AWS_ENDPOINT_URL",
-  ])
-    delete env[k];
-  env.LOG_LEVEL ??= "warn";
-  const loaded = loadConfig(env);
-  const config = {
-    ...loaded,
-    http: { ...loaded.http, host: "127.0.0.1", port: 0 },
-    database: { kind: "pglite" as const, dataDir: "memory" },
-  };
+  });
 
   say("guardtune demo: starting the embedded stack (database, S3/SQS emulator, API, webhook dispatcher, runner)…");
   const stack = await startStack(config);

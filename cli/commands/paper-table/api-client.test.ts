@@ -47,7 +47,7 @@ describe("RetryingApiClient", () => {
     await expect(api.call("GET", "/v1/jobs/x")).rejects.toThrow("GET /v1/jobs/x → 422");
     expect(seen).toHaveLength(1);
     const flaky = await flakyServer(1);
-    await expect(flaky.api.call("POST", "/v1/datasets", {})).rejects.toThrow("fetch failed");
+    await expect(flaky.api.call("POST", "/v1/datasets", {})).rejects.toThrow("POST /v1/datasets failed on the network");
     expect(flaky.seen).toHaveLength(1);
   });
 });

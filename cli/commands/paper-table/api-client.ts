@@ -1,9 +1,9 @@
 /**
- * The API client of the paper table: the demo's client, made to ride out the transient connection failures a
- * long matrix meets. With the embedded stack the runners share this process, and a long synchronous stretch of
- * a job (sampling, judging) can delay the server past a kept-alive socket's timeout; the next request then fails
- * with `fetch failed`. Reads are retried; a creating POST is retried only under an Idempotency-Key, so a retry
- * can never create a second job.
+ * The API client of the paper table: the demo's client (which already retries reads over dropped connections),
+ * plus creation that rides them out too. With the embedded stack the runners share this process, and a long
+ * synchronous stretch of a job (sampling, judging) can delay the server past a kept-alive socket's timeout; the
+ * next request then fails with `fetch failed`. A creating POST is retried only under an Idempotency-Key, so a
+ * retry can never create a second job.
  */
 import { randomUUID } from "node:crypto";
 import { ApiClient } from "../demo-support.ts";
@@ -20,11 +20,6 @@ export class RetryingApiClient extends ApiClient {
   constructor(baseUrl: string, key: string) {
     super(baseUrl, key);
     this.#key = key;
-  }
-
-  override async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    if (method !== "GET") return super.call<T>(method, path, body);
-    return this.#retrying(() => super.call<T>(method, path, body), `${method} ${path}`);
   }
 
   /** Creates a resource once, however many attempts it takes: every attempt carries the same Idempotency-Key. */

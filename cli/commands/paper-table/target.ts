@@ -6,8 +6,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createApiKey } from "../../../core/auth/api-keys.ts";
-import { loadConfig } from "../../../core/config/load-config.ts";
 import { startRunner, type RunnerHandle } from "../../../gpu-runner/worker/start-runner.ts";
+import { embeddedStackConfig } from "../../embedded-config.ts";
 import { startStack } from "../../stack.ts";
 import { RetryingApiClient } from "./api-client.ts";
 
@@ -25,16 +25,6 @@ export function remoteTarget(baseUrl: string, apiKey: string): Target {
   };
 }
 
-/** Variables that would point the embedded stack at another deployment's database, bucket or queues. */
-const EXTERNAL_VARIABLES = [
-  "DATABASE_URL",
-  "GUARDTUNE_BUCKET",
-  "GUARDTUNE_JOBS_QUEUE_URL",
-  "GUARDTUNE_JOBS_DLQ_URL",
-  "GUARDTUNE_UPLOADS_QUEUE_URL",
-  "AWS_ENDPOINT_URL",
-];
-
 /**
  * The embedded stack (in-memory database, S3/SQS emulator, API) with `runners` runners in this process. Each
  * runner gets one compute thread unless GUARDTUNE_THREADS says otherwise: the organism is small enough that
@@ -42,21 +32,10 @@ const EXTERNAL_VARIABLES = [
  */
 export async function embeddedTarget(runners: number): Promise<Target> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "guardtune-paper-table-"));
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    GUARDTUNE_DATA_DIR: dataDir,
-    GUARDTUNE_RUNNER: "embedded",
+  const config = embeddedStackConfig(dataDir, {
     GUARDTUNE_RUNNER_METRICS_STEPS: process.env.GUARDTUNE_RUNNER_METRICS_STEPS ?? "5",
     GUARDTUNE_THREADS: process.env.GUARDTUNE_THREADS ?? "1",
-  };
-  for (const k of EXTERNAL_VARIABLES) delete env[k];
-  env.LOG_LEVEL ??= "warn";
-  const loaded = loadConfig(env);
-  const config = {
-    ...loaded,
-    http: { ...loaded.http, host: "127.0.0.1", port: 0 },
-    database: { kind: "pglite" as const, dataDir: "memory" },
-  };
+  });
   const stack = await startStack(config);
   const extra: RunnerHandle[] = [];
   try {
