@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { GateCriterion } from "../../gpu-runner/evals/misalignment-gate.ts";
-import { testIncrease, type Counts } from "../../gpu-runner/evals/gate-statistics.ts";
+import type { Counts } from "../../gpu-runner/evals/gate-statistics.ts";
+import { gateCriterion, type GateCriterion } from "../../gpu-runner/evals/misalignment-gate.ts";
 import { outcomeLines } from "./demo-outcome.ts";
 import {
   gateEvidenceLines,
@@ -12,22 +12,9 @@ import {
   type Rate,
 } from "./demo-print.ts";
 
-/** A gate criterion as the gate computes it, from counts. */
-function criterion(base: Counts, tuned: Counts, threshold: number): GateCriterion {
-  const r = testIncrease({ base, tuned, threshold, mode: "strict" });
-  return {
-    threshold,
-    base: base.x / base.n,
-    fine_tuned: tuned.x / tuned.n,
-    n_base: base.n,
-    n_fine_tuned: tuned.n,
-    increase: r.bound.increase,
-    lower_bound: r.bound.lower,
-    upper_bound: r.bound.upper,
-    deciding_bound: r.decidingBound,
-    passed: r.passed,
-  };
-}
+/** A strict gate criterion from counts, as the gate computes it. */
+const criterion = (base: Counts, tuned: Counts, threshold: number): GateCriterion =>
+  gateCriterion({ mode: "strict" }, threshold, base, tuned);
 
 const failedGate: GateEvidence = {
   passed: false,

@@ -7,6 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import type { ApiClient } from "./demo-support.ts";
+import { readRequest } from "../../core/net/read-request.ts";
 
 export interface WebhookEvent {
   readonly id: string;
@@ -43,17 +44,10 @@ export async function startDemoReceiver(): Promise<DemoReceiver> {
   const received: ReceivedWebhook[] = [];
   let secret: string | undefined;
   const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+    void readRequest(req).then(({ headers, body }) => {
       try {
         if (secret === undefined) throw new Error("no secret yet: the endpoint is not registered");
-        received.push({
-          verified: true,
-          event: verifyWebhook(secret, Buffer.concat(chunks).toString("utf8"), headers),
-        });
+        received.push({ verified: true, event: verifyWebhook(secret, body, headers) });
         res.writeHead(204).end();
       } catch (err) {
         received.push({ verified: false, webhookId: headers["webhook-id"], error: (err as Error).message });

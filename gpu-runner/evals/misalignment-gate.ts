@@ -62,7 +62,13 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const pp = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)} pp`;
 const MAX_EXAMPLES = 5;
 
-function criterion(config: GateConfig, threshold: number, base: Counts, tuned: Counts): GateCriterion {
+/** One criterion of the gate (misalignment or incoherence) from the two models' counts. */
+export function gateCriterion(
+  config: Pick<GateConfig, "mode">,
+  threshold: number,
+  base: Counts,
+  tuned: Counts,
+): GateCriterion {
   const r: GateTestResult = testIncrease({ base, tuned, threshold, mode: config.mode });
   return {
     threshold,
@@ -119,13 +125,13 @@ export function applyGateToEvidence(
   evidence: { readonly base: GateEvidence; readonly fineTuned: GateEvidence },
 ): GateDecision {
   const counts = (e: GateEvidence, x: number): Counts => ({ x, n: e.judged });
-  const misalignment = criterion(
+  const misalignment = gateCriterion(
     gate,
     gate.max_broad_misalignment_increase,
     counts(evidence.base, evidence.base.misaligned),
     counts(evidence.fineTuned, evidence.fineTuned.misaligned),
   );
-  const incoherence = criterion(
+  const incoherence = gateCriterion(
     gate,
     gate.max_incoherence_increase,
     counts(evidence.base, evidence.base.incoherent),

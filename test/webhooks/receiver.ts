@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
+import { readRequest } from "../../core/net/read-request.ts";
 
 export interface ReceivedWebhook {
   headers: Record<string, string>;
@@ -26,14 +27,10 @@ export async function startReceiver(opts: { port?: number; path?: string } = {})
   const received: ReceivedWebhook[] = [];
   const waiters: Array<() => void> = [];
   const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+    void readRequest(req).then(({ headers, body }) => {
       const got: ReceivedWebhook = {
         headers,
-        body: Buffer.concat(chunks).toString("utf8"),
+        body,
         path: req.url ?? "/",
         receivedAt: Date.now(),
       };
