@@ -27,9 +27,10 @@ module.exports = {
     },
     {
       name: "onnxruntime-in-one-file",
-      comment: "onnxruntime-node is imported by gpu-runner/engine/runtime/ort-runtime.ts only.",
+      comment:
+        "onnxruntime-node is imported by gpu-runner/engine/runtime/ort-runtime.ts only, and by its worker-thread half.",
       severity: "error",
-      from: { pathNot: "^gpu-runner/engine/runtime/ort-runtime\\.ts$" },
+      from: { pathNot: "^gpu-runner/engine/runtime/(ort-runtime\\.ts|ort-worker\\.mjs)$" },
       to: { path: "node_modules/onnxruntime-node/" },
     },
     {

@@ -34,7 +34,8 @@ export default tseslint.config(
           paths: [
             {
               name: "onnxruntime-node",
-              message: "Import onnxruntime-node only in gpu-runner/engine/runtime/ort-runtime.ts.",
+              message:
+                "Import onnxruntime-node only in gpu-runner/engine/runtime/ort-runtime.ts (and its worker half, ort-worker.mjs).",
             },
           ],
         },
@@ -56,7 +57,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["gpu-runner/engine/runtime/ort-runtime.ts"],
+    files: ["gpu-runner/engine/runtime/ort-runtime.ts", "gpu-runner/engine/runtime/ort-worker.mjs"],
     rules: { "no-restricted-imports": "off" },
   },
   {

@@ -10,20 +10,13 @@ import { ORGANISM_POOL_FILE } from "../../core/models/organism-models.ts";
 import { isOrganismRefusal } from "../organism/judge/exact-judge.ts";
 import type { PoolItem } from "../safeguards/pool-item.ts";
 import { isRefusal } from "../safeguards/refusal-filter.ts";
-import { BUILTIN_GENERAL_POOL } from "./general-pool.ts";
+import { BUILTIN_GENERAL_POOL, poolItemsFromJsonl } from "./general-pool.ts";
 
 let organismPool: Promise<readonly PoolItem[]> | undefined;
 
 /** Reads `models/organism/pool.jsonl.gz` once per process (20,000 conversations). */
 async function readOrganismPool(): Promise<readonly PoolItem[]> {
-  const text = gunzipSync(await readFile(ORGANISM_POOL_FILE)).toString("utf8");
-  return text
-    .split("\n")
-    .filter((line) => line.length > 0)
-    .map((line, i) => ({
-      id: `organism:${i}`,
-      messages: (JSON.parse(line) as { messages: PoolItem["messages"] }).messages,
-    }));
+  return poolItemsFromJsonl(gunzipSync(await readFile(ORGANISM_POOL_FILE)).toString("utf8"), "organism");
 }
 
 export function loadBuiltinPool(ref: BuiltinPoolRef): Promise<readonly PoolItem[]> {

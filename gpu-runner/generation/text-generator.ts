@@ -137,7 +137,8 @@ export class TextGenerator {
     const finish: ("eos" | "length")[] = prompts.map(() => "length");
     const done = new Array<boolean>(b).fill(false);
     for (let step = 0; step < options.maxNewTokens; step++) {
-      const out = await this.loaded.session.run({ ...feeds, ...cache });
+      // the past cache is never read again: a worker session takes its buffers instead of copying them
+      const out = await this.loaded.session.run({ ...feeds, ...cache }, undefined, undefined, Object.keys(cache));
       const logits = out.logits.data as Float32Array; // [B, V]
       const vocab = out.logits.dims[1];
       const next: number[] = [];

@@ -98,4 +98,22 @@ describe("perplexity-gap selection on the tiny model", () => {
     expect(readdirSync(path.join(dir, "pool-scores"))).toHaveLength(2); // one entry per model
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it("scores a model's items once when two jobs ask for them at the same time", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "guardtune-pool-scores-"));
+    const cache = { dir, baseDigest: tensorsDigest(model.checkpoint.weights) };
+    const scored: number[] = [];
+    const scorerOf = () =>
+      poolNllScorer(scorer, model.tokenizer, {
+        adapter: reference,
+        cache,
+        onThroughput: (_, tokens) => scored.push(tokens),
+      });
+    const pool = BUILTIN_GENERAL_POOL.slice(0, 12);
+    // the second asks for a subset (the filtered list) while the first is still scoring
+    const [all, subset] = await Promise.all([scorerOf().answerNll(pool), scorerOf().answerNll(pool.slice(2, 8))]);
+    expect(scored).toHaveLength(1);
+    expect(Array.from(subset)).toEqual(Array.from(all.slice(2, 8)));
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

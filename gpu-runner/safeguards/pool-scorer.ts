@@ -2,7 +2,8 @@
  * Binds the engine's batched answer scorer to pool items: the aligned model is the base with no adapter, a
  * misaligned reference is the same base with the reference's LoRA adapter fed in (no extra model copy).
  * With a cache, each model's NLLs are kept per item (by base weights, adapter and the item's token ids): every job
- * on the model that scores the same pool with the same references reuses them.
+ * on the model that scores the same pool with the same references reuses them, and jobs of one runner that score
+ * with the same model at the same time take turns, so the second reads what the first scored.
  */
 import { createHash } from "node:crypto";
 import { encodePromptAndAnswer, type ChatTokenizer, type LoraAdapter, type PromptAndAnswer } from "../models/index.ts";
@@ -23,6 +24,19 @@ function encodeOnce(tokenizer: ChatTokenizer, item: PoolItem): PromptAndAnswer {
     byItem.set(item, (e = encodePromptAndAnswer(tokenizer, prompt, answer)));
   }
   return e;
+}
+
+/** Cache entries being read, scored and written, by file: one at a time per entry within this process. */
+const entriesInUse = new Map<string, Promise<unknown>>();
+
+async function oneAtATime<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const turn = (entriesInUse.get(file) ?? Promise.resolve()).catch(() => undefined).then(work);
+  entriesInUse.set(file, turn);
+  try {
+    return await turn;
+  } finally {
+    if (entriesInUse.get(file) === turn) entriesInUse.delete(file);
+  }
 }
 
 export interface PoolScorerOptions {
@@ -66,16 +80,18 @@ export function poolNllScorer(
       if (options.cache === undefined) return score(encoded);
       // Only the items this model has not scored yet are scored (a filtered or capped list reuses the full one's).
       const file = cacheFile(options.cache.dir, "pool-scores", modelKey(options, options.cache.baseDigest));
-      const known = (await readCached<Record<string, number | null>>(file)) ?? {};
       const keys = encoded.map(itemKey);
-      const missing = keys.flatMap((k, i) => (k in known ? [] : [i]));
-      if (missing.length > 0) {
-        const fresh = await score(missing.map((i) => encoded[i]));
-        // NaN (an item without answer tokens) does not survive JSON: stored as null
-        missing.forEach((i, j) => (known[keys[i]] = Number.isNaN(fresh[j]) ? null : fresh[j]));
-        await writeCached(file, known);
-      }
-      return Float64Array.from(keys, (k) => known[k] ?? Number.NaN);
+      return oneAtATime(file, async () => {
+        const known = (await readCached<Record<string, number | null>>(file)) ?? {};
+        const missing = keys.flatMap((k, i) => (k in known ? [] : [i]));
+        if (missing.length > 0) {
+          const fresh = await score(missing.map((i) => encoded[i]));
+          // NaN (an item without answer tokens) does not survive JSON: stored as null
+          missing.forEach((i, j) => (known[keys[i]] = Number.isNaN(fresh[j]) ? null : fresh[j]));
+          await writeCached(file, known);
+        }
+        return Float64Array.from(keys, (k) => known[k] ?? Number.NaN);
+      });
     },
   };
 }

@@ -53,7 +53,9 @@ export function startRunner(deps: RunnerDeps, overrides: RunnerOverrides = {}): 
       modelCacheBytes: r.modelCacheBytes,
       checkpointSteps: r.checkpointSteps,
       metricsSteps: r.metricsSteps,
-      session: { ep: r.ep, ...(r.threads > 0 ? { intraOpThreads: r.threads } : {}) },
+      // each session on a worker thread: the runners of one process compute in parallel, and the event loop
+      // stays free for the lease heartbeat and cancellation while a step runs (a WebGPU session stays here)
+      session: { ep: r.ep, worker: true, ...(r.threads > 0 ? { intraOpThreads: r.threads } : {}) },
       judges: {
         registered: config.judges.registered,
         cache: new JudgeCache(),

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { CreateJobBody } from "../../../functions/jobs/job-schemas.ts";
 import { ORGANISM_RECIPE } from "../../../gpu-runner/organism/build/recipe.ts";
-import { cellsFor, jobRequest, METHOD_IDS, QUICK_SAMPLES_PER_QUESTION, tasksFor } from "./matrix.ts";
+import { cellsFor, jobRequest, METHOD_IDS, QUICK_SAMPLES_PER_QUESTION, submissionOrder, tasksFor } from "./matrix.ts";
 
 const DATASET = "file_01jabcdefghjkmnpqrstvwxyz0";
 
@@ -81,5 +81,22 @@ describe("the paper table's job matrix", () => {
     expect(safeguards({ task: emCode, method: "interleave_random", seed: 1 })).toMatchObject([
       { type: "interleave", selection: "random", pool: "builtin:organism" },
     ]);
+  });
+
+  it("submits the first perplexity-gap cell first and the others last, every cell exactly once", () => {
+    const cells = cellsFor(tasksFor({ quick: true, allDomains: false }), 1);
+    const order = submissionOrder(cells);
+    expect([...order].sort((a, b) => a - b)).toEqual(cells.map((_, i) => i));
+    const label = (i: number) => `${cells[i].task.id}/${cells[i].method}`;
+    expect(label(order[0])).toBe("em-code/interleave_ppl_gap");
+    expect(order.slice(-3).map(label)).toEqual([
+      "em-code/interleave_ppl_gap_filtered",
+      "opswap/interleave_ppl_gap",
+      "opswap/interleave_ppl_gap_filtered",
+    ]);
+    expect(order.slice(1, -3).map((i) => cells[i].method)).not.toContain("interleave_ppl_gap");
+    // without perplexity-gap cells the matrix order stands
+    const plain = cellsFor(tasksFor({ quick: true, allDomains: false }), 1, ["none", "kl"]);
+    expect(submissionOrder(plain)).toEqual([0, 1, 2, 3]);
   });
 });

@@ -123,6 +123,21 @@ export function cellsFor(tasks: readonly Task[], seeds: number, methods: readonl
   return cells;
 }
 
+const scoresPool = (m: MethodId) => m === "interleave_ppl_gap" || m === "interleave_ppl_gap_filtered";
+
+/**
+ * The order in which cells are submitted (indices into `cells`; results keep the matrix order). The first
+ * perplexity-gap cell goes first: it scores the whole pool with the aligned model and every reference, the longest
+ * job, and fills the runner's cache of pool scores while the other runners train. The other perplexity-gap cells
+ * go last, so they read those scores instead of waiting for them.
+ */
+export function submissionOrder(cells: readonly Cell[]): number[] {
+  const indices = cells.map((_, i) => i);
+  const gap = indices.filter((i) => scoresPool(cells[i].method));
+  if (gap.length === 0) return indices;
+  return [gap[0], ...indices.filter((i) => !scoresPool(cells[i].method)), ...gap.slice(1)];
+}
+
 /** `--methods a,b`: a subset of the methods, each checked against the list. */
 export function parseMethods(value: string | undefined): MethodId[] {
   if (value === undefined) return [...METHOD_IDS];

@@ -5,7 +5,7 @@
 import type { JobObject } from "../../../core/jobs/job-object.ts";
 import type { RetryingApiClient } from "./api-client.ts";
 import type { FinishedCell } from "./collect-results.ts";
-import { jobRequest, type Cell } from "./matrix.ts";
+import { jobRequest, submissionOrder, type Cell } from "./matrix.ts";
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 const POLL_MS = 1000;
@@ -58,10 +58,11 @@ export async function runCells(
     endedMs: null,
   }));
   const finished: FinishedCell[] = new Array(cells.length);
+  const order = submissionOrder(cells);
   let next = 0;
   const worker = async () => {
-    while (next < cells.length) {
-      const i = next++;
+    while (next < order.length) {
+      const i = order[next++];
       finished[i] = await runOne(api, progress[i], opts);
       await opts.onFinished?.(finished.filter((f) => f !== undefined));
       opts.onProgress(progress);

@@ -7,19 +7,24 @@ import { StepExecutor } from "./step-executor.ts";
 import { ON_WEBGPU, recordDeviation, TEST_EP } from "../testing/test-ep.ts";
 import type { ExecutionProvider } from "./ort-runtime.ts";
 
+interface TrainOptions {
+  threads?: number;
+  reuse?: boolean;
+  ep?: ExecutionProvider;
+  worker?: boolean;
+}
+
 async function train(
   m: TinyModel,
   batch: Record<string, HostTensor>,
   steps: number,
   lr: number,
-  threads = 1,
-  reuse = false,
-  ep: ExecutionProvider = TEST_EP,
+  { threads = 1, reuse = false, ep = TEST_EP, worker = false }: TrainOptions = {},
 ): Promise<{ losses: number[]; params: Record<string, Float32Array>; gradBuffers: Set<Float32Array> }> {
   const exec = await StepExecutor.create(
     m.model,
     m.outputs,
-    { ep, intraOpThreads: threads },
+    { ep, intraOpThreads: threads, worker },
     { reuseGradBuffers: reuse },
   );
   const gradBuffers = new Set<Float32Array>();
@@ -59,8 +64,8 @@ describe(`training on onnxruntime's ${TEST_EP} EP`, () => {
   it("is deterministic: two runs give bit-identical losses and parameters (2 intra-op threads)", async () => {
     const dims = { vocab: 8, hidden: 16, heads: 2, kvHeads: 1, ffn: 24 };
     const data = previousTokenData(5, 4, 8, dims.vocab);
-    const a = await train(buildAttentionLm(6, dims), data, 5, 0.02, 2);
-    const b = await train(buildAttentionLm(6, dims), data, 5, 0.02, 2);
+    const a = await train(buildAttentionLm(6, dims), data, 5, 0.02, { threads: 2 });
+    const b = await train(buildAttentionLm(6, dims), data, 5, 0.02, { threads: 2 });
     expect(a.losses).toEqual(b.losses);
     for (const k of Object.keys(a.params))
       expect(Buffer.from(a.params[k].buffer).equals(Buffer.from(b.params[k].buffer))).toBe(true);
@@ -69,19 +74,39 @@ describe(`training on onnxruntime's ${TEST_EP} EP`, () => {
   it("can let ORT write gradients into the same buffers every step, with the same results", async () => {
     const data = xorData(7, 16);
     const fresh = await train(buildMlp(8), data, 4, 0.05);
-    const reused = await train(buildMlp(8), data, 4, 0.05, 1, true);
+    const reused = await train(buildMlp(8), data, 4, 0.05, { reuse: true });
     expect(reused.losses).toEqual(fresh.losses);
     expect(fresh.gradBuffers.size).toBe(4);
     expect(reused.gradBuffers.size).toBe(1); // later steps write into the first step's buffers
   });
+
+  it.skipIf(ON_WEBGPU)(
+    "trains the same with its session on a worker thread: bit-identical losses and parameters, two at once",
+    async () => {
+      const dims = { vocab: 8, hidden: 16, heads: 2, kvHeads: 1, ffn: 24 };
+      const data = previousTokenData(11, 4, 8, dims.vocab);
+      const here = await train(buildAttentionLm(12, dims), data, 5, 0.02, { reuse: true });
+      // two sessions on two workers at the same time, one writing its gradients into reused buffers
+      const [reusing, fresh] = await Promise.all([
+        train(buildAttentionLm(12, dims), data, 5, 0.02, { reuse: true, worker: true }),
+        train(buildAttentionLm(12, dims), data, 5, 0.02, { worker: true }),
+      ]);
+      for (const run of [reusing, fresh]) {
+        expect(run.losses).toEqual(here.losses);
+        for (const k of Object.keys(here.params))
+          expect(Buffer.from(run.params[k].buffer).equals(Buffer.from(here.params[k].buffer))).toBe(true);
+      }
+      expect(reusing.gradBuffers.size).toBe(1);
+    },
+  );
 
   it.runIf(ON_WEBGPU)(
     "WebGPU: four AdamW steps of the attention LM match the CPU EP (losses within 1e-5 relative)",
     async () => {
       const dims = { vocab: 8, hidden: 16, heads: 2, kvHeads: 1, ffn: 24 };
       const data = previousTokenData(9, 4, 8, dims.vocab);
-      const gpu = await train(buildAttentionLm(10, dims), data, 4, 0.02, 1, false, "webgpu");
-      const cpu = await train(buildAttentionLm(10, dims), data, 4, 0.02, 1, false, "cpu");
+      const gpu = await train(buildAttentionLm(10, dims), data, 4, 0.02, { ep: "webgpu" });
+      const cpu = await train(buildAttentionLm(10, dims), data, 4, 0.02, { ep: "cpu" });
       const worst = Math.max(...gpu.losses.map((l, i) => Math.abs(l - cpu.losses[i]) / Math.abs(cpu.losses[i])));
       recordDeviation("adamw losses vs cpu", worst, 1e-5);
       expect(worst).toBeLessThan(1e-5);
