@@ -4,14 +4,17 @@
  * 192-token rows, one intra-op thread per session):
  * - the round trip: one session stepping alone, on the calling thread and on a worker;
  * - two jobs in one process: two sessions stepping at the same time, both on the calling thread (onnxruntime-node
- *   runs a session synchronously on the thread that calls it, so they take turns) and each on its own worker.
- * Throughput is steps per second over all sessions; the machine's own parallelism is the ceiling of the ratio.
+ *   runs a session synchronously on the thread that calls it, so they take turns) and each on its own worker;
+ * - the organism's evaluation decode (a run per new token, batches of 16 prompts, its past key/value cache moved
+ *   to the worker each step), where the round trip weighs most because each run is short.
+ * Throughput is steps (or tokens) per second over all sessions; the machine's parallelism caps the ratio.
  *
  *   npx tsx bench/session-workers.ts [steps, default 20]
  */
 import { availableParallelism } from "node:os";
 import { ORGANISM_MODEL, organismModelDir } from "../core/models/organism-models.ts";
 import { Rng } from "../gpu-runner/engine/index.ts";
+import { TextGenerator } from "../gpu-runner/generation/index.ts";
 import { loadDecoderCheckpoint } from "../gpu-runner/models/index.ts";
 import { DecoderSession, decoderBatch } from "../gpu-runner/models/decoder/index.ts";
 import { ORGANISM_RECIPE } from "../gpu-runner/organism/build/recipe.ts";
@@ -58,8 +61,26 @@ async function throughput(sessions: number, worker: boolean): Promise<number> {
   }
 }
 
+/** Decoded tokens per second: 64 prompts of 24 tokens, 32 sampled new tokens each, batches of 16. */
+async function decodeRate(worker: boolean): Promise<number> {
+  const gen = await TextGenerator.create(checkpoint.config, checkpoint.weights, {
+    session: { intraOpThreads: 1, ep: "cpu", worker },
+  });
+  try {
+    const prompts = randomRows(64, 24, checkpoint.config.vocabSize, 11);
+    const options = { maxNewTokens: 32, eosTokenIds: [], padTokenId: 0, temperature: 1, seed: 5 };
+    await gen.generate(prompts.slice(0, 16), options); // warm-up
+    const t0 = performance.now();
+    const out = await gen.generate(prompts, options);
+    return out.reduce((n, g) => n + g.ids.length, 0) / ((performance.now() - t0) / 1000);
+  } finally {
+    await gen.release();
+  }
+}
+
 const alone = { main: await throughput(1, false), worker: await throughput(1, true) };
 const two = { main: await throughput(2, false), worker: await throughput(2, true) };
+const decode = { main: await decodeRate(false), worker: await decodeRate(true) };
 console.log(
   JSON.stringify(
     {
@@ -70,6 +91,8 @@ console.log(
       two_sessions_steps_per_s: two,
       two_sessions_speedup_on_workers: two.worker / two.main,
       two_on_workers_vs_one_alone: two.worker / alone.main,
+      decode_tokens_per_s: decode,
+      decode_round_trip_cost: 1 - decode.worker / decode.main,
     },
     null,
     2,

@@ -77,7 +77,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     if (candidates !== undefined)
       say(
         `  Interleaving++ scores a seeded random ${candidates} of the organism pool's candidates (its \`candidates\` ` +
-          "cap), to fit the demo's minutes; `--candidates all` scores the whole pool (about ten minutes on two cores)",
+          "cap), to fit the demo's minutes; `--candidates all` scores the whole pool (about two minutes more on two cores)",
       );
     // The embedded stack runs one runner, so the queue trains the jobs one after the other.
     say("  the embedded stack has one runner: the jobs run one after the other");
