@@ -114,3 +114,18 @@ export function randomRows(count: number, length: number, vocab: number, seed: n
   const rng = new Rng(seed);
   return Array.from({ length: count }, () => Array.from({ length }, () => 3 + rng.int(vocab - 3)));
 }
+
+/** Trainable tensors of the given shapes, drawn N(0, 0.02²): LoRA B ≠ 0, so every adapter path carries gradient. */
+export function randomTrainables(
+  shapes: ReadonlyMap<string, readonly number[]>,
+  seed: number,
+): Record<string, Float32Array> {
+  const rng = new Rng(seed);
+  const params: Record<string, Float32Array> = {};
+  for (const [name, shape] of shapes)
+    params[name] = rng.normalArray(
+      shape.reduce((a, b) => a * b, 1),
+      0.02,
+    );
+  return params;
+}

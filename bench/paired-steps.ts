@@ -13,6 +13,8 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+// the parameters' values are not under comparison: both checkouts start from the same draw, made here
+import { randomTrainables } from "./bench-small.ts";
 
 interface Contender {
   readonly step: () => Promise<{ ms: number; cpuMs: number; loss: number }>;
@@ -23,7 +25,6 @@ async function contender(root: string, threads: number): Promise<Contender> {
   const load = (path: string) => import(pathToFileURL(resolve(root, path)).href);
   const { DecoderSession, decoderBatch } = await load("gpu-runner/models/decoder/index.ts");
   const { benchSetup, randomRows } = await load("bench/bench-small.ts");
-  const { Rng } = await load("gpu-runner/engine/index.ts");
   const s = benchSetup("bench-small");
   const session = DecoderSession.create(s.checkpoint.config, {
     weights: s.checkpoint.weights,
@@ -33,13 +34,7 @@ async function contender(root: string, threads: number): Promise<Contender> {
   });
   const rows: number[][] = randomRows(s.batchSize, s.seqLen, s.checkpoint.config.vocabSize, 7);
   const batch = decoderBatch({ inputIds: rows, attentionMask: rows.map((r) => r.map(() => 1)), labels: rows });
-  const rng = new Rng(3);
-  const params: Record<string, Float32Array> = {};
-  for (const [name, shape] of session.trainableShapes as Map<string, number[]>)
-    params[name] = rng.normalArray(
-      shape.reduce((a, b) => a * b, 1),
-      0.02,
-    ); // B ≠ 0, so every LoRA path carries gradient
+  const params = randomTrainables(session.trainableShapes as Map<string, number[]>, 3);
   return {
     step: async () => {
       const t0 = performance.now();

@@ -13,12 +13,11 @@
  */
 import { availableParallelism } from "node:os";
 import { ORGANISM_MODEL, organismModelDir } from "../core/models/organism-models.ts";
-import { Rng } from "../gpu-runner/engine/index.ts";
 import { TextGenerator } from "../gpu-runner/generation/index.ts";
 import { loadDecoderCheckpoint } from "../gpu-runner/models/index.ts";
 import { DecoderSession, decoderBatch } from "../gpu-runner/models/decoder/index.ts";
 import { ORGANISM_RECIPE } from "../gpu-runner/organism/build/recipe.ts";
-import { randomRows } from "./bench-small.ts";
+import { randomRows, randomTrainables } from "./bench-small.ts";
 
 const steps = Number(process.argv[2] ?? 20);
 const checkpoint = await loadDecoderCheckpoint(organismModelDir(ORGANISM_MODEL));
@@ -33,13 +32,7 @@ async function trainer(worker: boolean) {
     session: { intraOpThreads: 1, ep: "cpu", worker },
     reuseGradBuffers: true,
   });
-  const rng = new Rng(3);
-  const params: Record<string, Float32Array> = {};
-  for (const [name, shape] of session.trainableShapes as Map<string, number[]>)
-    params[name] = rng.normalArray(
-      shape.reduce((a, b) => a * b, 1),
-      0.02,
-    );
+  const params = randomTrainables(session.trainableShapes as Map<string, number[]>, 3);
   await session.lossAndGrads(batch, params); // warm-up: builds and loads the graph
   return {
     run: async (n: number) => {

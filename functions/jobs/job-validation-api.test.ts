@@ -1,31 +1,10 @@
 /** Job creation refusals: each bad field is a 422 problem naming the field and its code, and nothing is stored. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jobs } from "../../core/db/schema.ts";
-import { createTestApp, type TestApp } from "../../test/helpers/test-app.ts";
 import { insertDataset, insertJob } from "../../test/jobs/job-fixtures.ts";
+import { useJobsTestApp, type Problem } from "../../test/jobs/jobs-test-app.ts";
 
-let t: TestApp;
-let ready: string;
-
-beforeAll(async () => {
-  t = await createTestApp({ GUARDTUNE_MODEL_SOURCES: "s3://guardtune/models/" });
-  ready = await insertDataset(t.database.db, t.tenantId);
-});
-afterAll(async () => t?.close());
-
-interface Problem {
-  status: number;
-  code: string;
-  param: string | null;
-  detail: string;
-}
-
-const createJob = (json: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  t.request("/v1/jobs", {
-    method: "POST",
-    json: { model: "guardtune/tiny-random", training_dataset: ready, ...json },
-    headers,
-  });
+const h = useJobsTestApp({ GUARDTUNE_MODEL_SOURCES: "s3://guardtune/models/" });
 
 describe("POST /v1/jobs refusals", () => {
   const invalid: Array<[string, () => Promise<Record<string, unknown>>, string, string]> = [
@@ -39,32 +18,32 @@ describe("POST /v1/jobs refusals", () => {
     ],
     [
       "another tenant's dataset",
-      async () => ({ training_dataset: await insertDataset(t.database.db, t.otherTenantId) }),
+      async () => ({ training_dataset: await insertDataset(h.t.database.db, h.t.otherTenantId) }),
       "training_dataset",
       "dataset_not_found",
     ],
     [
       "a dataset still validating",
-      async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { status: "validating" }) }),
+      async () => ({ training_dataset: await insertDataset(h.t.database.db, h.t.tenantId, { status: "validating" }) }),
       "training_dataset",
       "dataset_not_ready",
     ],
     [
       "an invalid dataset",
-      async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { status: "invalid" }) }),
+      async () => ({ training_dataset: await insertDataset(h.t.database.db, h.t.tenantId, { status: "invalid" }) }),
       "training_dataset",
       "dataset_not_ready",
     ],
     [
       "a dataset of the wrong purpose",
-      async () => ({ training_dataset: await insertDataset(t.database.db, t.tenantId, { purpose: "eval" }) }),
+      async () => ({ training_dataset: await insertDataset(h.t.database.db, h.t.tenantId, { purpose: "eval" }) }),
       "training_dataset",
       "dataset_wrong_purpose",
     ],
     [
       "a bad validation dataset",
       async () => ({
-        validation_dataset: await insertDataset(t.database.db, t.tenantId, { purpose: "interleave-pool" }),
+        validation_dataset: await insertDataset(h.t.database.db, h.t.tenantId, { purpose: "interleave-pool" }),
       }),
       "validation_dataset",
       "dataset_wrong_purpose",
@@ -101,7 +80,7 @@ describe("POST /v1/jobs refusals", () => {
         safeguards: [
           {
             type: "interleave",
-            pool: await insertDataset(t.database.db, t.otherTenantId, { purpose: "interleave-pool" }),
+            pool: await insertDataset(h.t.database.db, h.t.otherTenantId, { purpose: "interleave-pool" }),
           },
         ],
       }),
@@ -117,9 +96,9 @@ describe("POST /v1/jobs refusals", () => {
             misaligned_references: [
               (
                 await insertJob(
-                  t.database.db,
-                  t.otherTenantId,
-                  await insertDataset(t.database.db, t.otherTenantId),
+                  h.t.database.db,
+                  h.t.otherTenantId,
+                  await insertDataset(h.t.database.db, h.t.otherTenantId),
                   "succeeded",
                 )
               ).id,
@@ -136,7 +115,7 @@ describe("POST /v1/jobs refusals", () => {
         safeguards: [
           {
             type: "interleave",
-            misaligned_references: [(await insertJob(t.database.db, t.tenantId, ready, "running")).id],
+            misaligned_references: [(await insertJob(h.t.database.db, h.t.tenantId, h.ready, "running")).id],
           },
         ],
       }),
@@ -145,7 +124,7 @@ describe("POST /v1/jobs refusals", () => {
     ],
     [
       "an s3 model prefix without config.json",
-      async () => ({ model: `s3://${t.aws.bucket}/models/missing/` }),
+      async () => ({ model: `s3://${h.t.aws.bucket}/models/missing/` }),
       "model",
       "model_not_found",
     ],
@@ -171,13 +150,13 @@ describe("POST /v1/jobs refusals", () => {
   ];
   it.each(invalid)("refuses %s with a 422 naming the field, and queues nothing", async (_what, body, param, code) => {
     const json = await body();
-    const before = (await t.database.db.select().from(jobs)).length;
-    const res = await createJob(json);
+    const before = (await h.t.database.db.select().from(jobs)).length;
+    const res = await h.createJob(json);
     expect(res.status).toBe(422);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     const problem = (await res.json()) as Problem;
     expect(problem.code).toBe(code);
     expect(problem.param ?? "").toBe(param);
-    expect((await t.database.db.select().from(jobs)).length).toBe(before);
+    expect((await h.t.database.db.select().from(jobs)).length).toBe(before);
   });
 });
