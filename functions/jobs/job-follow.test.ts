@@ -7,18 +7,9 @@ import { ID_PREFIX, newId } from "../../core/ids.ts";
 import { appendJobEvent } from "../../core/jobs/job-events.ts";
 import { transitionJob } from "../../core/jobs/state-machine.ts";
 import { readSse } from "../../test/jobs/read-sse.ts";
-import { useJobsTestApp, type Problem } from "../../test/jobs/jobs-test-app.ts";
+import { useJobsTestApp, type JobBody, type Problem } from "../../test/jobs/jobs-test-app.ts";
 
 const h = useJobsTestApp();
-
-interface JobBody {
-  id: string;
-  status: string;
-  method: unknown;
-  safeguards: Array<{ type: string }>;
-  seed: number;
-  metadata: Record<string, string>;
-}
 
 describe("POST /v1/jobs/{id}/cancel", () => {
   it("cancels a queued job at once, and a running one through cancelling", async () => {
@@ -31,9 +22,7 @@ describe("POST /v1/jobs/{id}/cancel", () => {
 
     const running = ((await (await h.createJob({})).json()) as JobBody).id;
     await h.t.database.db.update(jobs).set({ status: "running", startedAt: new Date() }).where(eq(jobs.id, running));
-    const r = (await (await h.t.request(`/v1/jobs/${running}/cancel`, { method: "POST" })).json()) as JobBody & {
-      cancel_requested_at: number;
-    };
+    const r = (await (await h.t.request(`/v1/jobs/${running}/cancel`, { method: "POST" })).json()) as JobBody;
     expect(r.status).toBe("cancelling");
     expect(r.cancel_requested_at).toBeTypeOf("number");
 

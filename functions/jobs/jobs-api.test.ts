@@ -4,20 +4,11 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { idempotencyKeys, jobQueueOutbox, webhookEndpoints } from "../../core/db/schema.ts";
 import { ID_PREFIX, newId } from "../../core/ids.ts";
-import { HYPERPARAMETER_DEFAULTS, LORA_TARGET_MODULES } from "../../core/jobs/job-config.ts";
+import { LORA_TARGET_MODULES } from "../../core/jobs/job-config.ts";
 import { insertDataset, insertJob } from "../../test/jobs/job-fixtures.ts";
-import { useJobsTestApp, type Problem } from "../../test/jobs/jobs-test-app.ts";
+import { useJobsTestApp, type JobBody, type Problem } from "../../test/jobs/jobs-test-app.ts";
 
 const h = useJobsTestApp({ GUARDTUNE_MODEL_SOURCES: "s3://guardtune/models/" });
-
-interface JobBody {
-  id: string;
-  status: string;
-  method: { type: string; hyperparameters: typeof HYPERPARAMETER_DEFAULTS };
-  safeguards: Array<{ type: string }>;
-  seed: number;
-  metadata: Record<string, string>;
-}
 
 describe("POST /v1/jobs", () => {
   it("queues a job with every default filled in, its events and exactly one queue intent", async () => {

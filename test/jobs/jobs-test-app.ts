@@ -2,13 +2,9 @@ import { afterAll, beforeAll } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/test-app.ts";
 import { insertDataset } from "./job-fixtures.ts";
 
-/** An RFC 9457 problem as the job routes answer it. */
-export interface Problem {
-  status: number;
-  code: string;
-  param: string | null;
-  detail: string;
-}
+// the job route tests read problems and jobs in the API's own derived types
+export type { Problem } from "../../functions/http/problem.ts";
+export type { JobObject as JobBody } from "../../core/jobs/job-object.ts";
 
 /** A test app with one ready training dataset of its tenant, and job creation on the tiny model with it. */
 export interface JobsHarness {
